@@ -1,0 +1,28 @@
+"""costkeras: cost-sensitive neural classification for scikit-learn and Keras.
+
+``CostSensitiveKerasClassifier`` and the losses import Keras (and its
+backend) on first use, so ``import costkeras.metrics`` stays light.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+__version__ = "0.1.0"
+
+_LAZY = {
+    "CostSensitiveKerasClassifier": "costkeras.estimator",
+}
+
+__all__ = ["CostSensitiveKerasClassifier", "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'costkeras' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

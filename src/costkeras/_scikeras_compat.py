@@ -1,0 +1,112 @@
+"""Every work-around for scikeras 0.13, in one place.
+
+scikeras is unmaintained since 2024. Each fix below names the problem it
+solves and has a test in ``tests/test_scikeras_compat.py`` that shows the
+problem on plain ``scikeras.wrappers.KerasClassifier``; when such a test
+starts failing, upstream has changed and the fix can go.
+
+1. Tags: ``KerasClassifier`` defines only the legacy ``_more_tags`` and puts
+   ``BaseEstimator`` before ``ClassifierMixin``, so on scikit-learn >= 1.7
+   ``is_classifier()`` is False (no stratified CV, no ``roc_auc``, no
+   ``CalibratedClassifierCV``) and on 1.6 ``get_tags`` crashes.
+2. ``class_weight``: ``KerasClassifier.fit`` multiplies the caller's
+   ``sample_weight`` in place (and fails on an int array). We bypass it.
+3. Determinism: scikeras's ``random_state`` context leaves TensorFlow op
+   determinism on after the first seeded fit, after which an unseeded fit
+   raises "Random ops require a seed". Querying the flag once first avoids it.
+4. Input checks: scikeras never sets ``feature_names_in_``, words the
+   wrong-number-of-features error differently from scikit-learn, and lets
+   sparse input through to a TensorFlow error.
+5. Latency: ``keras.Model.predict`` builds a dataset per call (about 95 ms
+   for one row); small inputs skip it. The first calls on a fitted model run
+   the model eagerly: ``predict_on_batch`` traces a ``tf.function`` per model,
+   and TensorFlow counts traces by code location across models, so a grid
+   search (a new model per fit, predicted once or twice) would print
+   "triggered tf.function retracing" warnings. Later calls use
+   ``predict_on_batch``, the fastest path once traced.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from scikeras.wrappers import BaseWrapper
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.utils import ClassifierTags
+from sklearn.utils.validation import validate_data
+
+# Inputs up to this many rows are predicted in one batch, without Model.predict.
+FAST_PREDICT_MAX_ROWS = 8192
+# Calls on one fitted model that run eagerly before predict_on_batch takes over.
+EAGER_PREDICT_CALLS = 2
+
+
+def _prime_tensorflow_determinism_flag() -> None:
+    # Fix 3 (NOTES.md §4): the first read of the flag initialises TensorFlow's
+    # cached state, so scikeras's save/restore of it works afterwards.
+    if keras.backend.backend() == "tensorflow":
+        from tensorflow.python.framework import config
+
+        config.is_op_determinism_enabled()
+
+
+_prime_tensorflow_determinism_flag()
+
+
+class ScikerasCompatMixin:
+    """Mixed in before ``KerasClassifier``; overrides what scikeras gets wrong."""
+
+    # Fix 1 ---------------------------------------------------------------
+    def __sklearn_tags__(self):
+        # BaseEstimator's directly: ClassifierMixin's calls super(), which on
+        # scikeras's MRO reaches ``object`` and crashes on scikit-learn 1.6.
+        tags = BaseEstimator.__sklearn_tags__(self)
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags(poor_score=True)
+        tags.target_tags.required = True
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags
+
+    # Fix 2 ---------------------------------------------------------------
+    def _fit_without_class_weight(self, X, y, sample_weight, **kwargs):
+        """Run scikeras's fit without ``KerasClassifier.fit``'s in-place weighting.
+
+        The caller has already folded ``class_weight`` into a fresh
+        ``sample_weight`` array.
+        """
+        self.classes_ = None  # what KerasClassifier.fit resets before fitting
+        return BaseWrapper.fit(self, X, y, sample_weight=sample_weight, **kwargs)
+
+    # Fix 4 ---------------------------------------------------------------
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        if X is not None:
+            if sparse.issparse(X):
+                raise TypeError(
+                    f"{type(self).__name__} does not accept sparse X; convert it with "
+                    "X.toarray() (Keras dense layers need dense input)."
+                )
+            # scikit-learn's own feature-name and feature-count checks and messages
+            validate_data(self, X, reset=reset, skip_check_array=True)
+        return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+
+    # Fix 5 ---------------------------------------------------------------
+    def _predict_raw(self, X, **kwargs):
+        n_rows = getattr(X, "shape", (None,))[0]
+        if (
+            kwargs
+            or n_rows is None
+            or n_rows > FAST_PREDICT_MAX_ROWS
+            or not getattr(self, "initialized_", False)
+            or getattr(self, "_predict_callbacks", None)
+        ):
+            return super()._predict_raw(X, **kwargs)
+        X, _ = self._validate_data(X=X, y=None)
+        X = self.feature_encoder_.transform(X)
+        calls = self.__dict__.get("_fast_predict_calls", {})
+        n_calls = calls.get(id(self.model_), 0)
+        self._fast_predict_calls = {id(self.model_): n_calls + 1}
+        if n_calls < EAGER_PREDICT_CALLS:
+            return keras.ops.convert_to_numpy(self.model_(X, training=False))
+        return np.asarray(self.model_.predict_on_batch(X))

@@ -1,0 +1,173 @@
+"""Validation of cost matrices, class weights and targets.
+
+Everything here is plain NumPy so that :mod:`costkeras.metrics` can use it
+without importing a deep-learning backend; scikit-learn is imported only
+where needed, because importing it costs about a second.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+
+def _label_positions(labels: Sequence[Any]) -> dict[Any, int]:
+    # NumPy scalars hash like their Python counterparts (np.int64(1) == 1,
+    # np.str_("a") == "a"), so a plain dict maps user labels to positions.
+    return {label: i for i, label in enumerate(labels)}
+
+
+def _unknown_labels_error(param: str, unknown: list, labels: Sequence[Any]) -> ValueError:
+    return ValueError(
+        f"{param} refers to labels {unknown!r} that are not classes; "
+        f"the classes are {list(labels)!r}."
+    )
+
+
+def _matrix_from_dataframe(frame, labels, param: str) -> np.ndarray:
+    positions = _label_positions(labels)
+    unknown = [lab for lab in (*frame.index, *frame.columns) if lab not in positions]
+    if unknown:
+        raise _unknown_labels_error(param, list(dict.fromkeys(unknown)), labels)
+    missing = [lab for lab in labels if lab not in set(frame.index) or lab not in set(frame.columns)]
+    if missing:
+        raise ValueError(
+            f"{param} must have a row and a column for every class; "
+            f"missing {missing!r}."
+        )
+    return frame.loc[list(labels), list(labels)].to_numpy(dtype=float)
+
+
+def _matrix_from_mapping(mapping: Mapping, labels, param: str) -> np.ndarray:
+    positions = _label_positions(labels)
+    k = len(labels)
+    matrix = np.full((k, k), np.nan)
+    np.fill_diagonal(matrix, 0.0)  # a correct prediction costs nothing unless stated
+    for true, row in mapping.items():
+        if not isinstance(row, Mapping):
+            raise TypeError(
+                f"{param} given as a dict must be a dict of dicts "
+                f"{{true_label: {{predicted_label: cost}}}}; the entry for {true!r} "
+                f"is a {type(row).__name__}."
+            )
+        unknown = [lab for lab in (true, *row) if lab not in positions]
+        if unknown:
+            raise _unknown_labels_error(param, unknown, labels)
+        for pred, cost in row.items():
+            matrix[positions[true], positions[pred]] = cost
+    missing = [(labels[i], labels[j]) for i, j in zip(*np.nonzero(np.isnan(matrix)))]
+    if missing:
+        raise ValueError(
+            f"{param} given as a dict of dicts lacks the cost of these "
+            f"(true, predicted) pairs: {missing!r}."
+        )
+    return matrix
+
+
+def check_cost_matrix(
+    cost_matrix: Any, labels: Sequence[Any], *, param: str = "cost_matrix"
+) -> np.ndarray:
+    """Return ``cost_matrix`` as a float array ordered like ``labels``.
+
+    Parameters
+    ----------
+    cost_matrix : array-like of shape (k, k), pandas DataFrame or dict of dicts
+        ``C[true, predicted]``. An array is taken in the order of ``labels``;
+        a DataFrame (index: true label, columns: predicted label) and a dict of
+        dicts ``{true: {predicted: cost}}`` are reordered to ``labels``.
+    labels : sequence of length k
+        The class labels, sorted as in ``classes_``.
+    param : str
+        The parameter name used in error messages.
+
+    Returns
+    -------
+    ndarray of shape (k, k), dtype float64
+    """
+    if hasattr(cost_matrix, "loc") and hasattr(cost_matrix, "columns"):
+        matrix = _matrix_from_dataframe(cost_matrix, labels, param)
+    elif isinstance(cost_matrix, Mapping):
+        matrix = _matrix_from_mapping(cost_matrix, labels, param)
+    else:
+        try:
+            matrix = np.array(cost_matrix, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"{param} must be a numeric (k, k) array-like, a pandas DataFrame "
+                f"or a dict of dicts; got {type(cost_matrix).__name__}."
+            ) from exc
+        if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+            raise ValueError(
+                f"{param} must be a square (k, k) matrix; got shape {matrix.shape}."
+            )
+        if matrix.shape[0] != len(labels):
+            raise ValueError(
+                f"{param} has shape {matrix.shape} but there are {len(labels)} "
+                f"classes {list(labels)!r}; expected shape "
+                f"({len(labels)}, {len(labels)})."
+            )
+    if not np.all(np.isfinite(matrix)):
+        raise ValueError(f"{param} must contain only finite values (no NaN or inf).")
+    return matrix
+
+
+def check_nonnegative(matrix: np.ndarray, *, param: str, reason: str) -> None:
+    """Raise a ``ValueError`` naming ``param`` if ``matrix`` has negative entries."""
+    if np.any(matrix < 0):
+        raise ValueError(f"{param} must have no negative entries {reason}; got {matrix.min()}.")
+
+
+def class_weight_vector(class_weight: Any, classes: np.ndarray, y_indices: np.ndarray) -> np.ndarray:
+    """Return one weight per class from a ``class_weight`` parameter.
+
+    Parameters
+    ----------
+    class_weight : dict, "balanced" or None
+        ``{label: weight}`` (classes not named weigh 1), ``"balanced"`` for
+        ``n_samples / (n_classes * count)``, or None for all ones.
+    classes : ndarray of shape (k,)
+    y_indices : ndarray of shape (n_samples,)
+        Class positions of the training targets (needed by "balanced").
+    """
+    k = len(classes)
+    if class_weight is None:
+        return np.ones(k)
+    if isinstance(class_weight, str):
+        if class_weight != "balanced":
+            raise ValueError(f"class_weight must be a dict, 'balanced' or None; got {class_weight!r}.")
+        counts = np.bincount(y_indices, minlength=k).astype(float)
+        return len(y_indices) / (k * np.maximum(counts, 1.0))
+    if not isinstance(class_weight, Mapping):
+        raise TypeError(
+            f"class_weight must be a dict {{label: weight}}, 'balanced' or None; "
+            f"got {type(class_weight).__name__}."
+        )
+    positions = _label_positions(classes)
+    unknown = [label for label in class_weight if label not in positions]
+    if unknown:
+        raise _unknown_labels_error("class_weight", unknown, classes)
+    weights = np.ones(k)
+    for label, weight in class_weight.items():
+        weights[positions[label]] = weight
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError(f"class_weight values must be finite and non-negative; got {class_weight!r}.")
+    return weights
+
+
+def check_classification_target(y: np.ndarray, *, param: str = "y") -> None:
+    """Reject continuous targets and targets with a single class."""
+    from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+    check_classification_targets(y)  # its "Unknown label type" message is the convention
+    target_type = type_of_target(y, input_name=param)
+    if target_type not in ("binary", "multiclass"):
+        raise ValueError(
+            f"{param} must hold class labels for a single-output classification "
+            f"problem; its type is {target_type!r}."
+        )
+    if len(np.unique(y)) < 2:
+        raise ValueError(
+            f"{param} has a single class {np.unique(y)!r}; a classifier needs at least two."
+        )

@@ -1,0 +1,103 @@
+"""Decisions from class probabilities and costs.
+
+Written with ``keras.ops`` so they run on any Keras backend, inside a model
+as well as on NumPy arrays (results come back as NumPy arrays when NumPy
+arrays go in).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from keras import ops
+
+__all__ = ["expected_costs", "bayes_decision", "binary_threshold"]
+
+
+def _as_numpy_if(inputs_were_numpy: bool, tensor):
+    return ops.convert_to_numpy(tensor) if inputs_were_numpy else tensor
+
+
+def expected_costs(proba: Any, cost_matrix: Any):
+    """Expected cost of each possible decision: ``R[n, j] = sum_i p[n, i] C[i, j]``.
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, k)
+        Class probabilities, columns in class order.
+    cost_matrix : array-like of shape (k, k) or (n_samples, k, k)
+        ``C[true, predicted]``, one matrix for all samples or one per sample.
+
+    Returns
+    -------
+    array of shape (n_samples, k)
+
+    Examples
+    --------
+    >>> from costkeras.decisions import expected_costs
+    >>> expected_costs([[0.8, 0.2]], [[0, 1], [10, 0]]).tolist()
+    [[2.0, 0.8]]
+    """
+    numpy_in = not ops.is_tensor(proba)
+    proba = ops.convert_to_tensor(proba, dtype="float64" if numpy_in else None)
+    costs = ops.convert_to_tensor(cost_matrix, dtype=proba.dtype)
+    if len(costs.shape) == 3:
+        risk = ops.einsum("ni,nij->nj", proba, costs)
+    else:
+        risk = ops.matmul(proba, costs)
+    return _as_numpy_if(numpy_in, risk)
+
+
+def bayes_decision(proba: Any, cost_matrix: Any):
+    """Bayes minimum-risk decision: ``argmin_j sum_i p_i C[i, j]`` (Elkan, 2001).
+
+    Parameters
+    ----------
+    proba : array-like of shape (n_samples, k)
+        Class probabilities, columns in class order.
+    cost_matrix : array-like of shape (k, k) or (n_samples, k, k)
+        ``C[true, predicted]``.
+
+    Returns
+    -------
+    array of shape (n_samples,)
+        Class positions (ties go to the lower position).
+
+    Examples
+    --------
+    >>> from costkeras.decisions import bayes_decision
+    >>> bayes_decision([[0.8, 0.2], [0.95, 0.05]], [[0, 1], [10, 0]]).tolist()
+    [1, 0]
+    """
+    decision = ops.argmin(expected_costs(proba, cost_matrix), axis=-1)
+    return _as_numpy_if(not ops.is_tensor(proba), decision)
+
+
+def binary_threshold(cost_matrix: Any) -> float:
+    """The probability of class 1 above which Bayes predicts class 1.
+
+    ``p* = (C_FP - C_TN) / (C_FP - C_TN + C_FN - C_TP)`` with
+    ``C = [[C_TN, C_FP], [C_FN, C_TP]]``.
+
+    Parameters
+    ----------
+    cost_matrix : array-like of shape (2, 2)
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> from costkeras.decisions import binary_threshold
+    >>> round(binary_threshold([[0, 1], [10, 0]]), 4)
+    0.0909
+    """
+    (c_tn, c_fp), (c_fn, c_tp) = np.asarray(cost_matrix, dtype=float)
+    denominator = c_fp - c_tn + c_fn - c_tp
+    if denominator <= 0:
+        raise ValueError(
+            "cost_matrix gives no threshold: an error must cost more than a correct decision."
+        )
+    return float((c_fp - c_tn) / denominator)
