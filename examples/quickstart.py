@@ -12,14 +12,14 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import numpy as np  # noqa: E402
-from sklearn.datasets import load_digits  # noqa: E402
-from sklearn.model_selection import train_test_split  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+import numpy as np
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
-from costkeras import CostSensitiveKerasClassifier  # noqa: E402
-from costkeras.metrics import total_cost  # noqa: E402
+from costkeras import CostSensitiveKerasClassifier
+from costkeras.metrics import total_cost
 
 X, y = load_digits(return_X_y=True)
 C = np.ones((10, 10)) - np.eye(10)  # C[true, predicted]
@@ -29,11 +29,15 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.5, stratif
 
 models = {
     "plain network": CostSensitiveKerasClassifier(epochs=30, random_state=0),
-    "cost-sensitive network": CostSensitiveKerasClassifier(cost_matrix=C, epochs=30, random_state=0),
+    "cost-sensitive network": CostSensitiveKerasClassifier(
+        cost_matrix=C, epochs=30, random_state=0
+    ),
 }
 for name, network in models.items():
     model = make_pipeline(StandardScaler(), network).fit(X_train, y_train)
     y_pred = model.predict(X_test)
     expensive = int((C[y_test, y_pred] == 20).sum())
-    print(f"{name:>24}: test cost {total_cost(y_test, y_pred, C):5.0f}, "
-          f"accuracy {np.mean(y_pred == y_test):.3f}, {expensive} expensive confusions")
+    print(
+        f"{name:>24}: test cost {total_cost(y_test, y_pred, C):5.0f}, "
+        f"accuracy {np.mean(y_pred == y_test):.3f}, {expensive} expensive confusions"
+    )

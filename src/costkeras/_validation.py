@@ -31,11 +31,12 @@ def _matrix_from_dataframe(frame, labels, param: str) -> np.ndarray:
     unknown = [lab for lab in (*frame.index, *frame.columns) if lab not in positions]
     if unknown:
         raise _unknown_labels_error(param, list(dict.fromkeys(unknown)), labels)
-    missing = [lab for lab in labels if lab not in set(frame.index) or lab not in set(frame.columns)]
+    missing = [
+        lab for lab in labels if lab not in set(frame.index) or lab not in set(frame.columns)
+    ]
     if missing:
         raise ValueError(
-            f"{param} must have a row and a column for every class; "
-            f"missing {missing!r}."
+            f"{param} must have a row and a column for every class; missing {missing!r}."
         )
     return frame.loc[list(labels), list(labels)].to_numpy(dtype=float)
 
@@ -57,7 +58,7 @@ def _matrix_from_mapping(mapping: Mapping, labels, param: str) -> np.ndarray:
             raise _unknown_labels_error(param, unknown, labels)
         for pred, cost in row.items():
             matrix[positions[true], positions[pred]] = cost
-    missing = [(labels[i], labels[j]) for i, j in zip(*np.nonzero(np.isnan(matrix)))]
+    missing = [(labels[i], labels[j]) for i, j in zip(*np.nonzero(np.isnan(matrix)), strict=True)]
     if missing:
         raise ValueError(
             f"{param} given as a dict of dicts lacks the cost of these "
@@ -99,9 +100,7 @@ def check_cost_matrix(
                 f"or a dict of dicts; got {type(cost_matrix).__name__}."
             ) from exc
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
-            raise ValueError(
-                f"{param} must be a square (k, k) matrix; got shape {matrix.shape}."
-            )
+            raise ValueError(f"{param} must be a square (k, k) matrix; got shape {matrix.shape}.")
         if matrix.shape[0] != len(labels):
             raise ValueError(
                 f"{param} has shape {matrix.shape} but there are {len(labels)} "
@@ -119,7 +118,9 @@ def check_nonnegative(matrix: np.ndarray, *, param: str, reason: str) -> None:
         raise ValueError(f"{param} must have no negative entries {reason}; got {matrix.min()}.")
 
 
-def class_weight_vector(class_weight: Any, classes: np.ndarray, y_indices: np.ndarray) -> np.ndarray:
+def class_weight_vector(
+    class_weight: Any, classes: np.ndarray, y_indices: np.ndarray
+) -> np.ndarray:
     """Return one weight per class from a ``class_weight`` parameter.
 
     Parameters
@@ -136,7 +137,9 @@ def class_weight_vector(class_weight: Any, classes: np.ndarray, y_indices: np.nd
         return np.ones(k)
     if isinstance(class_weight, str):
         if class_weight != "balanced":
-            raise ValueError(f"class_weight must be a dict, 'balanced' or None; got {class_weight!r}.")
+            raise ValueError(
+                f"class_weight must be a dict, 'balanced' or None; got {class_weight!r}."
+            )
         counts = np.bincount(y_indices, minlength=k).astype(float)
         return len(y_indices) / (k * np.maximum(counts, 1.0))
     if not isinstance(class_weight, Mapping):
@@ -152,7 +155,9 @@ def class_weight_vector(class_weight: Any, classes: np.ndarray, y_indices: np.nd
     for label, weight in class_weight.items():
         weights[positions[label]] = weight
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError(f"class_weight values must be finite and non-negative; got {class_weight!r}.")
+        raise ValueError(
+            f"class_weight values must be finite and non-negative; got {class_weight!r}."
+        )
     return weights
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from keras import ops
 
-__all__ = ["expected_costs", "bayes_decision", "binary_threshold"]
+__all__ = ["bayes_decision", "binary_threshold", "expected_costs"]
 
 
 def _as_numpy_if(inputs_were_numpy: bool, tensor):

@@ -50,13 +50,17 @@ def training_loss(cost_loss: str, cost_matrix: np.ndarray | None, cost_loss_weig
     if cost_matrix is None or cost_loss == "cross_entropy":
         return keras.losses.CategoricalCrossentropy()
     if cost_loss == "argmax_weighted":
-        check_nonnegative(cost_matrix, param="cost_matrix", reason="for cost_loss='argmax_weighted'")
+        check_nonnegative(
+            cost_matrix, param="cost_matrix", reason="for cost_loss='argmax_weighted'"
+        )
         return ArgmaxWeightedCrossEntropy(forum_weights_from_costs(cost_matrix))
     if cost_loss == "class_weighted":
         check_nonnegative(cost_matrix, param="cost_matrix", reason="for cost_loss='class_weighted'")
         row_costs = cost_matrix.sum(axis=1)
         if not row_costs.any():
-            raise ValueError("cost_matrix is all zeros; cost_loss='class_weighted' needs some cost.")
+            raise ValueError(
+                "cost_matrix is all zeros; cost_loss='class_weighted' needs some cost."
+            )
         # mean weight 1 keeps the effective learning rate of plain cross-entropy
         return ClassWeightedCrossEntropy(row_costs / row_costs.mean())
     # expected_cost: scale-free, so cost_loss_weight means the same for any currency
@@ -183,12 +187,14 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         "check_sample_weight_equivalence_on_dense_data": (
             "stochastic mini-batch training: weight 2 is not the same as a duplicated row"
         ),
-        "check_classifiers_classes": "a 5-epoch network on 30 rows cannot fit the three tiny classes",
+        "check_classifiers_classes": (
+            "a 5-epoch network on 30 rows cannot fit the three tiny classes"
+        ),
     }
 
     def __init__(
         self,
-        model: None | Callable[..., keras.Model] | keras.Model = None,
+        model: Callable[..., keras.Model] | keras.Model | None = None,
         *,
         cost_matrix: Any = None,
         class_weight: dict | str | None = None,
@@ -260,18 +266,24 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         self
         """
         self._validate_params()
-        y_array = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name="y"), warn=True)
+        y_array = column_or_1d(
+            check_array(y, ensure_2d=False, dtype=None, input_name="y"), warn=True
+        )
         check_classification_target(y_array)
         classes = np.unique(y_array)
         y_positions = label_positions(y_array, classes)
-        cost_matrix = None if self.cost_matrix is None else check_cost_matrix(self.cost_matrix, classes)
+        cost_matrix = (
+            None if self.cost_matrix is None else check_cost_matrix(self.cost_matrix, classes)
+        )
         if cost_matrix is None and self.cost_loss != "cross_entropy":
             raise ValueError(f"cost_loss={self.cost_loss!r} needs a cost_matrix; got None.")
         loss = training_loss(self.cost_loss, cost_matrix, self.cost_loss_weight)
         weights = class_weight_vector(self.class_weight, classes, y_positions)
         if sample_weight is not None or self.class_weight is not None:
             # a fresh array: scikeras multiplies sample weights in place
-            sample_weight = _check_sample_weight(sample_weight, y_array, dtype=np.float64, copy=True)
+            sample_weight = _check_sample_weight(
+                sample_weight, y_array, dtype=np.float64, copy=True
+            )
             sample_weight = sample_weight * weights[y_positions]
 
         previous_state = dict(self.__dict__)
@@ -312,11 +324,14 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         return type_of_target(y)
 
     def _check_model_param(self):
+        # scikeras's version reads a deprecated ``build_fn`` parameter we do not have
         if self.model is None:
             return functools.partial(
                 build_mlp, hidden_layer_sizes=self.hidden_layer_sizes, activation=self.activation
             )
-        return super()._check_model_param()
+        if isinstance(self.model, keras.Model):
+            return lambda: self.model
+        return self.model
 
     def _get_compile_kwargs(self) -> dict:
         params = self.get_params()
@@ -324,7 +339,9 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
             params, destination="compile", pass_filter=self._compile_kwargs - {"loss"}
         )
         compile_kwargs["optimizer"] = unflatten_params(
-            items=try_to_convert_strings_to_classes(compile_kwargs["optimizer"], get_optimizer_class),
+            items=try_to_convert_strings_to_classes(
+                compile_kwargs["optimizer"], get_optimizer_class
+            ),
             params=route_params(params, destination="optimizer", pass_filter=set(), strict=True),
         )
         metrics = try_to_convert_strings_to_classes(compile_kwargs.get("metrics"), get_metric_class)
@@ -334,11 +351,15 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         if metrics is not None and not isinstance(metrics, (dict, list)):
             metrics = [metrics]
         compile_kwargs["metrics"] = metrics
-        compile_kwargs["loss"] = getattr(self, "loss_", None) or keras.losses.CategoricalCrossentropy()
+        compile_kwargs["loss"] = (
+            getattr(self, "loss_", None) or keras.losses.CategoricalCrossentropy()
+        )
         return compile_kwargs
 
     def _ensure_compiled_model(self) -> None:
-        output_shape = tuple(self.model_.outputs[0].shape) if len(self.model_.outputs) == 1 else None
+        output_shape = (
+            tuple(self.model_.outputs[0].shape) if len(self.model_.outputs) == 1 else None
+        )
         if output_shape is None or output_shape[-1] != self.n_classes_:
             raise ValueError(
                 f"model must have one output of {self.n_classes_} units (a softmax over "

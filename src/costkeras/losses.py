@@ -120,9 +120,7 @@ class ArgmaxWeightedCrossEntropy(keras.losses.Loss):
         if self.weights is None:
             return cross_entropy
         weights = ops.convert_to_tensor(self.weights, dtype=y_pred.dtype)
-        is_max = ops.cast(
-            ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True)), y_pred.dtype
-        )
+        is_max = ops.cast(ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True)), y_pred.dtype)
         row = ops.matmul(ops.cast(y_true, y_pred.dtype), weights)  # W[true, :]
         return cross_entropy * ops.sum(row * is_max, axis=-1)
 
@@ -235,7 +233,9 @@ class ExpectedCostCrossEntropy(keras.losses.Loss):
         dtype: str | None = None,
     ):
         super().__init__(name=name, reduction=reduction, dtype=dtype)
-        self.cost_matrix = None if cost_matrix is None else _square_matrix(cost_matrix, "cost_matrix")
+        self.cost_matrix = (
+            None if cost_matrix is None else _square_matrix(cost_matrix, "cost_matrix")
+        )
         if not np.isfinite(cost_weight) or cost_weight < 0:
             raise ValueError(f"cost_weight must be finite and non-negative; got {cost_weight}.")
         self.cost_weight = float(cost_weight)

@@ -17,10 +17,12 @@ import numpy as np
 
 from ._validation import check_cost_matrix
 
-__all__ = ["total_cost", "mean_cost", "savings_score", "make_cost_scorer"]
+__all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
 
 
-def _labels_for(cost_matrix: Any, labels: Any, y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def _labels_for(
+    cost_matrix: Any, labels: Any, y_true: np.ndarray, y_pred: np.ndarray
+) -> np.ndarray:
     if labels is not None:
         return np.asarray(labels)
     if hasattr(cost_matrix, "index") and hasattr(cost_matrix, "columns"):
@@ -70,7 +72,9 @@ def _costs_per_sample(y_true, y_pred, cost_matrix, labels, sample_weight):
     labels = _labels_for(cost_matrix, labels, y_true, y_pred)
     matrix = check_cost_matrix(cost_matrix, labels)
     costs = matrix[_positions(y_true, labels, "y_true"), _positions(y_pred, labels, "y_pred")]
-    weights = np.ones(len(costs)) if sample_weight is None else _as_1d(sample_weight, "sample_weight")
+    weights = (
+        np.ones(len(costs)) if sample_weight is None else _as_1d(sample_weight, "sample_weight")
+    )
     if len(weights) != len(costs):
         raise ValueError(
             f"sample_weight has {len(weights)} entries but there are {len(costs)} samples."

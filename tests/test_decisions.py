@@ -1,0 +1,55 @@
+import numpy as np
+import pytest
+
+from costkeras.decisions import bayes_decision, binary_threshold, expected_costs
+
+C = np.array([[0, 1, 1], [1, 0, 5], [1, 1, 0]], dtype=float)
+
+
+def test_expected_costs_hand_computed():
+    proba = np.array([[0.2, 0.5, 0.3]])
+    # R[j] = sum_i p_i C[i, j]
+    expected = [[0.5 * 1 + 0.3 * 1, 0.2 * 1 + 0.3 * 1, 0.2 * 1 + 0.5 * 5]]
+    np.testing.assert_allclose(expected_costs(proba, C), expected)
+
+
+def test_bayes_decision_hand_computed():
+    proba = np.array(
+        [
+            [0.2, 0.5, 0.3],  # risks 0.8, 0.5, 2.7 -> "B"
+            [0.1, 0.3, 0.6],  # risks 0.9, 0.7, 1.6 -> "B" although "C" is most probable
+            [0.05, 0.05, 0.9],  # risks 0.95, 0.95, 0.3 -> "C"
+        ]
+    )
+    np.testing.assert_array_equal(bayes_decision(proba, C), [1, 1, 2])
+    assert np.argmax(proba[1]) == 2
+
+
+def test_per_example_cost_matrices():
+    proba = np.array([[0.6, 0.4], [0.6, 0.4]])
+    cheap_miss = [[0, 1], [1, 0]]
+    costly_miss = [[0, 1], [10, 0]]
+    np.testing.assert_array_equal(
+        bayes_decision(proba, np.array([cheap_miss, costly_miss])), [0, 1]
+    )
+
+
+@pytest.mark.parametrize("costs", [[[0, 1], [10, 0]], [[0, 3], [2, 0]], [[-1, 4], [6, 0.5]]])
+def test_binary_threshold_agrees_with_bayes_decision(costs):
+    threshold = binary_threshold(costs)
+    p1 = np.array([threshold - 1e-6, threshold + 1e-6])
+    proba = np.column_stack([1 - p1, p1])
+    np.testing.assert_array_equal(bayes_decision(proba, costs), [0, 1])
+
+
+def test_binary_threshold_without_a_real_tradeoff():
+    with pytest.raises(ValueError, match="threshold"):
+        binary_threshold([[1, 0], [0, 1]])
+
+
+def test_keras_tensors_stay_tensors():
+    from keras import ops
+
+    risk = expected_costs(ops.convert_to_tensor(np.array([[0.2, 0.5, 0.3]], dtype="float32")), C)
+    assert ops.is_tensor(risk)
+    np.testing.assert_allclose(ops.convert_to_numpy(risk), [[0.8, 0.5, 2.7]], rtol=1e-6)

@@ -1,0 +1,213 @@
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import ABC_COSTS, small
+
+from costkeras.decisions import bayes_decision
+from costkeras.losses import (
+    ArgmaxWeightedCrossEntropy,
+    ClassWeightedCrossEntropy,
+    ExpectedCostCrossEntropy,
+)
+
+
+def test_string_labels_sorted_classes_and_bayes_predictions(abc_data):
+    X, y = abc_data
+    clf = small(cost_matrix=ABC_COSTS).fit(X, y)
+    np.testing.assert_array_equal(clf.classes_, ["A", "B", "C"])
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(X), 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+    np.testing.assert_array_equal(clf.predict(X), clf.classes_[bayes_decision(proba, ABC_COSTS)])
+    np.testing.assert_allclose(clf.predict_expected_cost(X), proba @ np.array(ABC_COSTS), rtol=1e-5)
+    assert clf.decision_ == "bayes"
+
+
+def test_costs_change_decisions_towards_cheap_errors(abc_data):
+    X, y = abc_data
+    plain = small().fit(X, y)
+    # Calling a true "B" a "C" is now ruinous: the model should almost never predict "C".
+    harsh = [[0, 1, 1], [1, 0, 100], [1, 1, 0]]
+    costly = small(cost_matrix=harsh).fit(X, y)
+    np.testing.assert_allclose(costly.predict_proba(X), plain.predict_proba(X), rtol=1e-5)
+    b_as_c = lambda model: np.sum((y == "B") & (model.predict(X) == "C"))  # noqa: E731
+    assert b_as_c(costly) < b_as_c(plain)
+    assert np.sum(costly.predict(X) == "C") < np.sum(plain.predict(X) == "C")
+
+
+def test_decision_resolution():
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    y = np.arange(60) % 2
+    costs = [[0, 1], [5, 0]]
+    assert small(epochs=1).fit(X, y).decision_ == "argmax"  # no costs
+    assert small(epochs=1, cost_matrix=costs).fit(X, y).decision_ == "bayes"
+    assert (
+        small(epochs=1, cost_matrix=costs, cost_loss="expected_cost").fit(X, y).decision_
+        == "argmax"
+    )
+    explicit = small(epochs=1, cost_matrix=costs, cost_loss="expected_cost", decision="bayes")
+    assert explicit.fit(X, y).decision_ == "bayes"
+    assert small(epochs=1, cost_matrix=costs, decision="argmax").fit(X, y).decision_ == "argmax"
+
+
+@pytest.mark.parametrize(
+    ("cost_loss", "loss_type"),
+    [
+        ("cross_entropy", keras.losses.CategoricalCrossentropy),
+        ("argmax_weighted", ArgmaxWeightedCrossEntropy),
+        ("class_weighted", ClassWeightedCrossEntropy),
+        ("expected_cost", ExpectedCostCrossEntropy),
+    ],
+)
+def test_each_cost_loss_is_compiled_into_the_model(abc_data, cost_loss, loss_type):
+    X, y = abc_data
+    clf = small(epochs=2, cost_matrix=ABC_COSTS, cost_loss=cost_loss).fit(X, y)
+    assert isinstance(clf.model_.loss, loss_type)
+    assert clf.model_.loss is clf.loss_
+    assert np.isfinite(clf.history_["loss"]).all()
+
+
+def test_loss_parameters_derived_from_the_cost_matrix(abc_data):
+    X, y = abc_data
+    C = np.array(ABC_COSTS, dtype=float)
+    forum = small(epochs=1, cost_matrix=C, cost_loss="argmax_weighted").fit(X, y)
+    np.testing.assert_array_equal(forum.loss_.weights, 1 + C)
+    rows = small(epochs=1, cost_matrix=C, cost_loss="class_weighted").fit(X, y)
+    np.testing.assert_allclose(rows.loss_.class_weights, C.sum(1) / C.sum(1).mean())
+    ec = small(epochs=1, cost_matrix=C * 100, cost_loss="expected_cost", cost_loss_weight=0.3).fit(
+        X, y
+    )
+    np.testing.assert_allclose(ec.loss_.cost_matrix, C / 5)
+    assert ec.loss_.cost_weight == 0.3
+
+
+def test_cost_matrix_as_dataframe_and_dict(abc_data):
+    X, y = abc_data
+    frame = pd.DataFrame(ABC_COSTS, index=list("ABC"), columns=list("ABC")).loc[
+        list("CAB"), list("BCA")
+    ]
+    as_dict = {"A": {"B": 1, "C": 1}, "B": {"A": 1, "C": 5}, "C": {"A": 1, "B": 1}}
+    for costs in (frame, as_dict):
+        clf = small(epochs=1, cost_matrix=costs).fit(X, y)
+        np.testing.assert_array_equal(clf.cost_matrix_, ABC_COSTS)
+
+
+def test_class_weight_and_sample_weight_are_not_modified_and_take_effect(abc_data):
+    X, y = abc_data
+    weights = np.ones(len(y), dtype=int)
+    copy = weights.copy()
+    heavy_b = small(class_weight={"B": 20.0}).fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(weights, copy)
+    assert weights.dtype == int
+    plain = small().fit(X, y)
+    assert np.sum(heavy_b.predict(X) == "B") > np.sum(plain.predict(X) == "B")
+    balanced = small(class_weight="balanced", epochs=1).fit(X, y)
+    assert balanced.predict(X).shape == y.shape
+
+
+def test_user_build_function_is_compiled_with_the_cost_loss(abc_data):
+    X, y = abc_data
+    seen = {}
+
+    def build(meta):
+        seen.update(meta)
+        model = keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+            ]
+        )
+        model.compile(loss="mse", optimizer="sgd")  # the estimator replaces this
+        return model
+
+    clf = small(model=build, cost_matrix=ABC_COSTS, cost_loss="expected_cost").fit(X, y)
+    assert seen["n_classes_"] == 3 and seen["n_features_in_"] == 4
+    assert isinstance(clf.model_.loss, ExpectedCostCrossEntropy)
+    assert clf.predict(X).shape == y.shape
+
+
+def test_keras_model_instance(abc_data):
+    X, y = abc_data
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    clf = small(model=model, cost_matrix=ABC_COSTS).fit(X, y)
+    assert set(clf.predict(X)) <= {"A", "B", "C"}
+
+
+def test_model_with_wrong_output_units_is_rejected_before_training(abc_data):
+    X, y = abc_data
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    clf = small(model=model)
+    with pytest.raises(ValueError, match=r"model must have one output of 3 units"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "history_")
+
+
+def test_failed_fit_leaves_a_fitted_estimator_usable(abc_data):
+    X, y = abc_data
+    clf = small(cost_matrix=ABC_COSTS).fit(X, y)
+    before = clf.predict_proba(X)
+    model = clf.model_
+
+    clf.set_params(cost_matrix=[[0, 1], [1, 0]])
+    with pytest.raises(ValueError, match="cost_matrix"):
+        clf.fit(X, y)
+
+    class Boom(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise RuntimeError("interrupted")
+
+    clf.set_params(cost_matrix=ABC_COSTS, callbacks=[Boom()])
+    with pytest.raises(RuntimeError, match="interrupted"):
+        clf.fit(X, y)
+    assert clf.model_ is model
+    np.testing.assert_array_equal(clf.predict_proba(X), before)
+
+
+def test_score_is_accuracy(abc_data):
+    X, y = abc_data
+    clf = small(cost_matrix=ABC_COSTS).fit(X, y)
+    assert clf.score(X, y) == pytest.approx(np.mean(clf.predict(X) == y))
+
+
+def test_warm_start_continues_training(abc_data):
+    X, y = abc_data
+    clf = small(epochs=2, warm_start=True).fit(X, y)
+    model = clf.model_
+    first = clf.predict_proba(X)
+    clf.fit(X, y)
+    assert clf.model_ is model
+    assert not np.allclose(clf.predict_proba(X), first)
+
+
+def test_no_partial_fit():
+    assert not hasattr(small(), "partial_fit")
+
+
+@pytest.mark.slow
+def test_costs_cut_expensive_confusions_on_digits():
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from costkeras import CostSensitiveKerasClassifier
+    from costkeras.metrics import total_cost
+
+    X, y = load_digits(return_X_y=True)
+    C = np.ones((10, 10)) - np.eye(10)
+    for a, b in [(4, 9), (3, 8), (1, 7)]:
+        C[a, b] = C[b, a] = 20
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=0.5, stratify=y, random_state=0
+    )
+    results = {}
+    for name, costs in [("plain", None), ("costly", C)]:
+        model = make_pipeline(
+            StandardScaler(),
+            CostSensitiveKerasClassifier(cost_matrix=costs, epochs=30, random_state=0),
+        ).fit(X_train, y_train)
+        y_pred = model.predict(X_test)
+        results[name] = (total_cost(y_test, y_pred, C), int((C[y_test, y_pred] == 20).sum()))
+    assert results["costly"][0] < results["plain"][0]
+    assert results["costly"][1] <= results["plain"][1]

@@ -1,0 +1,133 @@
+import keras
+import numpy as np
+import pytest
+
+from costkeras.losses import (
+    ArgmaxWeightedCrossEntropy,
+    ClassWeightedCrossEntropy,
+    ExpectedCostCrossEntropy,
+    forum_weights_from_costs,
+)
+
+TRUE_B = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+# The forum question: softmax 0.1/0.4/0.5 (argmax "C") vs 0.5/0.4/0.1 (argmax "A").
+PRED = np.array([[0.1, 0.4, 0.5], [0.5, 0.4, 0.1]])
+
+
+def per_sample(loss, y_true, y_pred):
+    return np.asarray(loss(y_true, y_pred), dtype=float)
+
+
+def test_forum_loss_penalises_b_as_c_by_the_table_weight():
+    # The question's weight table: ones, and 1.2 for a true "B" predicted "C".
+    W = np.ones((3, 3))
+    W[1, 2] = 1.2
+    values = per_sample(ArgmaxWeightedCrossEntropy(W, reduction="none"), TRUE_B, PRED)
+    assert values[0] / values[1] == pytest.approx(1.2, rel=1e-5)
+    # Both rows give the true class 0.4, so the cross-entropy is the same: only W differs.
+    assert values[1] == pytest.approx(-np.log(0.4), rel=1e-5)
+
+
+def test_forum_loss_adds_weights_of_tied_maxima_like_the_forum_mask():
+    W = np.array([[1.0, 2.0], [3.0, 1.0]])
+    values = per_sample(
+        ArgmaxWeightedCrossEntropy(W, reduction="none"),
+        np.array([[1.0, 0.0]]),
+        np.array([[0.5, 0.5]]),
+    )
+    assert values[0] == pytest.approx(-np.log(0.5) * (1.0 + 2.0), rel=1e-5)
+
+
+def test_class_weighted_loss_value():
+    loss = ClassWeightedCrossEntropy([1.0, 2.0, 4.0], reduction="none")
+    values = per_sample(loss, np.eye(3), np.full((3, 3), 0.25) + np.eye(3) * 0.25)
+    assert values == pytest.approx(-np.log(0.5) * np.array([1.0, 2.0, 4.0]), rel=1e-5)
+
+
+def test_expected_cost_loss_value():
+    C = np.array([[0, 1, 1], [1, 0, 5], [1, 1, 0]], dtype=float)
+    loss = ExpectedCostCrossEntropy(C, cost_weight=0.5, reduction="none")
+    values = per_sample(loss, TRUE_B, PRED)
+    expected = -np.log(0.4) + 0.5 * np.array([0.1 * 1 + 0.5 * 5, 0.5 * 1 + 0.1 * 5])
+    assert values == pytest.approx(expected, rel=1e-5)
+
+
+def test_expected_cost_tells_wrong_classes_apart_where_forum_loss_cannot():
+    """Moving mass from the expensive wrong class to the cheap one lowers only the expected cost."""
+    C = np.array([[0, 1, 1], [1, 0, 5], [1, 1, 0]], dtype=float)
+    toward_c = np.array([[0.2, 0.6, 0.2]]), np.array([[0.1, 0.6, 0.3]])
+    truth = TRUE_B[:1]
+    ec = ExpectedCostCrossEntropy(C, reduction="none")
+    forum = ArgmaxWeightedCrossEntropy(forum_weights_from_costs(C), reduction="none")
+    assert per_sample(ec, truth, toward_c[1]) > per_sample(ec, truth, toward_c[0])
+    assert per_sample(forum, truth, toward_c[1]) == pytest.approx(
+        per_sample(forum, truth, toward_c[0])
+    )
+
+
+def test_sample_weight_and_default_reduction():
+    C = np.array([[0, 1], [3, 0]], dtype=float)
+    loss = ExpectedCostCrossEntropy(C)
+    y_true, y_pred = np.eye(2), np.array([[0.7, 0.3], [0.4, 0.6]])
+    unreduced = per_sample(ExpectedCostCrossEntropy(C, reduction="none"), y_true, y_pred)
+    assert float(loss(y_true, y_pred)) == pytest.approx(unreduced.mean(), rel=1e-5)
+    weighted = float(loss(y_true, y_pred, sample_weight=np.array([1.0, 0.0])))
+    assert weighted == pytest.approx(unreduced[0] / 2, rel=1e-5)
+
+
+@pytest.mark.parametrize(
+    "loss",
+    [
+        ArgmaxWeightedCrossEntropy([[1, 2], [3, 1]]),
+        ClassWeightedCrossEntropy([1, 3]),
+        ExpectedCostCrossEntropy([[0, 1], [3, 0]], cost_weight=0.7),
+    ],
+)
+def test_config_round_trip_and_keras_serialization(loss):
+    y_true, y_pred = np.eye(2), np.array([[0.7, 0.3], [0.4, 0.6]])
+    rebuilt = type(loss).from_config(loss.get_config())
+    assert float(rebuilt(y_true, y_pred)) == pytest.approx(float(loss(y_true, y_pred)))
+    restored = keras.losses.deserialize(keras.losses.serialize(loss))
+    assert type(restored) is type(loss)
+    assert float(restored(y_true, y_pred)) == pytest.approx(float(loss(y_true, y_pred)))
+
+
+@pytest.mark.parametrize(
+    "cls", [ArgmaxWeightedCrossEntropy, ClassWeightedCrossEntropy, ExpectedCostCrossEntropy]
+)
+def test_constructible_without_arguments_is_cross_entropy(cls):
+    y_true, y_pred = np.eye(2), np.array([[0.7, 0.3], [0.4, 0.6]])
+    expected = np.mean(-np.log([0.7, 0.6]))
+    assert float(cls()(y_true, y_pred)) == pytest.approx(expected, rel=1e-5)
+
+
+def test_usable_in_plain_keras_and_saved_model(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3)).astype("float32")
+    y = keras.utils.to_categorical((X[:, 0] > 0).astype(int), 2)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss=ExpectedCostCrossEntropy([[0, 1], [5, 0]]))
+    history = model.fit(X, y, epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded.loss, ExpectedCostCrossEntropy)
+    np.testing.assert_allclose(loaded.predict_on_batch(X), model.predict_on_batch(X), rtol=1e-6)
+
+
+def test_invalid_matrices_are_rejected():
+    with pytest.raises(ValueError, match="square"):
+        ExpectedCostCrossEntropy([[0, 1, 2], [1, 0, 2]])
+    with pytest.raises(ValueError, match="non-negative"):
+        ArgmaxWeightedCrossEntropy([[1, -1], [1, 1]])
+    with pytest.raises(ValueError, match="finite"):
+        ClassWeightedCrossEntropy([1, np.nan])
+    with pytest.raises(ValueError, match="cost_weight"):
+        ExpectedCostCrossEntropy([[0, 1], [1, 0]], cost_weight=-1)
+
+
+def test_forum_weights_from_costs():
+    np.testing.assert_array_equal(forum_weights_from_costs([[0, 4], [1, 0]]), [[1, 5], [2, 1]])
+    with pytest.raises(ValueError, match="non-negative"):
+        forum_weights_from_costs([[0, -1], [1, 0]])
