@@ -176,3 +176,54 @@ def check_classification_target(y: np.ndarray, *, param: str = "y") -> None:
         raise ValueError(
             f"{param} has a single class {np.unique(y)!r}; a classifier needs at least two."
         )
+
+
+def check_sample_cost(
+    sample_cost: Any, n_samples: int, n_classes: int, *, param: str = "sample_cost"
+) -> np.ndarray:
+    """Return per-example costs as a float array of shape (n, k) or (n, k, k).
+
+    (n, k, k) holds one cost matrix ``C_n[true, predicted]`` per example;
+    (n, k) holds the cost of predicting each class for each example (its
+    true class being known), the format of the ``costsensitive`` package.
+    """
+    try:
+        costs = np.array(sample_cost, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{param} must be a numeric array of shape (n_samples, k) or "
+            f"(n_samples, k, k); got {type(sample_cost).__name__}."
+        ) from exc
+    if costs.ndim not in (2, 3) or costs.shape[0] != n_samples:
+        raise ValueError(
+            f"{param} must have shape ({n_samples}, {n_classes}) or "
+            f"({n_samples}, {n_classes}, {n_classes}), one entry per sample; got shape "
+            f"{costs.shape}."
+        )
+    if costs.shape[1:] not in ((n_classes,), (n_classes, n_classes)):
+        raise ValueError(
+            f"{param} has shape {costs.shape} but there are {n_classes} classes; expected "
+            f"({n_samples}, {n_classes}) or ({n_samples}, {n_classes}, {n_classes})."
+        )
+    if not np.all(np.isfinite(costs)):
+        raise ValueError(f"{param} must contain only finite values (no NaN or inf).")
+    return costs
+
+
+def cost_rows(
+    y_positions: np.ndarray,
+    *,
+    cost_matrix: np.ndarray | None = None,
+    sample_cost: np.ndarray | None = None,
+) -> np.ndarray:
+    """The (n, k) cost of predicting each class for each example, its truth known.
+
+    From per-example costs when given (row ``C_n[y_n, :]`` of an (n, k, k)
+    array, or an (n, k) array as is), otherwise row ``C[y_n, :]`` of the
+    cost matrix.
+    """
+    if sample_cost is None:
+        return cost_matrix[y_positions]
+    if sample_cost.ndim == 3:
+        return sample_cost[np.arange(len(y_positions)), y_positions]
+    return sample_cost

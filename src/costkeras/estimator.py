@@ -18,7 +18,7 @@ from scikeras._utils import (
 )
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
-from sklearn.utils import column_or_1d
+from sklearn.utils import _safe_indexing, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
@@ -30,7 +30,9 @@ from ._validation import (
     check_classification_target,
     check_cost_matrix,
     check_nonnegative,
+    check_sample_cost,
     class_weight_vector,
+    cost_rows,
 )
 from .losses import (
     ArgmaxWeightedCrossEntropy,
@@ -41,31 +43,88 @@ from .losses import (
 
 __all__ = ["CostSensitiveKerasClassifier"]
 
+
+def _drop_weightless(X, y, sample_weight, target_rows):
+    """Drop zero-weight samples here, so per-example target rows stay aligned.
+
+    scikeras would drop them from X and y only, after the rows were made.
+    """
+    keep = np.flatnonzero(sample_weight)
+    if len(keep) == 0:
+        raise ValueError("sample_weight is zero for every sample; there is nothing to train on.")
+    if len(keep) == len(sample_weight):
+        return X, y, sample_weight, target_rows
+    rows = None if target_rows is None else target_rows[keep]
+    return _safe_indexing(X, keep), _safe_indexing(y, keep), sample_weight[keep], rows
+
+
 COST_LOSSES = ("cross_entropy", "argmax_weighted", "class_weighted", "expected_cost")
 DECISIONS = ("auto", "bayes", "argmax")
 
 
-def training_loss(cost_loss: str, cost_matrix: np.ndarray | None, cost_loss_weight: float):
-    """The Keras loss for a ``cost_loss`` name and a validated cost matrix."""
-    if cost_matrix is None or cost_loss == "cross_entropy":
-        return keras.losses.CategoricalCrossentropy()
+def training_setup(
+    cost_loss: str,
+    cost_loss_weight: float,
+    cost_matrix: np.ndarray | None,
+    rows: np.ndarray | None = None,
+):
+    """The Keras loss for ``cost_loss``, and what travels with the targets.
+
+    Parameters
+    ----------
+    cost_loss, cost_loss_weight
+        The estimator's parameters.
+    cost_matrix : ndarray of shape (k, k) or None
+        The validated class-level cost matrix.
+    rows : ndarray of shape (n, k) or None
+        Per-example costs of predicting each class (the truth known). When
+        given, they replace ``cost_matrix`` in training.
+
+    Returns
+    -------
+    loss : keras.losses.Loss
+    target_rows : ndarray of shape (n, k) or None
+        Appended to the one-hot targets (see ``costkeras.losses``).
+    example_weights : ndarray of shape (n,) or None
+        Multiplied into the sample weights.
+    """
+    costs = cost_matrix if rows is None else rows
+    if costs is None or cost_loss == "cross_entropy":
+        return keras.losses.CategoricalCrossentropy(), None, None
+    source = "cost_matrix" if rows is None else "sample_cost"
+    if cost_loss in ("argmax_weighted", "class_weighted"):
+        check_nonnegative(costs, param=source, reason=f"for cost_loss={cost_loss!r}")
     if cost_loss == "argmax_weighted":
-        check_nonnegative(
-            cost_matrix, param="cost_matrix", reason="for cost_loss='argmax_weighted'"
-        )
-        return ArgmaxWeightedCrossEntropy(forum_weights_from_costs(cost_matrix))
+        if rows is None:
+            return ArgmaxWeightedCrossEntropy(forum_weights_from_costs(costs)), None, None
+        return ArgmaxWeightedCrossEntropy(), 1.0 + rows, None
     if cost_loss == "class_weighted":
-        check_nonnegative(cost_matrix, param="cost_matrix", reason="for cost_loss='class_weighted'")
-        row_costs = cost_matrix.sum(axis=1)
+        row_costs = costs.sum(axis=1)
         if not row_costs.any():
-            raise ValueError(
-                "cost_matrix is all zeros; cost_loss='class_weighted' needs some cost."
-            )
+            raise ValueError(f"{source} is all zeros; cost_loss='class_weighted' needs some cost.")
         # mean weight 1 keeps the effective learning rate of plain cross-entropy
-        return ClassWeightedCrossEntropy(row_costs / row_costs.mean())
+        if rows is None:
+            return ClassWeightedCrossEntropy(row_costs / row_costs.mean()), None, None
+        return ClassWeightedCrossEntropy(), None, row_costs / row_costs.mean()
     # expected_cost: scale-free, so cost_loss_weight means the same for any currency
-    scale = np.abs(cost_matrix).max() or 1.0
-    return ExpectedCostCrossEntropy(cost_matrix / scale, cost_weight=cost_loss_weight)
+    scale = np.abs(costs).max() or 1.0
+    if rows is None:
+        return ExpectedCostCrossEntropy(costs / scale, cost_weight=cost_loss_weight), None, None
+    return ExpectedCostCrossEntropy(cost_weight=cost_loss_weight), rows / scale, None
+
+
+def mean_cost_matrix(sample_cost: np.ndarray, rows: np.ndarray, y_positions, k: int) -> np.ndarray:
+    """The class-level matrix that stands in for per-example costs at predict time.
+
+    The mean of the (n, k, k) matrices; for (n, k) rows, row ``i`` is the
+    mean cost row of the training examples of class ``i``.
+    """
+    if sample_cost.ndim == 3:
+        return sample_cost.mean(axis=0)
+    counts = np.bincount(y_positions, minlength=k)[:, None]
+    sums = np.zeros((k, k))
+    np.add.at(sums, y_positions, rows)
+    return sums / np.maximum(counts, 1)
 
 
 class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
@@ -245,7 +304,9 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
     __repr__ = BaseEstimator.__repr__
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X, y, sample_weight=None, **kwargs) -> CostSensitiveKerasClassifier:
+    def fit(
+        self, X, y, sample_weight=None, sample_cost=None, **kwargs
+    ) -> CostSensitiveKerasClassifier:
         """Train the network with the cost loss.
 
         Every parameter and the targets are checked before any training; if
@@ -258,6 +319,14 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
             Class labels of any kind (ints, strings).
         sample_weight : array-like of shape (n_samples,), default=None
             Multiplied by ``class_weight``; the caller's array is not modified.
+        sample_cost : array-like of shape (n_samples, k, k) or (n_samples, k), default=None
+            Per-example costs, columns in ``classes_`` order: a cost matrix
+            ``C_n[true, predicted]`` per example, or the cost of predicting
+            each class for each example. They replace ``cost_matrix`` in the
+            loss. Unless ``cost_matrix`` is set, their mean (per true class
+            for (n, k) costs) becomes ``cost_matrix_``, which ``predict``
+            uses when it gets no per-example costs. Routed by metadata
+            routing after ``set_fit_request(sample_cost=True)``.
         **kwargs
             Passed to ``keras.Model.fit`` (prefer ``fit__...`` parameters).
 
@@ -271,32 +340,61 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         )
         check_classification_target(y_array)
         classes = np.unique(y_array)
+        k = len(classes)
         y_positions = label_positions(y_array, classes)
-        cost_matrix = (
-            None if self.cost_matrix is None else check_cost_matrix(self.cost_matrix, classes)
-        )
+        cost_matrix = None
+        if self.cost_matrix is not None:
+            cost_matrix = check_cost_matrix(self.cost_matrix, classes)
+        rows = None
+        if sample_cost is not None:
+            sample_cost = check_sample_cost(sample_cost, len(y_array), k)
+            rows = cost_rows(y_positions, sample_cost=sample_cost)
+            if cost_matrix is None:
+                cost_matrix = mean_cost_matrix(sample_cost, rows, y_positions, k)
         if cost_matrix is None and self.cost_loss != "cross_entropy":
-            raise ValueError(f"cost_loss={self.cost_loss!r} needs a cost_matrix; got None.")
-        loss = training_loss(self.cost_loss, cost_matrix, self.cost_loss_weight)
+            raise ValueError(
+                f"cost_loss={self.cost_loss!r} needs a cost_matrix or sample_cost; got neither."
+            )
+        loss, target_rows, example_weights = training_setup(
+            self.cost_loss, self.cost_loss_weight, cost_matrix, rows
+        )
         weights = class_weight_vector(self.class_weight, classes, y_positions)
-        if sample_weight is not None or self.class_weight is not None:
+        if (
+            sample_weight is not None
+            or self.class_weight is not None
+            or example_weights is not None
+        ):
             # a fresh array: scikeras multiplies sample weights in place
             sample_weight = _check_sample_weight(
                 sample_weight, y_array, dtype=np.float64, copy=True
             )
             sample_weight = sample_weight * weights[y_positions]
+            if example_weights is not None:
+                sample_weight = sample_weight * example_weights
+            X, y, sample_weight, target_rows = _drop_weightless(X, y, sample_weight, target_rows)
 
         previous_state = dict(self.__dict__)
         try:
             self.cost_matrix_ = cost_matrix
             self.loss_ = loss
             self.decision_ = self._resolve_decision(cost_matrix)
+            self._target_rows = target_rows
             self._fit_without_class_weight(X, y, sample_weight, **kwargs)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous_state)
             raise
+        finally:
+            self.__dict__.pop("_target_rows", None)
         return self
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
+        target_rows = getattr(self, "_target_rows", None)
+        if target_rows is not None:
+            y = np.hstack([y, target_rows.astype(y.dtype)])
+        return super()._fit_keras_model(
+            X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+        )
 
     def _resolve_decision(self, cost_matrix: np.ndarray | None) -> str:
         if cost_matrix is None:
@@ -370,12 +468,32 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
             self.model_.compile(**self._get_compile_kwargs())
 
     # -------------------------------------------------------------- predict
-    def predict(self, X, **kwargs) -> np.ndarray:
+    # A routed sample_cost goes to predict unless the user says otherwise, so a
+    # cost scorer can judge decisions made with the same per-example costs.
+    __metadata_request__predict = {"sample_cost": True}
+
+    def _decision_costs(self, n_samples: int, sample_cost) -> np.ndarray | None:
+        if sample_cost is None:
+            return self.cost_matrix_
+        costs = check_sample_cost(sample_cost, n_samples, len(self.classes_))
+        if costs.ndim != 3:
+            raise ValueError(
+                "sample_cost at predict time must have shape (n_samples, k, k), a cost "
+                "matrix per example: the true class is unknown, so an (n, k) cost row "
+                f"cannot be chosen; got shape {costs.shape}."
+            )
+        return costs
+
+    def predict(self, X, sample_cost=None, **kwargs) -> np.ndarray:
         """Predict the class of lowest expected cost (or the most probable).
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+        sample_cost : array-like of shape (n_samples, k, k), default=None
+            A cost matrix per example for Bayes decisions; without it,
+            ``cost_matrix_`` decides. Ignored when ``decision_`` is
+            ``"argmax"`` (the costs then act through the loss only).
         **kwargs
             Passed to ``keras.Model.predict``.
 
@@ -385,13 +503,14 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
             Labels from ``classes_``.
         """
         proba = self.predict_proba(X, **kwargs)
+        costs = self._decision_costs(len(proba), sample_cost)
         if self.decision_ == "bayes":
-            positions = decisions.bayes_decision(proba, self.cost_matrix_)
+            positions = decisions.bayes_decision(proba, costs)
         else:
             positions = np.argmax(proba, axis=1)
         return self.classes_[positions]
 
-    def predict_expected_cost(self, X, **kwargs) -> np.ndarray:
+    def predict_expected_cost(self, X, sample_cost=None, **kwargs) -> np.ndarray:
         """Expected cost of each possible decision for each row.
 
         ``R[n, j] = sum_i p(i | x_n) C[i, j]``: the cost to expect when
@@ -401,6 +520,8 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
+        sample_cost : array-like of shape (n_samples, k, k), default=None
+            A cost matrix per example instead of ``cost_matrix_``.
         **kwargs
             Passed to ``keras.Model.predict``.
 
@@ -410,7 +531,7 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         """
         check_is_fitted(self, "decision_")
         proba = self.predict_proba(X, **kwargs)
-        cost_matrix = self.cost_matrix_
-        if cost_matrix is None:
-            cost_matrix = 1.0 - np.eye(len(self.classes_))
-        return decisions.expected_costs(proba, cost_matrix)
+        costs = self._decision_costs(len(proba), sample_cost)
+        if costs is None:
+            costs = 1.0 - np.eye(len(self.classes_))
+        return decisions.expected_costs(proba, costs)

@@ -1,7 +1,11 @@
 """Keras losses that take misclassification costs into account.
 
 Each loss expects one-hot ``y_true`` of shape (batch, k) and probabilities
-``y_pred`` of shape (batch, k) (a softmax output), is written with
+``y_pred`` of shape (batch, k) (a softmax output). For per-example costs,
+:class:`ArgmaxWeightedCrossEntropy` and :class:`ExpectedCostCrossEntropy`
+also take ``y_true`` of shape (batch, 2k): the one-hot target followed by the
+example's own row of the matrix (``W[true, :]`` or ``C[true, :]``). Each is
+written with
 ``keras.ops`` so it runs on any Keras backend, and is registered as
 serializable so that models compiled with it save, load and pickle.
 
@@ -38,6 +42,21 @@ def _square_matrix(matrix: Any, name: str) -> np.ndarray:
 
 def _cross_entropy(y_true, y_pred):
     return keras.losses.categorical_crossentropy(y_true, y_pred)
+
+
+def _split_target(y_true, y_pred):
+    """The one-hot target and, when the target carries one, a per-example row.
+
+    A target of 2k columns is ``[one_hot, row]``: the row replaces the
+    loss's matrix row for that example, which is how per-example costs travel
+    through ``keras.Model.fit`` (batched, shuffled and split with their
+    targets, with no Python loop per sample).
+    """
+    k = y_pred.shape[-1]
+    y_true = ops.cast(y_true, y_pred.dtype)
+    if y_true.shape[-1] == 2 * k:
+        return y_true[..., :k], y_true[..., k:]
+    return y_true, None
 
 
 def forum_weights_from_costs(cost_matrix: Any) -> np.ndarray:
@@ -116,13 +135,14 @@ class ArgmaxWeightedCrossEntropy(keras.losses.Loss):
             raise ValueError("weights must be non-negative.")
 
     def call(self, y_true, y_pred):
+        y_true, row = _split_target(y_true, y_pred)
         cross_entropy = _cross_entropy(y_true, y_pred)
-        if self.weights is None:
-            return cross_entropy
-        weights = ops.convert_to_tensor(self.weights, dtype=y_pred.dtype)
+        if row is None:
+            if self.weights is None:
+                return cross_entropy
+            row = ops.matmul(y_true, ops.convert_to_tensor(self.weights, dtype=y_pred.dtype))
         is_max = ops.cast(ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True)), y_pred.dtype)
-        row = ops.matmul(ops.cast(y_true, y_pred.dtype), weights)  # W[true, :]
-        return cross_entropy * ops.sum(row * is_max, axis=-1)
+        return cross_entropy * ops.sum(row * is_max, axis=-1)  # W[true, argmax]
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -241,12 +261,13 @@ class ExpectedCostCrossEntropy(keras.losses.Loss):
         self.cost_weight = float(cost_weight)
 
     def call(self, y_true, y_pred):
+        y_true, row = _split_target(y_true, y_pred)
         cross_entropy = _cross_entropy(y_true, y_pred)
-        if self.cost_matrix is None:
-            return cross_entropy
-        costs = ops.convert_to_tensor(self.cost_matrix, dtype=y_pred.dtype)
-        row = ops.matmul(ops.cast(y_true, y_pred.dtype), costs)  # C[true, :]
-        return cross_entropy + self.cost_weight * ops.sum(row * y_pred, axis=-1)
+        if row is None:
+            if self.cost_matrix is None:
+                return cross_entropy
+            row = ops.matmul(y_true, ops.convert_to_tensor(self.cost_matrix, dtype=y_pred.dtype))
+        return cross_entropy + self.cost_weight * ops.sum(row * y_pred, axis=-1)  # C[true, :]
 
     def get_config(self) -> dict:
         config = super().get_config()

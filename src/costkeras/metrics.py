@@ -15,14 +15,12 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._validation import check_cost_matrix
+from ._validation import check_cost_matrix, check_sample_cost, cost_rows
 
 __all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
 
 
-def _labels_for(
-    cost_matrix: Any, labels: Any, y_true: np.ndarray, y_pred: np.ndarray
-) -> np.ndarray:
+def _labels_for(cost_matrix, labels, y_true, y_pred, sample_cost) -> np.ndarray:
     if labels is not None:
         return np.asarray(labels)
     if hasattr(cost_matrix, "index") and hasattr(cost_matrix, "columns"):
@@ -30,11 +28,11 @@ def _labels_for(
     if isinstance(cost_matrix, dict):
         return np.asarray(list(cost_matrix))
     seen = np.unique(np.concatenate([y_true, y_pred]))
-    k = np.shape(cost_matrix)[0] if np.ndim(cost_matrix) == 2 else None
-    if k is not None and len(seen) != k:
+    k = np.shape(sample_cost if sample_cost is not None else cost_matrix)[1]
+    if len(seen) != k:
         raise ValueError(
-            f"cost_matrix has {k} rows but y_true and y_pred hold {len(seen)} labels "
-            f"{seen.tolist()!r}; pass labels=... (the classes in the matrix's order)."
+            f"the costs cover {k} classes but y_true and y_pred hold {len(seen)} labels "
+            f"{seen.tolist()!r}; pass labels=... (the classes in the costs' order)."
         )
     return seen
 
@@ -62,28 +60,44 @@ def _as_1d(values: Any, name: str) -> np.ndarray:
     return array
 
 
-def _costs_per_sample(y_true, y_pred, cost_matrix, labels, sample_weight):
+def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost):
+    """Return (table, predicted positions, weights).
+
+    ``table[n, j]`` is the cost of predicting class j for sample n.
+    """
     y_true = _as_1d(y_true, "y_true")
     y_pred = _as_1d(y_pred, "y_pred")
-    if len(y_true) != len(y_pred):
-        raise ValueError(
-            f"y_true and y_pred must have the same length; got {len(y_true)} and {len(y_pred)}."
-        )
-    labels = _labels_for(cost_matrix, labels, y_true, y_pred)
-    matrix = check_cost_matrix(cost_matrix, labels)
-    costs = matrix[_positions(y_true, labels, "y_true"), _positions(y_pred, labels, "y_pred")]
-    weights = (
-        np.ones(len(costs)) if sample_weight is None else _as_1d(sample_weight, "sample_weight")
-    )
-    if len(weights) != len(costs):
-        raise ValueError(
-            f"sample_weight has {len(weights)} entries but there are {len(costs)} samples."
-        )
-    return costs, weights, matrix, labels, y_true
+    n = len(y_true)
+    if len(y_pred) != n:
+        raise ValueError(f"y_true and y_pred must have the same length; got {n} and {len(y_pred)}.")
+    if sample_cost is None and cost_matrix is None:
+        raise ValueError("pass a cost_matrix or per-example sample_cost.")
+    labels = _labels_for(cost_matrix, labels, y_true, y_pred, sample_cost)
+    true_pos = _positions(y_true, labels, "y_true")
+    pred_pos = _positions(y_pred, labels, "y_pred")
+    if sample_cost is not None:
+        costs = check_sample_cost(sample_cost, n, len(labels))
+        table = cost_rows(true_pos, sample_cost=costs)
+    else:
+        table = cost_rows(true_pos, cost_matrix=check_cost_matrix(cost_matrix, labels))
+    weights = np.ones(n) if sample_weight is None else _as_1d(sample_weight, "sample_weight")
+    if len(weights) != n:
+        raise ValueError(f"sample_weight has {len(weights)} entries but there are {n} samples.")
+    return table, pred_pos, weights
+
+
+def _sample_costs(table: np.ndarray, pred_pos: np.ndarray) -> np.ndarray:
+    return table[np.arange(len(pred_pos)), pred_pos]
 
 
 def total_cost(
-    y_true: Any, y_pred: Any, cost_matrix: Any, *, labels: Any = None, sample_weight: Any = None
+    y_true: Any,
+    y_pred: Any,
+    cost_matrix: Any = None,
+    *,
+    labels: Any = None,
+    sample_weight: Any = None,
+    sample_cost: Any = None,
 ) -> float:
     """Total misclassification cost of predictions.
 
@@ -93,15 +107,18 @@ def total_cost(
         True labels.
     y_pred : array-like of shape (n_samples,)
         Predicted labels.
-    cost_matrix : array-like of shape (k, k), DataFrame or dict of dicts
+    cost_matrix : array-like of shape (k, k), DataFrame or dict of dicts, default=None
         ``C[true, predicted]``. An array follows ``labels``; a DataFrame
         (index true, columns predicted) or ``{true: {predicted: cost}}`` names
-        its labels itself.
+        its labels itself. Not needed when ``sample_cost`` is given.
     labels : array-like of shape (k,), default=None
-        The labels of the matrix's rows and columns. Defaults to the sorted
+        The labels of the costs' rows and columns. Defaults to the sorted
         labels found in ``y_true`` and ``y_pred``, which must then number k.
     sample_weight : array-like of shape (n_samples,), default=None
         Weight of each sample's cost.
+    sample_cost : array-like of shape (n_samples, k, k) or (n_samples, k), default=None
+        Per-example costs: a cost matrix per sample, or the cost of
+        predicting each class for each sample. Replaces ``cost_matrix``.
 
     Returns
     -------
@@ -113,12 +130,20 @@ def total_cost(
     >>> total_cost(["a", "b", "b"], ["a", "a", "b"], [[0, 1], [5, 0]])
     5.0
     """
-    costs, weights, *_ = _costs_per_sample(y_true, y_pred, cost_matrix, labels, sample_weight)
-    return float(np.dot(costs, weights))
+    table, pred_pos, weights = _cost_table(
+        y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost
+    )
+    return float(np.dot(_sample_costs(table, pred_pos), weights))
 
 
 def mean_cost(
-    y_true: Any, y_pred: Any, cost_matrix: Any, *, labels: Any = None, sample_weight: Any = None
+    y_true: Any,
+    y_pred: Any,
+    cost_matrix: Any = None,
+    *,
+    labels: Any = None,
+    sample_weight: Any = None,
+    sample_cost: Any = None,
 ) -> float:
     """Mean misclassification cost per sample (weighted by ``sample_weight``).
 
@@ -134,12 +159,20 @@ def mean_cost(
     >>> mean_cost([0, 1, 1, 0], [0, 0, 1, 1], [[0, 1], [5, 0]])
     1.5
     """
-    costs, weights, *_ = _costs_per_sample(y_true, y_pred, cost_matrix, labels, sample_weight)
-    return float(np.dot(costs, weights) / weights.sum())
+    table, pred_pos, weights = _cost_table(
+        y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost
+    )
+    return float(np.dot(_sample_costs(table, pred_pos), weights) / weights.sum())
 
 
 def savings_score(
-    y_true: Any, y_pred: Any, cost_matrix: Any, *, labels: Any = None, sample_weight: Any = None
+    y_true: Any,
+    y_pred: Any,
+    cost_matrix: Any = None,
+    *,
+    labels: Any = None,
+    sample_weight: Any = None,
+    sample_cost: Any = None,
 ) -> float:
     """Savings: ``1 - cost / cost of the best constant prediction``.
 
@@ -158,16 +191,13 @@ def savings_score(
     >>> savings_score([0, 1, 1, 0], [0, 1, 1, 1], [[0, 1], [5, 0]])
     0.5
     """
-    costs, weights, matrix, labels, y_true = _costs_per_sample(
-        y_true, y_pred, cost_matrix, labels, sample_weight
+    table, pred_pos, weights = _cost_table(
+        y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost
     )
-    true_pos = _positions(y_true, labels, "y_true")
-    # constant[j]: the total cost of predicting class j for every sample
-    constant = np.bincount(true_pos, weights=weights, minlength=len(labels)) @ matrix
-    best = constant.min()
-    if best == 0:
+    best_constant = (weights @ table).min()  # the cheapest single class predicted for all
+    if best_constant == 0:
         raise ValueError("savings_score is undefined: a constant prediction already costs 0.")
-    return float(1.0 - np.dot(costs, weights) / best)
+    return float(1.0 - np.dot(_sample_costs(table, pred_pos), weights) / best_constant)
 
 
 _SCORES = {
@@ -178,33 +208,42 @@ _SCORES = {
 
 
 def make_cost_scorer(
-    cost_matrix: Any,
+    cost_matrix: Any = None,
     *,
     labels: Any = None,
     kind: Literal["mean", "total", "savings"] = "mean",
 ):
-    """Make a scikit-learn scorer from a cost matrix.
+    """Make a scikit-learn scorer from a cost matrix or routed per-example costs.
 
     Scorers are maximised, so ``"mean"`` and ``"total"`` return the negated
-    cost; ``"savings"`` returns :func:`savings_score`. The scorer calls the
-    estimator's ``predict``, so it judges the decisions a model makes, whatever
-    the model is. Use one fixed scorer to compare models trained with
-    different cost matrices: each model's own ``score`` would not be
-    comparable.
+    cost; ``"savings"`` returns :func:`savings_score`. The scorer judges the
+    estimator's ``predict``, so it works with any classifier. Use one fixed
+    scorer to compare models trained with different cost matrices: each
+    model's own ``score`` would not be comparable.
+
+    With per-example costs, request them with
+    ``scorer.set_score_request(sample_cost=True)`` and pass
+    ``params={"sample_cost": costs}`` to ``cross_val_score``,
+    ``cross_validate`` or ``GridSearchCV.fit`` (metadata routing enabled).
+    Per-example matrices of shape (n, k, k) are also handed to the
+    estimator's ``predict`` when it accepts ``sample_cost``, so the decision
+    is made and judged with the same costs.
 
     Parameters
     ----------
-    cost_matrix : array-like of shape (k, k), DataFrame or dict of dicts
-        ``C[true, predicted]``, as in :func:`total_cost`.
+    cost_matrix : array-like of shape (k, k), DataFrame, dict of dicts or None, default=None
+        ``C[true, predicted]``, as in :func:`total_cost`. None when the costs
+        come per example through ``sample_cost``.
     labels : array-like of shape (k,), default=None
-        Labels of the matrix's rows and columns, as in :func:`total_cost`.
+        Labels of the matrix's rows and columns. Defaults to the fitted
+        estimator's ``classes_`` for an array.
     kind : {"mean", "total", "savings"}, default="mean"
         Negated mean cost per sample, negated total cost, or savings.
 
     Returns
     -------
     scorer : callable
-        ``scorer(estimator, X, y, sample_weight=None)``.
+        ``scorer(estimator, X, y, sample_weight=None, sample_cost=None)``.
 
     Examples
     --------
@@ -213,19 +252,14 @@ def make_cost_scorer(
     >>> from sklearn.model_selection import cross_val_score
     >>> from costkeras.metrics import make_cost_scorer
     >>> X, y = load_breast_cancer(return_X_y=True)
-    >>> scorer = make_cost_scorer([[0, 1], [10, 0]])
+    >>> scorer = make_cost_scorer([[0, 10], [1, 0]])
     >>> scores = cross_val_score(LogisticRegression(max_iter=5000), X, y, scoring=scorer)
     >>> bool((scores <= 0).all())
     True
     """
-    from sklearn.metrics import make_scorer
+    from ._scorer import CostScorer
 
     if kind not in _SCORES:
         raise ValueError(f"kind must be one of {sorted(_SCORES)}; got {kind!r}.")
     func, greater_is_better = _SCORES[kind]
-    return make_scorer(
-        func,
-        greater_is_better=greater_is_better,
-        cost_matrix=cost_matrix,
-        labels=labels,
-    )
+    return CostScorer(func, 1 if greater_is_better else -1, cost_matrix, labels)

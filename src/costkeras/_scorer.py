@@ -1,0 +1,72 @@
+"""The cost scorer behind :func:`costkeras.metrics.make_cost_scorer`.
+
+It subclasses scikit-learn's private ``_BaseScorer`` (stable from 1.4 to
+1.9) for two things a ``make_scorer`` scorer cannot do: take the labels'
+order from the fitted estimator's ``classes_``, and hand routed per-example
+costs to ``predict`` so the decision is judged with the same costs it was
+made with.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+from sklearn.metrics._scorer import _BaseScorer
+
+
+def _final_estimator(estimator):
+    steps = getattr(estimator, "steps", None)
+    return steps[-1][1] if steps else estimator
+
+
+def _predict_takes_sample_cost(estimator) -> bool:
+    predict = getattr(_final_estimator(estimator), "predict", None)
+    return predict is not None and "sample_cost" in inspect.signature(predict).parameters
+
+
+class CostScorer(_BaseScorer):
+    """``scorer(estimator, X, y, sample_weight=None, sample_cost=None)``."""
+
+    def __init__(self, score_func, sign, cost_matrix, labels):
+        super().__init__(score_func=score_func, sign=sign, kwargs={}, response_method="predict")
+        self._cost_matrix = cost_matrix
+        self._labels = labels
+
+    def __call__(self, estimator, X, y_true, *, sample_weight=None, sample_cost=None, **kwargs):
+        # scikit-learn's scorers refuse metadata unless routing is enabled; the
+        # per-example costs are this scorer's own input, so direct calls take them.
+        if kwargs:
+            return super().__call__(estimator, X, y_true, sample_weight=sample_weight, **kwargs)
+        return self._score(
+            None, estimator, X, y_true, sample_weight=sample_weight, sample_cost=sample_cost
+        )
+
+    def _score(self, method_caller, estimator, X, y_true, **kwargs):
+        sample_cost = kwargs.pop("sample_cost", None)
+        if sample_cost is None and self._cost_matrix is None:
+            raise ValueError(
+                "this cost scorer has no cost_matrix; route per-example costs to it with "
+                "scorer.set_score_request(sample_cost=True) and params={'sample_cost': ...}."
+            )
+        per_example_matrices = sample_cost is not None and np.ndim(sample_cost) == 3
+        if per_example_matrices and _predict_takes_sample_cost(estimator):
+            y_pred = estimator.predict(X, sample_cost=sample_cost)
+        else:
+            y_pred = estimator.predict(X)
+        labels = self._labels
+        matrix_names_labels = isinstance(self._cost_matrix, dict) or hasattr(
+            self._cost_matrix, "columns"
+        )
+        if labels is None and not matrix_names_labels:
+            # an array follows the fitted classifier's classes_, which a test fold
+            # may not all show
+            labels = getattr(estimator, "classes_", None)
+        return self._sign * self._score_func(
+            y_true,
+            y_pred,
+            self._cost_matrix,
+            labels=labels,
+            sample_cost=sample_cost,
+            **kwargs,
+        )
