@@ -92,12 +92,6 @@ def test_continuous_y(abc_data):
     assert_rejected_before_training(small(), X, y, ValueError, r"Unknown label type: continuous")
 
 
-def test_multioutput_y_is_named_until_supported(abc_data):
-    X, y = abc_data
-    Y = np.column_stack([y, y[::-1]])
-    assert_rejected_before_training(small(), X, Y, ValueError, r"y")
-
-
 def test_nan_in_X(abc_data):
     X, y = abc_data
     X = X.copy()

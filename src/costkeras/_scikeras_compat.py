@@ -29,7 +29,6 @@ starts failing, upstream has changed and the fix can go.
 from __future__ import annotations
 
 import keras
-import numpy as np
 from scikeras.wrappers import BaseWrapper
 from scipy import sparse
 from sklearn.base import BaseEstimator
@@ -108,5 +107,11 @@ class ScikerasCompatMixin:
         n_calls = calls.get(id(self.model_), 0)
         self._fast_predict_calls = {id(self.model_): n_calls + 1}
         if n_calls < EAGER_PREDICT_CALLS:
-            return keras.ops.convert_to_numpy(self.model_(X, training=False))
-        return np.asarray(self.model_.predict_on_batch(X))
+            outputs = self.model_(X, training=False)
+        else:
+            outputs = self.model_.predict_on_batch(X)
+        if isinstance(outputs, dict):  # a model built with named (dict) outputs
+            outputs = [outputs[name] for name in self.model_.output_names]
+        if isinstance(outputs, (list, tuple)):
+            return [keras.ops.convert_to_numpy(output) for output in outputs]
+        return keras.ops.convert_to_numpy(outputs)

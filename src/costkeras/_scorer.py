@@ -54,19 +54,16 @@ class CostScorer(_BaseScorer):
             y_pred = estimator.predict(X, sample_cost=sample_cost)
         else:
             y_pred = estimator.predict(X)
-        labels = self._labels
-        matrix_names_labels = isinstance(self._cost_matrix, dict) or hasattr(
-            self._cost_matrix, "columns"
-        )
-        if labels is None and not matrix_names_labels:
-            # an array follows the fitted classifier's classes_, which a test fold
-            # may not all show
-            labels = getattr(estimator, "classes_", None)
+        # The fitted classes_ give an array matrix its order and cover classes a
+        # test fold may lack; a DataFrame or dict matrix is reordered to them.
+        final = _final_estimator(estimator)
+        labels = self._labels if self._labels is not None else getattr(final, "classes_", None)
         return self._sign * self._score_func(
             y_true,
             y_pred,
             self._cost_matrix,
             labels=labels,
             sample_cost=sample_cost,
+            output_names=getattr(final, "output_names_", None),
             **kwargs,
         )

@@ -119,54 +119,61 @@ def check_nonnegative(matrix: np.ndarray, *, param: str, reason: str) -> None:
 
 
 def class_weight_vector(
-    class_weight: Any, classes: np.ndarray, y_indices: np.ndarray
+    class_weight: Any, classes: np.ndarray, y_indices: np.ndarray, *, param: str = "class_weight"
 ) -> np.ndarray:
     """Return one weight per class from a ``class_weight`` parameter.
 
     Parameters
     ----------
-    class_weight : dict, "balanced" or None
-        ``{label: weight}`` (classes not named weigh 1), ``"balanced"`` for
-        ``n_samples / (n_classes * count)``, or None for all ones.
+    class_weight : dict, list of float, "balanced" or None
+        ``{label: weight}`` (classes not named weigh 1), weights in class
+        order, ``"balanced"`` for ``n_samples / (n_classes * count)``, or None
+        for all ones.
     classes : ndarray of shape (k,)
     y_indices : ndarray of shape (n_samples,)
         Class positions of the training targets (needed by "balanced").
+    param : str
+        The parameter name used in error messages.
     """
     k = len(classes)
     if class_weight is None:
         return np.ones(k)
     if isinstance(class_weight, str):
         if class_weight != "balanced":
-            raise ValueError(
-                f"class_weight must be a dict, 'balanced' or None; got {class_weight!r}."
-            )
+            raise ValueError(f"{param} must be a dict, 'balanced' or None; got {class_weight!r}.")
         counts = np.bincount(y_indices, minlength=k).astype(float)
         return len(y_indices) / (k * np.maximum(counts, 1.0))
-    if not isinstance(class_weight, Mapping):
+    if isinstance(class_weight, Mapping):
+        positions = _label_positions(classes)
+        unknown = [label for label in class_weight if label not in positions]
+        if unknown:
+            raise _unknown_labels_error(param, unknown, classes)
+        weights = np.ones(k)
+        for label, weight in class_weight.items():
+            weights[positions[label]] = weight
+    elif isinstance(class_weight, (list, tuple, np.ndarray)):
+        weights = np.asarray(class_weight, dtype=float)
+        if weights.shape != (k,):
+            raise ValueError(
+                f"{param} has {weights.size} weights but there are {k} classes "
+                f"{list(classes)!r}; give one weight per class, in that order."
+            )
+    else:
         raise TypeError(
-            f"class_weight must be a dict {{label: weight}}, 'balanced' or None; "
+            f"{param} must be a dict {{label: weight}}, a list of weights, 'balanced' or None; "
             f"got {type(class_weight).__name__}."
         )
-    positions = _label_positions(classes)
-    unknown = [label for label in class_weight if label not in positions]
-    if unknown:
-        raise _unknown_labels_error("class_weight", unknown, classes)
-    weights = np.ones(k)
-    for label, weight in class_weight.items():
-        weights[positions[label]] = weight
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError(
-            f"class_weight values must be finite and non-negative; got {class_weight!r}."
-        )
+        raise ValueError(f"{param} values must be finite and non-negative; got {class_weight!r}.")
     return weights
 
 
 def check_classification_target(y: np.ndarray, *, param: str = "y") -> None:
-    """Reject continuous targets and targets with a single class."""
+    """Reject continuous targets and targets with a single class (one output)."""
     from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
     check_classification_targets(y)  # its "Unknown label type" message is the convention
-    target_type = type_of_target(y, input_name=param)
+    target_type = type_of_target(y, input_name="y")
     if target_type not in ("binary", "multiclass"):
         raise ValueError(
             f"{param} must hold class labels for a single-output classification "
@@ -227,3 +234,49 @@ def cost_rows(
     if sample_cost.ndim == 3:
         return sample_cost[np.arange(len(y_positions)), y_positions]
     return sample_cost
+
+
+def default_output_names(n_outputs: int) -> list[str]:
+    """Names of the outputs of an array ``y``: ``output1``, ``output2``, ..."""
+    return [f"output{j + 1}" for j in range(n_outputs)]
+
+
+def column(y: np.ndarray, j: int) -> np.ndarray:
+    """Column ``j`` of y with its own dtype.
+
+    A DataFrame with an int and a str column becomes an object array; each
+    column's labels get back their natural dtype (ints stay ints).
+    """
+    values = y[:, j]
+    return np.asarray(values.tolist()) if values.dtype == object else values
+
+
+def per_output(value: Any, names: Sequence[Any], *, param: str) -> list:
+    """Spread a per-output parameter over the outputs, in ``names`` order.
+
+    Accepts a dict keyed by output name (outputs left out get None), a list
+    with one entry per output, None (None for every output) or a string such
+    as ``"balanced"`` (the same for every output).
+    """
+    m = len(names)
+    if value is None or isinstance(value, str):
+        return [value] * m
+    if isinstance(value, Mapping):
+        unknown = [key for key in value if key not in names]
+        if unknown:
+            raise ValueError(
+                f"{param} names outputs {unknown!r} that do not exist; the outputs are "
+                f"{list(names)!r}."
+            )
+        return [value.get(name) for name in names]
+    if isinstance(value, (list, tuple, np.ndarray)):
+        if len(value) != m:
+            raise ValueError(
+                f"{param} has {len(value)} entries but there are {m} outputs {list(names)!r}; "
+                "give one entry per output (None for an unweighted one) or a dict by name."
+            )
+        return list(value)
+    raise TypeError(
+        f"{param} for a multi-output y must be a dict keyed by output name, a list with one "
+        f"entry per output, or None; got {type(value).__name__}."
+    )

@@ -18,12 +18,20 @@ from scikeras._utils import (
 )
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
+from sklearn.metrics import accuracy_score
 from sklearn.utils import _safe_indexing, column_or_1d
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
 
 from . import decisions
 from ._encoding import OneHotClassEncoder, label_positions
+from ._multioutput import (
+    MultiOutputEncoder,
+    column,
+    default_output_names,
+    output_order,
+    stack_columns,
+)
 from ._network import build_mlp
 from ._scikeras_compat import ScikerasCompatMixin
 from ._validation import (
@@ -33,6 +41,7 @@ from ._validation import (
     check_sample_cost,
     class_weight_vector,
     cost_rows,
+    per_output,
 )
 from .losses import (
     ArgmaxWeightedCrossEntropy,
@@ -149,10 +158,15 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         (index true, columns predicted) or a dict of dicts
         ``{true: {predicted: cost}}`` names its labels (missing diagonal
         entries are 0). None means every error costs the same: plain
-        cross-entropy and argmax.
-    class_weight : dict, "balanced" or None, default=None
-        ``{label: weight}`` (classes left out weigh 1) or ``"balanced"``;
-        multiplies ``sample_weight`` (never in place).
+        cross-entropy and argmax. For a multi-output y: a dict keyed by
+        output name or a list with one such matrix (or None) per output.
+    class_weight : dict, list, "balanced" or None, default=None
+        ``{label: weight}`` (classes left out weigh 1), weights in class
+        order, or ``"balanced"``; multiplies ``sample_weight`` (never in
+        place). For a multi-output y: a dict keyed by output name or a list
+        with one such entry (or None) per output; Keras 3's own
+        ``class_weight`` refuses multi-output models, so each head's weights
+        go to its own sample weights.
     cost_loss : {"cross_entropy", "argmax_weighted", "class_weighted", \
             "expected_cost"}, default="cross_entropy"
         How the costs shape training.
@@ -195,16 +209,29 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         ``validation_split``, ``warm_start``, routed ``model__...``,
         ``fit__...``, ``predict__...``).
 
+    Multi-output y (shape (n_samples, n_outputs), array or DataFrame) gets one
+    softmax head per column, each with its own labels, class weights, cost
+    matrix, loss and decision; outputs are named after the DataFrame's
+    columns, else after a user model's output names, else ``output1``,
+    ``output2``, ... A user model's heads are matched to the columns by name
+    when the names agree, otherwise by order. ``predict`` then returns
+    (n_samples, n_outputs) labels and ``predict_proba`` a list of arrays, like
+    scikit-learn's multi-output classifiers; ``score`` is the share of rows
+    with every output right.
+
     Attributes
     ----------
-    classes_ : ndarray of shape (k,)
+    classes_ : ndarray of shape (k,), or a list of them per output
         Sorted class labels.
-    cost_matrix_ : ndarray of shape (k, k) or None
-        The validated cost matrix in ``classes_`` order.
-    decision_ : str
+    cost_matrix_ : ndarray of shape (k, k) or None, or a list per output
+        The validated cost matrix in ``classes_`` order (with ``sample_cost``
+        and no ``cost_matrix``: the mean training cost matrix).
+    decision_ : str, or a list per output
         ``"bayes"`` or ``"argmax"``, the resolved ``decision``.
-    loss_ : keras.losses.Loss
+    loss_ : keras.losses.Loss, or a list in the model's output order
         The loss the model was compiled with.
+    output_names_ : list
+        Multi-output only: the name of each column of y.
     model_ : keras.Model
         The trained network.
     n_features_in_ : int
@@ -228,8 +255,8 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
 
     _parameter_constraints: dict = {
         "model": [None, callable, keras.Model],
-        "cost_matrix": ["array-like", dict, None],
-        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "cost_matrix": ["array-like", dict, None],  # a list per output is array-like
+        "class_weight": [dict, list, tuple, np.ndarray, StrOptions({"balanced"}), None],
         "cost_loss": [StrOptions(set(COST_LOSSES))],
         "cost_loss_weight": [Interval(Real, 0, None, closed="left")],
         "decision": [StrOptions(set(DECISIONS))],
@@ -335,9 +362,10 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         self
         """
         self._validate_params()
-        y_array = column_or_1d(
-            check_array(y, ensure_2d=False, dtype=None, input_name="y"), warn=True
-        )
+        y_array = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+        if y_array.ndim == 2 and y_array.shape[1] > 1:
+            return self._fit_multioutput(X, y, y_array, sample_weight, sample_cost, **kwargs)
+        y_array = column_or_1d(y_array, warn=True)
         check_classification_target(y_array)
         classes = np.unique(y_array)
         k = len(classes)
@@ -373,28 +401,113 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
                 sample_weight = sample_weight * example_weights
             X, y, sample_weight, target_rows = _drop_weightless(X, y, sample_weight, target_rows)
 
+        fitted = {
+            "cost_matrix_": cost_matrix,
+            "loss_": loss,
+            "decision_": self._resolve_decision(cost_matrix),
+            "_multioutput": False,
+        }
+        return self._fit_with_rollback(
+            fitted, {"target_rows": target_rows}, X, y, sample_weight, **kwargs
+        )
+
+    def _fit_multioutput(self, X, y, y_array, sample_weight, sample_cost, **kwargs):
+        """Fit one softmax head per column of y.
+
+        Per-output parameters need the output names, which a user's model
+        gives, so they are resolved once the model is built, before training
+        (see ``_resolve_outputs``).
+        """
+        if sample_cost is not None:
+            raise ValueError("sample_cost is supported for a single-output y only.")
+        for j in range(y_array.shape[1]):
+            check_classification_target(column(y_array, j), param=f"y[:, {j}]")
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, y_array, dtype=np.float64, copy=True
+            )
+        names = list(y.columns) if hasattr(y, "columns") else None
+        pending = {"names": names, "y": y_array, "sample_weight": sample_weight}
+        return self._fit_with_rollback({"_multioutput": True}, pending, X, y_array, None, **kwargs)
+
+    def _fit_with_rollback(self, fitted: dict, pending: dict, X, y, sample_weight, **kwargs):
+        """Set ``fitted`` attributes and train; on any failure restore the previous state.
+
+        ``pending`` holds what only this fit needs (per-example target rows,
+        per-output data); it is dropped afterwards.
+        """
         previous_state = dict(self.__dict__)
         try:
-            self.cost_matrix_ = cost_matrix
-            self.loss_ = loss
-            self.decision_ = self._resolve_decision(cost_matrix)
-            self._target_rows = target_rows
+            vars(self).update(fitted)
+            self._pending = pending
             self._fit_without_class_weight(X, y, sample_weight, **kwargs)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous_state)
             raise
         finally:
-            self.__dict__.pop("_target_rows", None)
+            self.__dict__.pop("_pending", None)
         return self
 
     def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        target_rows = getattr(self, "_target_rows", None)
-        if target_rows is not None:
-            y = np.hstack([y, target_rows.astype(y.dtype)])
+        pending = self.__dict__.get("_pending", {})
+        if self._multioutput:
+            y = [y[j] for j in np.argsort(self._output_order)]  # the model's output order
+            sample_weight = pending.get("sample_weights")
+        elif pending.get("target_rows") is not None:
+            y = np.hstack([y, pending["target_rows"].astype(y.dtype)])
         return super()._fit_keras_model(
             X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
         )
+
+    def _resolve_outputs(self) -> None:
+        """Map y's columns to the model's heads; build each head's costs, weights and loss."""
+        pending = self._pending
+        n_outputs = len(self.classes_)
+        model_names = list(self.model_.output_names)
+        if len(model_names) != n_outputs:
+            raise ValueError(
+                f"model must have one softmax output per column of y ({n_outputs}); "
+                f"it has {len(model_names)} outputs {model_names!r}."
+            )
+        names = pending["names"] or (
+            default_output_names(n_outputs) if self.model is None else model_names
+        )
+        order = output_order(names, model_names)
+        for j, name in enumerate(names):
+            units = self.model_.outputs[order[j]].shape[-1]
+            if units != self.n_classes_[j]:
+                raise ValueError(
+                    f"model output {model_names[order[j]]!r} (for y column {name!r}) has "
+                    f"{units} units but that column has {self.n_classes_[j]} classes "
+                    f"{self.classes_[j].tolist()!r}."
+                )
+        cost_specs = per_output(self.cost_matrix, names, param="cost_matrix")
+        weight_specs = per_output(self.class_weight, names, param="class_weight")
+        cost_matrices, losses, decisions_, sample_weights = [], [], [], []
+        user_weights = pending["sample_weight"]
+        for j, name in enumerate(names):
+            classes = self.classes_[j]
+            positions = label_positions(column(pending["y"], j), classes)
+            costs = None
+            if cost_specs[j] is not None:
+                costs = check_cost_matrix(cost_specs[j], classes, param=f"cost_matrix[{name!r}]")
+            weights = class_weight_vector(
+                weight_specs[j], classes, positions, param=f"class_weight[{name!r}]"
+            )[positions]
+            if user_weights is not None:
+                weights = weights * user_weights
+            cost_matrices.append(costs)
+            losses.append(training_setup(self.cost_loss, self.cost_loss_weight, costs)[0])
+            decisions_.append(self._resolve_decision(costs))
+            sample_weights.append(weights)
+        model_positions = np.argsort(order)
+        self.output_names_ = names
+        self.cost_matrix_ = cost_matrices
+        self.decision_ = decisions_
+        self.loss_ = [losses[j] for j in model_positions]
+        self._output_order = order
+        self._pending["sample_weights"] = [sample_weights[j] for j in model_positions]
 
     def _resolve_decision(self, cost_matrix: np.ndarray | None) -> str:
         if cost_matrix is None:
@@ -413,19 +526,44 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
 
     # ------------------------------------------------------- scikeras hooks
     @property
-    def target_encoder(self) -> OneHotClassEncoder:
-        return OneHotClassEncoder()
+    def target_encoder(self) -> OneHotClassEncoder | MultiOutputEncoder:
+        return MultiOutputEncoder() if self.__dict__.get("_multioutput") else OneHotClassEncoder()
+
+    @staticmethod
+    def scorer(y_true, y_pred, **kwargs) -> float:
+        """Accuracy; for multi-output y, the share of rows with every output right."""
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        if y_true.ndim == 2 and y_true.shape[1] > 1:
+            return float(
+                np.average(np.all(y_true == y_pred, axis=1), weights=kwargs.get("sample_weight"))
+            )
+        return accuracy_score(y_true, y_pred, **kwargs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
 
     def _type_of_target(self, y: np.ndarray) -> str:
         from sklearn.utils.multiclass import type_of_target
 
+        if y.ndim == 2 and y.shape[1] > 1:
+            # the columns were checked one by one; together they may mix ints and strs
+            return "multiclass-multioutput"
         return type_of_target(y)
 
     def _check_model_param(self):
         # scikeras's version reads a deprecated ``build_fn`` parameter we do not have
         if self.model is None:
+            pending = self.__dict__.get("_pending") or {}
+            names = pending.get("names")
+            if self.__dict__.get("_multioutput") and names is None:
+                names = default_output_names(len(self.n_classes_))
             return functools.partial(
-                build_mlp, hidden_layer_sizes=self.hidden_layer_sizes, activation=self.activation
+                build_mlp,
+                hidden_layer_sizes=self.hidden_layer_sizes,
+                activation=self.activation,
+                output_names=names,
             )
         if isinstance(self.model, keras.Model):
             return lambda: self.model
@@ -455,6 +593,15 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
         return compile_kwargs
 
     def _ensure_compiled_model(self) -> None:
+        if self._multioutput:
+            if "_pending" in self.__dict__:
+                self._resolve_outputs()
+        else:
+            self._check_single_output()
+        if getattr(self.model_, "loss", None) is not self.loss_:
+            self.model_.compile(**self._get_compile_kwargs())
+
+    def _check_single_output(self) -> None:
         output_shape = (
             tuple(self.model_.outputs[0].shape) if len(self.model_.outputs) == 1 else None
         )
@@ -464,8 +611,6 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
                 f"the classes {self.classes_.tolist()!r}); it has outputs "
                 f"{[tuple(o.shape) for o in self.model_.outputs]}."
             )
-        if getattr(self.model_, "loss", None) is not self.loss_:
-            self.model_.compile(**self._get_compile_kwargs())
 
     # -------------------------------------------------------------- predict
     # A routed sample_cost goes to predict unless the user says otherwise, so a
@@ -475,6 +620,8 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
     def _decision_costs(self, n_samples: int, sample_cost) -> np.ndarray | None:
         if sample_cost is None:
             return self.cost_matrix_
+        if self._multioutput:
+            raise ValueError("sample_cost is supported for a single-output y only.")
         costs = check_sample_cost(sample_cost, n_samples, len(self.classes_))
         if costs.ndim != 3:
             raise ValueError(
@@ -483,6 +630,26 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
                 f"cannot be chosen; got shape {costs.shape}."
             )
         return costs
+
+    def predict_proba(self, X, **kwargs):
+        """Class probabilities.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+        **kwargs
+            Passed to ``keras.Model.predict``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, k), or a list of (n_samples, k_o) arrays
+            For multi-output y, one array per column of y, like scikit-learn's
+            multi-output classifiers.
+        """
+        outputs = self._predict_raw(X, **kwargs)
+        if self.__dict__.get("_multioutput"):
+            return [np.asarray(outputs[i]) for i in self._output_order]
+        return np.asarray(outputs)
 
     def predict(self, X, sample_cost=None, **kwargs) -> np.ndarray:
         """Predict the class of lowest expected cost (or the most probable).
@@ -499,18 +666,25 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
 
         Returns
         -------
-        ndarray of shape (n_samples,)
-            Labels from ``classes_``.
+        ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Labels from ``classes_``; one column per output for multi-output y,
+            each decided with that output's costs.
         """
         proba = self.predict_proba(X, **kwargs)
+        if self._multioutput:
+            self._decision_costs(len(proba[0]), sample_cost)
+            return stack_columns(
+                [
+                    _decide(p, classes, costs, decision)
+                    for p, classes, costs, decision in zip(
+                        proba, self.classes_, self.cost_matrix_, self.decision_, strict=True
+                    )
+                ]
+            )
         costs = self._decision_costs(len(proba), sample_cost)
-        if self.decision_ == "bayes":
-            positions = decisions.bayes_decision(proba, costs)
-        else:
-            positions = np.argmax(proba, axis=1)
-        return self.classes_[positions]
+        return _decide(proba, self.classes_, costs, self.decision_)
 
-    def predict_expected_cost(self, X, sample_cost=None, **kwargs) -> np.ndarray:
+    def predict_expected_cost(self, X, sample_cost=None, **kwargs):
         """Expected cost of each possible decision for each row.
 
         ``R[n, j] = sum_i p(i | x_n) C[i, j]``: the cost to expect when
@@ -527,11 +701,23 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
 
         Returns
         -------
-        ndarray of shape (n_samples, k)
+        ndarray of shape (n_samples, k), or a list of them for multi-output y
         """
         check_is_fitted(self, "decision_")
         proba = self.predict_proba(X, **kwargs)
-        costs = self._decision_costs(len(proba), sample_cost)
-        if costs is None:
-            costs = 1.0 - np.eye(len(self.classes_))
-        return decisions.expected_costs(proba, costs)
+        if self._multioutput:
+            self._decision_costs(len(proba[0]), sample_cost)
+            return [_risk(p, costs) for p, costs in zip(proba, self.cost_matrix_, strict=True)]
+        return _risk(proba, self._decision_costs(len(proba), sample_cost))
+
+
+def _risk(proba: np.ndarray, costs: np.ndarray | None) -> np.ndarray:
+    if costs is None:
+        costs = 1.0 - np.eye(proba.shape[1])  # 0/1 cost
+    return decisions.expected_costs(proba, costs)
+
+
+def _decide(proba, classes, costs, decision: str) -> np.ndarray:
+    if decision == "bayes":
+        return classes[decisions.bayes_decision(proba, costs)]
+    return classes[np.argmax(proba, axis=1)]

@@ -15,7 +15,14 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._validation import check_cost_matrix, check_sample_cost, cost_rows
+from ._validation import (
+    check_cost_matrix,
+    check_sample_cost,
+    column,
+    cost_rows,
+    default_output_names,
+    per_output,
+)
 
 __all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
 
@@ -86,8 +93,57 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost)
     return table, pred_pos, weights
 
 
+def _combine(values: np.ndarray, multioutput: str):
+    if multioutput == "raw_values":
+        return values
+    if multioutput != "sum":
+        raise ValueError(f"multioutput must be 'sum' or 'raw_values'; got {multioutput!r}.")
+    return float(values.sum())
+
+
 def _sample_costs(table: np.ndarray, pred_pos: np.ndarray) -> np.ndarray:
     return table[np.arange(len(pred_pos)), pred_pos]
+
+
+def _output_tables(
+    y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names
+) -> list:
+    """One ``_cost_table`` per output: y with several columns has one matrix per column.
+
+    Outputs given no cost matrix add nothing to the cost.
+    """
+    if np.ndim(y_true) != 2 or np.shape(y_true)[1] == 1:
+        return [_cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost)]
+    if sample_cost is not None:
+        raise ValueError("sample_cost is supported for a single-output y only.")
+    names = output_names
+    if names is None:
+        names = (
+            list(y_true.columns)
+            if hasattr(y_true, "columns")
+            else default_output_names(np.shape(y_true)[1])
+        )
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_pred.shape != y_true.shape:
+        raise ValueError(
+            f"y_true and y_pred must have the same shape; got {y_true.shape} and {y_pred.shape}."
+        )
+    matrices = per_output(cost_matrix, names, param="cost_matrix")
+    label_sets = per_output(labels, names, param="labels")
+    return [
+        _cost_table(
+            column(y_true, j), column(y_pred, j), matrix, label_sets[j], sample_weight, None
+        )
+        for j, matrix in enumerate(matrices)
+        if matrix is not None
+    ]
+
+
+def _totals(tables) -> tuple[np.ndarray, np.ndarray, float]:
+    """Per-output total costs, per-output best constant costs, and the total weight."""
+    totals = np.array([np.dot(_sample_costs(t, p), w) for t, p, w in tables])
+    constants = np.array([(w @ t).min() for t, _, w in tables])
+    return totals, constants, float(tables[0][2].sum())
 
 
 def total_cost(
@@ -98,6 +154,8 @@ def total_cost(
     labels: Any = None,
     sample_weight: Any = None,
     sample_cost: Any = None,
+    output_names: Any = None,
+    multioutput: Literal["sum", "raw_values"] = "sum",
 ) -> float:
     """Total misclassification cost of predictions.
 
@@ -119,6 +177,15 @@ def total_cost(
     sample_cost : array-like of shape (n_samples, k, k) or (n_samples, k), default=None
         Per-example costs: a cost matrix per sample, or the cost of
         predicting each class for each sample. Replaces ``cost_matrix``.
+    output_names : list, default=None
+        For y with several columns (outputs): their names, the keys of a
+        ``cost_matrix`` (and ``labels``) dict. Defaults to a DataFrame's
+        columns, else ``output1``, ``output2``, ... With several outputs,
+        ``cost_matrix`` is a dict by name or a list with one matrix per
+        output (None: that output costs nothing) and the cost is the sum over
+        outputs.
+    multioutput : {"sum", "raw_values"}, default="sum"
+        ``"raw_values"`` returns one value per costed output.
 
     Returns
     -------
@@ -130,10 +197,12 @@ def total_cost(
     >>> total_cost(["a", "b", "b"], ["a", "a", "b"], [[0, 1], [5, 0]])
     5.0
     """
-    table, pred_pos, weights = _cost_table(
-        y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost
+    totals, _, _ = _totals(
+        _output_tables(
+            y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names
+        )
     )
-    return float(np.dot(_sample_costs(table, pred_pos), weights))
+    return _combine(totals, multioutput)
 
 
 def mean_cost(
@@ -144,6 +213,8 @@ def mean_cost(
     labels: Any = None,
     sample_weight: Any = None,
     sample_cost: Any = None,
+    output_names: Any = None,
+    multioutput: Literal["sum", "raw_values"] = "sum",
 ) -> float:
     """Mean misclassification cost per sample (weighted by ``sample_weight``).
 
@@ -159,10 +230,12 @@ def mean_cost(
     >>> mean_cost([0, 1, 1, 0], [0, 0, 1, 1], [[0, 1], [5, 0]])
     1.5
     """
-    table, pred_pos, weights = _cost_table(
-        y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost
+    totals, _, weight = _totals(
+        _output_tables(
+            y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names
+        )
     )
-    return float(np.dot(_sample_costs(table, pred_pos), weights) / weights.sum())
+    return _combine(totals / weight, multioutput)
 
 
 def savings_score(
@@ -173,6 +246,8 @@ def savings_score(
     labels: Any = None,
     sample_weight: Any = None,
     sample_cost: Any = None,
+    output_names: Any = None,
+    multioutput: Literal["sum", "raw_values"] = "sum",
 ) -> float:
     """Savings: ``1 - cost / cost of the best constant prediction``.
 
@@ -191,13 +266,17 @@ def savings_score(
     >>> savings_score([0, 1, 1, 0], [0, 1, 1, 1], [[0, 1], [5, 0]])
     0.5
     """
-    table, pred_pos, weights = _cost_table(
-        y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost
+    totals, constants, _ = _totals(
+        _output_tables(
+            y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names
+        )
     )
-    best_constant = (weights @ table).min()  # the cheapest single class predicted for all
-    if best_constant == 0:
+    # constants: the cheapest single class predicted for every sample, per output
+    if multioutput == "sum":
+        totals, constants = totals.sum(keepdims=True), constants.sum(keepdims=True)
+    if np.any(constants == 0):
         raise ValueError("savings_score is undefined: a constant prediction already costs 0.")
-    return float(1.0 - np.dot(_sample_costs(table, pred_pos), weights) / best_constant)
+    return _combine(1.0 - totals / constants, multioutput)
 
 
 _SCORES = {

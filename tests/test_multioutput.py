@@ -1,0 +1,254 @@
+"""Multi-output y: per-output class weights and cost matrices (the forum's two-head model)."""
+
+import pickle
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import small
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from costkeras import CostSensitiveKerasClassifier
+from costkeras.metrics import make_cost_scorer, mean_cost, savings_score, total_cost
+
+FORUM_WEIGHTS = {"output1": {0: 1, 1: 10}, "output2": {0: 5, 1: 1, 2: 10}}
+C2 = [[0, 1, 1], [1, 0, 5], [1, 1, 0]]
+
+
+@pytest.fixture(scope="module")
+def forum_data():
+    """The forum's scenario: 1,000 rows, 10 features, outputs of 2 and 3 classes."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 10))
+    y1 = (X[:, 0] + 0.5 * rng.normal(size=1000) > 1.0).astype(int)
+    y2 = np.digitize(X[:, 1] + 0.5 * rng.normal(size=1000), [-0.5, 1.2])
+    return X, np.column_stack([y1, y2])
+
+
+def build_two_head_model(meta):
+    inputs = keras.Input((meta["n_features_in_"],))
+    hidden = keras.layers.Dense(32, activation="relu")(inputs)
+    return keras.Model(
+        inputs,
+        [
+            keras.layers.Dense(2, activation="softmax", name="output1")(hidden),
+            keras.layers.Dense(3, activation="softmax", name="output2")(hidden),
+        ],
+    )
+
+
+def recalls(Y, P):
+    return [
+        {c: np.mean(P[Y[:, j] == c, j] == c) for c in np.unique(Y[:, j])} for j in range(Y.shape[1])
+    ]
+
+
+@pytest.mark.parametrize("model", [build_two_head_model, None])
+def test_forum_scenario_weights_raise_recall_of_upweighted_classes(forum_data, model):
+    X, Y = forum_data
+    params = {"model": model, "epochs": 10, "random_state": 0}
+    plain = CostSensitiveKerasClassifier(**params).fit(X, Y)
+    weighted = CostSensitiveKerasClassifier(class_weight=FORUM_WEIGHTS, **params).fit(X, Y)
+    P = weighted.predict(X)
+    assert P.shape == (1000, 2)
+    proba = weighted.predict_proba(X)
+    assert [p.shape for p in proba] == [(1000, 2), (1000, 3)]
+    np.testing.assert_array_equal(P[:, 0], np.argmax(proba[0], axis=1))
+    before, after = recalls(Y, plain.predict(X)), recalls(Y, P)
+    # up-weighted: class 1 of output1 (10 vs 1); classes 0 and 2 of output2 (5 and 10 vs 1)
+    assert after[0][1] > before[0][1]
+    assert after[1][0] > before[1][0]
+    assert after[1][2] > before[1][2]
+    assert weighted.output_names_ == ["output1", "output2"]
+
+
+def test_forum_scenario_in_pipeline_and_cross_val_score(forum_data):
+    X, Y = forum_data
+    pipe = make_pipeline(StandardScaler(), small(class_weight=FORUM_WEIGHTS, epochs=3))
+    pipe.fit(X, Y)
+    assert pipe.predict(X).shape == Y.shape
+    scorer = make_cost_scorer({"output1": [[0, 10], [1, 0]], "output2": C2})
+    scores = cross_val_score(pipe, X, Y, cv=3, scoring=scorer)
+    assert scores.shape == (3,) and np.all(scores <= 0)
+    assert np.all(np.isfinite(cross_val_score(pipe, X, Y, cv=3)))  # subset accuracy
+
+
+@pytest.mark.parametrize(
+    "class_weight",
+    [
+        FORUM_WEIGHTS,
+        [{0: 1, 1: 10}, {0: 5, 1: 1, 2: 10}],
+        [[1, 10], np.array([5, 1, 10])],
+        {"output1": "balanced"},
+        "balanced",
+        [None, {2: 10}],
+    ],
+)
+def test_class_weight_forms(forum_data, class_weight):
+    X, Y = forum_data
+    clf = small(class_weight=class_weight, epochs=1).fit(X[:200], Y[:200])
+    assert clf.predict(X[:5]).shape == (5, 2)
+
+
+def test_per_output_cost_matrices_and_decisions(forum_data):
+    X, Y = forum_data
+    harsh = [[0, 1, 1], [1, 0, 100], [1, 1, 0]]
+    plain = small(epochs=5).fit(X, Y)
+    costly = small(epochs=5, cost_matrix={"output2": harsh}).fit(X, Y)
+    assert costly.decision_ == ["argmax", "bayes"]
+    assert costly.cost_matrix_[0] is None
+    np.testing.assert_array_equal(costly.cost_matrix_[1], harsh)
+    # same network and seed: output1 decisions unchanged, output2 avoids the 1 -> 2 confusion
+    np.testing.assert_array_equal(costly.predict(X)[:, 0], plain.predict(X)[:, 0])
+    assert np.sum(costly.predict(X)[:, 1] == 2) < np.sum(plain.predict(X)[:, 1] == 2)
+    risk = costly.predict_expected_cost(X[:4])
+    np.testing.assert_allclose(risk[1], costly.predict_proba(X[:4])[1] @ np.array(harsh), rtol=1e-6)
+
+
+@pytest.mark.parametrize("cost_loss", ["argmax_weighted", "class_weighted", "expected_cost"])
+def test_cost_losses_per_head(forum_data, cost_loss):
+    X, Y = forum_data
+    clf = small(epochs=1, cost_loss=cost_loss, cost_matrix=[[[0, 3], [1, 0]], C2]).fit(X, Y)
+    assert [type(loss).__name__ for loss in clf.loss_][1] != "CategoricalCrossentropy"
+    assert np.isfinite(clf.history_["loss"]).all()
+
+
+def test_dataframe_columns_name_outputs_and_keep_label_types(forum_data):
+    X, Y = forum_data
+    frame = pd.DataFrame({"default": Y[:, 0], "grade": np.array(["A", "B", "C"])[Y[:, 1]]})
+    clf = small(epochs=2, class_weight={"grade": {"C": 5}}, cost_matrix={"grade": C2}).fit(X, frame)
+    assert clf.output_names_ == ["default", "grade"]
+    assert clf.model_.output_names == ["default", "grade"]
+    pred = clf.predict(X[:10])
+    assert pred.shape == (10, 2)
+    assert set(pred[:, 1]) <= {"A", "B", "C"} and set(pred[:, 0]) <= {0, 1}
+    scorer = make_cost_scorer({"grade": C2})
+    assert scorer(clf, X, frame) == pytest.approx(
+        -mean_cost(frame, clf.predict(X), {"grade": C2}, labels=clf.classes_)
+    )
+
+
+def test_user_model_outputs_mapped_by_name(forum_data):
+    X, Y = forum_data
+    frame = pd.DataFrame({"second": Y[:, 1], "first": Y[:, 0]})  # 3-class column first
+
+    def build(meta):
+        inputs = keras.Input((meta["n_features_in_"],))
+        return keras.Model(
+            inputs,
+            [
+                keras.layers.Dense(2, activation="softmax", name="first")(inputs),
+                keras.layers.Dense(3, activation="softmax", name="second")(inputs),
+            ],
+        )
+
+    clf = small(model=build, epochs=1).fit(X, frame)
+    assert [p.shape[1] for p in clf.predict_proba(X[:3])] == [3, 2]
+
+
+def test_clone_pickle_and_grid_search_over_per_output_dicts(forum_data):
+    X, Y = forum_data
+    X, Y = X[:300], Y[:300]
+    clf = small(epochs=2, class_weight=FORUM_WEIGHTS, cost_matrix={"output2": C2}).fit(X, Y)
+    restored = pickle.loads(pickle.dumps(clf))
+    for a, b in zip(restored.predict_proba(X), clf.predict_proba(X), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+    np.testing.assert_array_equal(restored.predict(X), clf.predict(X))
+    assert clone(clf).get_params()["class_weight"] == FORUM_WEIGHTS
+    search = GridSearchCV(
+        small(epochs=2),
+        {"class_weight": [None, FORUM_WEIGHTS], "cost_matrix": [None, {"output2": C2}]},
+        scoring=make_cost_scorer({"output2": C2}),
+        cv=2,
+    ).fit(X, Y)
+    assert len(search.cv_results_["params"]) == 4
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+
+
+def test_metrics_sum_over_outputs():
+    Y_true = np.array([[0, 1], [1, 2], [1, 0]])
+    Y_pred = np.array([[1, 2], [1, 1], [0, 0]])
+    C1 = [[0, 2], [7, 0]]
+    # output1 errors: (0->1) 2 + (1->0) 7 = 9; output2 errors: (1->2) 5 + (2->1) 1 = 6
+    assert total_cost(Y_true, Y_pred, [C1, C2]) == 15
+    np.testing.assert_array_equal(
+        total_cost(Y_true, Y_pred, [C1, C2], multioutput="raw_values"), [9, 6]
+    )
+    assert total_cost(Y_true, Y_pred, {"output2": C2}) == 6
+    assert mean_cost(Y_true, Y_pred, [C1, C2]) == 5
+    frame = pd.DataFrame(Y_true, columns=["a", "b"])
+    assert total_cost(frame, Y_pred, {"a": C1}) == 9
+    # best constants: output1 predicting 1 costs 2, output2 predicting 0/1/2 costs 2/2/6
+    assert savings_score(Y_true, Y_pred, [C1, C2]) == pytest.approx(1 - 15 / 4)
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        (
+            {"class_weight": {"output3": {0: 1}}},
+            r"class_weight names outputs \['output3'\].*\['output1', 'output2'\]",
+        ),
+        ({"class_weight": [{0: 1}]}, r"class_weight has 1 entries but there are 2 outputs"),
+        (
+            {"class_weight": {"output2": {7: 1}}},
+            r"class_weight\['output2'\] refers to labels \[7\]",
+        ),
+        (
+            {"class_weight": {"output2": [1, 2]}},
+            r"class_weight\['output2'\] has 2 weights but there are 3",
+        ),
+        (
+            {"class_weight": {"output1": {0: -1}}},
+            r"class_weight\['output1'\] values must be finite and non-negative",
+        ),
+        (
+            {"class_weight": {"output1": {0: np.inf}}},
+            r"class_weight\['output1'\] values must be finite",
+        ),
+        (
+            {"cost_matrix": {"output2": [[0, 1], [1, 0]]}},
+            r"cost_matrix\['output2'\] has shape \(2, 2\) but there are 3",
+        ),
+        ({"cost_matrix": [C2]}, r"cost_matrix has 1 entries but there are 2 outputs"),
+    ],
+)
+def test_bad_per_output_parameters(forum_data, params, match):
+    X, Y = forum_data
+    clf = small(**params)
+    with pytest.raises(ValueError, match=match):
+        clf.fit(X[:100], Y[:100])
+    assert not hasattr(clf, "history_"), "training started before the check"
+
+
+def test_model_outputs_must_match_y(forum_data):
+    X, Y = forum_data
+
+    def one_head(meta):
+        inputs = keras.Input((meta["n_features_in_"],))
+        return keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(inputs))
+
+    def wrong_units(meta):
+        inputs = keras.Input((meta["n_features_in_"],))
+        return keras.Model(
+            inputs,
+            [
+                keras.layers.Dense(2, activation="softmax")(inputs),
+                keras.layers.Dense(4, activation="softmax")(inputs),
+            ],
+        )
+
+    with pytest.raises(ValueError, match=r"one softmax output per column of y \(2\)"):
+        small(model=one_head).fit(X[:50], Y[:50])
+    with pytest.raises(ValueError, match=r"has 4 units but that column has 3 classes"):
+        small(model=wrong_units).fit(X[:50], Y[:50])
+
+
+def test_sample_cost_is_single_output_only(forum_data):
+    X, Y = forum_data
+    with pytest.raises(ValueError, match="single-output"):
+        small().fit(X[:50], Y[:50], sample_cost=np.ones((50, 2)))
