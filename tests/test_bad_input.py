@@ -82,7 +82,7 @@ def test_bad_parameters(abc_data, params, match):
 def test_single_class_y(abc_data):
     X, _ = abc_data
     assert_rejected_before_training(
-        small(), X, np.full(len(X), "A"), ValueError, r"y has a single class"
+        small(), X, np.full(len(X), "A"), ValueError, r"y has one class only"
     )
 
 

@@ -28,7 +28,10 @@ starts failing, upstream has changed and the fix can go.
 
 from __future__ import annotations
 
+import weakref
+
 import keras
+import numpy as np
 from scikeras.wrappers import BaseWrapper
 from scipy import sparse
 from sklearn.base import BaseEstimator
@@ -39,6 +42,7 @@ from sklearn.utils.validation import validate_data
 FAST_PREDICT_MAX_ROWS = 8192
 # Calls on one fitted model that run eagerly before predict_on_batch takes over.
 EAGER_PREDICT_CALLS = 2
+_PREDICT_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _prime_tensorflow_determinism_flag() -> None:
@@ -81,6 +85,12 @@ class ScikerasCompatMixin:
     # Fix 4 ---------------------------------------------------------------
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         if X is not None:
+            if not sparse.issparse(X) and np.asarray(X).ndim == 1:
+                raise ValueError(
+                    "Expected a 2D array X, got a 1D array instead. Reshape your data either "
+                    "using array.reshape(-1, 1) if your data has a single feature or "
+                    "array.reshape(1, -1) if it contains a single sample."
+                )
             if sparse.issparse(X):
                 raise TypeError(
                     f"{type(self).__name__} does not accept sparse X; convert it with "
@@ -103,9 +113,9 @@ class ScikerasCompatMixin:
             return super()._predict_raw(X, **kwargs)
         X, _ = self._validate_data(X=X, y=None)
         X = self.feature_encoder_.transform(X)
-        calls = self.__dict__.get("_fast_predict_calls", {})
-        n_calls = calls.get(id(self.model_), 0)
-        self._fast_predict_calls = {id(self.model_): n_calls + 1}
+        # counted per model, outside the estimator: predict must not change its __dict__
+        n_calls = _PREDICT_CALLS.get(self.model_, 0)
+        _PREDICT_CALLS[self.model_] = n_calls + 1
         if n_calls < EAGER_PREDICT_CALLS:
             outputs = self.model_(X, training=False)
         else:

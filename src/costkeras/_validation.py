@@ -181,7 +181,7 @@ def check_classification_target(y: np.ndarray, *, param: str = "y") -> None:
         )
     if len(np.unique(y)) < 2:
         raise ValueError(
-            f"{param} has a single class {np.unique(y)!r}; a classifier needs at least two."
+            f"{param} has one class only ({np.unique(y)!r}); a classifier needs at least two."
         )
 
 
