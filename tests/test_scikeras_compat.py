@@ -1,0 +1,153 @@
+"""Each scikeras 0.13 work-around in costkeras._scikeras_compat, with the problem it solves.
+
+Every test first shows the problem on plain ``scikeras.wrappers.KerasClassifier``; when
+one of those assertions starts failing, upstream has changed and the fix can go.
+"""
+
+import logging
+import subprocess
+import sys
+import textwrap
+
+import keras
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import small
+from scikeras.wrappers import KerasClassifier
+from scipy import sparse
+from sklearn.base import is_classifier
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+
+
+def build(meta):
+    model = keras.Sequential(
+        [
+            keras.Input((meta["n_features_in_"],)),
+            keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+        ]
+    )
+    return model
+
+
+def plain(**params):
+    return KerasClassifier(build, loss="sparse_categorical_crossentropy", verbose=0, **params)
+
+
+def test_fix1_tags_make_it_a_classifier(abc_data):
+    _, y = abc_data
+    assert not is_classifier(plain())
+    assert isinstance(check_cv(5, y, classifier=is_classifier(plain())), KFold)
+    assert is_classifier(small())
+    assert isinstance(check_cv(5, y, classifier=is_classifier(small())), StratifiedKFold)
+
+
+def test_fix2_class_weight_leaves_sample_weight_alone(abc_data):
+    X, y = abc_data
+    weights = np.ones(len(y))
+    plain(class_weight={"B": 3.0}).fit(X, y, sample_weight=weights)
+    assert weights.max() == 3.0, "scikeras multiplied the caller's array in place"
+    with pytest.raises(TypeError):  # numpy refuses to multiply an int array in place by floats
+        plain(class_weight={"B": 3.0}).fit(X, y, sample_weight=np.ones(len(y), dtype=int))
+
+    weights = np.ones(len(y))
+    small(epochs=1, class_weight={"B": 3.0}).fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(weights, 1.0)
+    small(epochs=1, class_weight={"B": 3.0}).fit(X, y, sample_weight=np.ones(len(y), dtype=int))
+
+
+DETERMINISM_SCRIPT = textwrap.dedent(
+    """
+    import os, sys
+    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    if sys.argv[1] == "costkeras":
+        import costkeras.estimator  # noqa: F401  (primes the flag on import)
+    import keras, numpy as np
+    from scikeras.wrappers import KerasClassifier
+    def build(meta):
+        return keras.Sequential([keras.Input((4,)), keras.layers.Dropout(0.2),
+                                 keras.layers.Dense(3, activation="softmax")])
+    X, y = np.random.rand(60, 4).astype("float32"), np.arange(60) % 3
+    kw = dict(loss="sparse_categorical_crossentropy", verbose=0)
+    KerasClassifier(build, random_state=0, **kw).fit(X, y)
+    try:
+        KerasClassifier(build, **kw).fit(X, y)
+        print("ok")
+    except Exception as error:
+        print("failed:", error)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("imports", "outcome"), [("scikeras", "Random ops require a seed"), ("costkeras", "ok")]
+)
+def test_fix3_seeded_fit_does_not_break_later_unseeded_fits(imports, outcome):
+    result = subprocess.run(
+        [sys.executable, "-c", DETERMINISM_SCRIPT, imports],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert outcome in result.stdout
+
+
+def test_fix4_input_checks(abc_data):
+    X, y = abc_data
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    assert not hasattr(plain().fit(frame, y), "feature_names_in_")
+    assert list(small(epochs=1).fit(frame, y).feature_names_in_) == list("abcd")
+
+    fitted_plain = plain().fit(X, y)
+    with pytest.raises(ValueError, match=r"X has shape \(3,\)"):
+        fitted_plain.predict(X[:, :3])
+    with pytest.raises(
+        ValueError, match="X has 3 features, but CostSensitiveKerasClassifier is expecting 4"
+    ):
+        small(epochs=1).fit(X, y).predict(X[:, :3])
+
+    clf = small()
+    with pytest.raises(TypeError, match="sparse"):
+        clf.fit(sparse.csr_matrix(X), y)
+    assert not hasattr(clf, "model_")
+
+
+class _RetracingWarnings(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.messages = []
+
+    def emit(self, record):
+        if "retracing" in record.getMessage():
+            self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def retracing_warnings():
+    handler = _RetracingWarnings()
+    logger = logging.getLogger("tensorflow")
+    logger.addHandler(handler)
+    yield handler.messages
+    logger.removeHandler(handler)
+
+
+def test_fix5_fast_predictions_match_keras_predict(abc_data):
+    X, y = abc_data
+    clf = small(epochs=2).fit(X, y)
+    reference = clf.model_.predict(X[:7].astype("float32"), verbose=0)
+    for _ in range(4):  # the first calls run eagerly, later ones through predict_on_batch
+        np.testing.assert_allclose(clf.predict_proba(X[:7]), reference, rtol=1e-5, atol=1e-7)
+
+
+def test_fix5_no_retracing_warnings_across_fresh_models(abc_data, retracing_warnings):
+    X, y = abc_data
+    # The problem: predict_on_batch on fresh models, as a grid search would do, warns.
+    for _ in range(6):
+        plain().fit(X, y).model_.predict_on_batch(X[:5])
+    assert retracing_warnings, "the capture would miss TensorFlow's retracing warning"
+    retracing_warnings.clear()
+    for _ in range(6):
+        fitted = small(epochs=1).fit(X, y)
+        fitted.predict(X[:5])
+        fitted.predict_proba(X[:5])
+    assert retracing_warnings == []
