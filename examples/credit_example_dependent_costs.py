@@ -1,10 +1,11 @@
 """Example-dependent costs in credit scoring, built in code (offline).
 
-Each applicant asks for a loan. Refusing a good payer (predicting 1 for a true
-0) loses the interest, 20% of the amount; accepting a defaulter (predicting 0
-for a true 1) loses the amount, or only 10% of it when the loan is secured by
-collateral. So every applicant has their own cost matrix, and secured and
-unsecured loans have very different Bayes thresholds (0.67 against 0.17).
+Each applicant (``costkeras.datasets.make_credit_scoring``) asks for a loan.
+Refusing a good payer (predicting 1 for a true 0) loses the interest, 20% of
+the amount; accepting a defaulter (predicting 0 for a true 1) loses the
+amount, or only 10% of it when the loan is secured by collateral. So every
+applicant has their own cost matrix, and secured and unsecured loans have very
+different Bayes thresholds (0.67 against 0.17).
 
 We report test savings (1 - cost / cost of the best constant decision) of:
 
@@ -29,26 +30,12 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from costkeras import CostSensitiveKerasClassifier
-from costkeras.costs import binary_sample_cost
+from costkeras.datasets import make_credit_scoring
 from costkeras.decisions import bayes_decision
 from costkeras.metrics import savings_score
 
-rng = np.random.default_rng(0)
-n = 4000
-income = rng.lognormal(mean=10.5, sigma=0.4, size=n)
-debt_ratio = rng.beta(2, 5, size=n)
-late_payments = rng.poisson(0.6, size=n)
-age = rng.integers(21, 70, size=n)
-amount = np.round(income * rng.uniform(0.05, 0.5, size=n), -2)
-secured = rng.random(n) < 0.45
-logit = -2.2 + 3.0 * debt_ratio + 0.8 * late_payments - 0.02 * (age - 40) + 2.0 * amount / income
-default = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
-
-X = np.column_stack([np.log(income), debt_ratio, late_payments, age, np.log(amount), secured])
-costs = binary_sample_cost(
-    fp_cost=0.2 * amount,  # a refused good payer: lost interest
-    fn_cost=np.where(secured, 0.1, 1.0) * amount,  # a missed default: the loss given default
-)
+X, default, costs = make_credit_scoring(4000, random_state=0)
+n = len(default)
 X_train, X_test, y_train, y_test, c_train, c_test = train_test_split(
     X, default, costs, test_size=0.5, stratify=default, random_state=0
 )
