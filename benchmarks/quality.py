@@ -1,0 +1,296 @@
+"""Quality benchmark: test misclassification cost against peers and the Bayes limit.
+
+For each data set, over random stratified 50/50 splits, every method is trained on one half
+and its total cost on the other half is recorded; the table gives the mean and standard
+deviation of the test cost per split. On the synthetic data the true posterior is known, so
+the Bayes risk (the cost of Bayes decisions on the true posterior, the least any classifier
+can expect) is printed beside every method.
+
+Methods: costkeras's default; every ``cost_loss`` x ``decision``; plain scikeras
+``KerasClassifier`` (argmax); the Keras forum loss with argmax; the default wrapped in
+``CalibratedClassifierCV`` (sigmoid) with Bayes decisions; ``LogisticRegression`` and
+``HistGradientBoostingClassifier`` with argmax and with Bayes decisions. Every Keras method
+uses the same network (one hidden layer of 100 ReLU units, softmax, Adam) and epochs.
+
+Run: python benchmarks/quality.py            (full run, writes benchmarks/RESULTS.md)
+     python benchmarks/quality.py --quick    (smoke run: 2 splits, smaller data, no write)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+import keras
+import numpy as np
+from _results import machine_line, write_section
+from scikeras.wrappers import KerasClassifier
+from scipy.stats import multivariate_normal
+from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedShuffleSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from costkeras import CostSensitiveKerasClassifier
+from costkeras.datasets import make_credit_scoring
+from costkeras.decisions import bayes_decision
+from costkeras.metrics import total_cost
+
+COST_LOSSES = ("cross_entropy", "argmax_weighted", "class_weighted", "expected_cost")
+
+# ----------------------------------------------------------------------------- data sets
+
+
+def synthetic(n_samples, seed=0):
+    """4 Gaussian classes with unequal priors; returns X, y, C and the true posterior."""
+    rng = np.random.default_rng(seed)
+    priors = np.array([0.4, 0.3, 0.2, 0.1])
+    means = np.array([[0, 0, 0], [1.5, 0.5, 0], [0.5, 1.5, 0.5], [1.2, 1.2, 1.2]])
+    cov = np.eye(3) * 0.8
+    y = rng.choice(4, size=n_samples, p=priors)
+    X = means[y] + rng.multivariate_normal(np.zeros(3), cov, size=n_samples)
+    likelihood = np.column_stack([multivariate_normal(m, cov).pdf(X) for m in means])
+    posterior = likelihood * priors
+    posterior /= posterior.sum(axis=1, keepdims=True)
+    C = np.ones((4, 4)) - np.eye(4)
+    C[3, :3] = 15  # missing the rare class 3 is expensive
+    C[1, 2] = C[2, 1] = 5
+    return X, y, C, posterior
+
+
+def digits():
+    X, y = load_digits(return_X_y=True)
+    C = np.ones((10, 10)) - np.eye(10)
+    for a, b in [(4, 9), (3, 8), (1, 7)]:
+        C[a, b] = C[b, a] = 20
+    return X, y, C
+
+
+def breast_cancer():
+    X, y = load_breast_cancer(return_X_y=True)  # 0 = malignant
+    return X, y, np.array([[0.0, 10.0], [1.0, 0.0]])
+
+
+# ------------------------------------------------------------------------------- methods
+
+
+def scikeras_plain(epochs, batch_size, seed):
+    def build(meta):
+        return keras.Sequential(
+            [
+                keras.Input((meta["n_features_in_"],)),
+                keras.layers.Dense(100, activation="relu"),
+                keras.layers.Dense(meta["n_classes_"], activation="softmax"),
+            ]
+        )
+
+    return KerasClassifier(
+        build,
+        loss="sparse_categorical_crossentropy",
+        optimizer="adam",
+        epochs=epochs,
+        batch_size=batch_size,
+        verbose=0,
+        random_state=seed,
+    )
+
+
+def keras_methods(C, epochs, batch_size, seed):
+    """name -> (estimator factory, how to predict)."""
+
+    def ck(**params):
+        return CostSensitiveKerasClassifier(
+            cost_matrix=C, epochs=epochs, batch_size=batch_size, random_state=seed, **params
+        )
+
+    methods = {"costkeras default": (ck(), "predict")}
+    for loss in COST_LOSSES:
+        for decision in ("bayes", "argmax"):
+            methods[f"{loss} + {decision}"] = (ck(cost_loss=loss, decision=decision), "predict")
+    methods["scikeras KerasClassifier (argmax)"] = (
+        scikeras_plain(epochs, batch_size, seed),
+        "predict",
+    )
+    methods["default, calibrated (sigmoid) + bayes"] = (
+        CalibratedClassifierCV(ck(), method="sigmoid", cv=3),
+        "bayes",
+    )
+    return methods
+
+
+def peer_methods(seed):
+    return {
+        "LogisticRegression": LogisticRegression(max_iter=5000),
+        "HistGradientBoosting": HistGradientBoostingClassifier(random_state=seed),
+    }
+
+
+def evaluate(model, how, X_test, C):
+    """Predicted labels: the model's own decision, or Bayes on its probabilities."""
+    if how == "bayes":
+        return model.classes_[bayes_decision(model.predict_proba(X_test), C)]
+    return model.predict(X_test)
+
+
+def split_costs(X, y, C, train, test, seed, epochs, batch_size, posterior=None):
+    """Test cost of every method on one split."""
+    classes = np.unique(y[train])
+    costs = {}
+    if posterior is not None:
+        bayes = classes[bayes_decision(posterior[test], C)]
+        costs["Bayes risk (true posterior)"] = total_cost(y[test], bayes, C, labels=classes)
+    for method, (estimator, how) in keras_methods(C, epochs, batch_size, seed).items():
+        model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], y[train])
+        costs[method] = total_cost(y[test], evaluate(model, how, X[test], C), C, labels=classes)
+    for method, estimator in peer_methods(seed).items():
+        model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], y[train])
+        for how, decision in (("predict", "argmax"), ("bayes", "bayes")):
+            y_pred = evaluate(model, how, X[test], C)
+            costs[f"{method} + {decision}"] = total_cost(y[test], y_pred, C, labels=classes)
+    return costs
+
+
+def credit_split_costs(X, y, S, train, test, seed, epochs, batch_size):
+    """Per-example costs: every method is judged with each applicant's own matrix."""
+
+    def network(**params):
+        return make_pipeline(
+            StandardScaler(),
+            CostSensitiveKerasClassifier(
+                epochs=epochs, batch_size=batch_size, random_state=seed, **params
+            ),
+        )
+
+    def cost(y_pred):
+        return total_cost(y[test], y_pred, sample_cost=S[test])
+
+    routed = {"costsensitivekerasclassifier__sample_cost": S[train]}
+    costs = {"plain network (argmax)": cost(network().fit(X[train], y[train]).predict(X[test]))}
+    class_level = network(cost_matrix=S[train].mean(axis=0)).fit(X[train], y[train])
+    costs["class-level mean matrix + bayes"] = cost(class_level.predict(X[test]))
+    for loss in COST_LOSSES:
+        model = network(cost_loss=loss, decision="bayes").fit(X[train], y[train], **routed)
+        label = "costkeras default" if loss == "cross_entropy" else f"{loss} + bayes"
+        costs[f"{label} (per-example)"] = cost(model.predict(X[test], sample_cost=S[test]))
+    logistic = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[train], y[train])
+    costs["LogisticRegression + per-example bayes"] = cost(
+        bayes_decision(logistic.predict_proba(X[test]), S[test])
+    )
+    return costs
+
+
+def over_splits(X, y, splits, measure):
+    """Collect ``measure(train, test, seed)`` over stratified 50/50 splits."""
+    collected: dict[str, list[float]] = {}
+    splitter = StratifiedShuffleSplit(n_splits=splits, test_size=0.5, random_state=0)
+    for seed, (train, test) in enumerate(splitter.split(X, y)):
+        for method, value in measure(train, test, seed).items():
+            collected.setdefault(method, []).append(value)
+    return collected
+
+
+# ------------------------------------------------------------------------------- report
+
+KERAS_EXCLUDED = ("LogisticRegression", "HistGradientBoosting", "Bayes risk")
+
+
+def table(name, costs, setting):
+    bayes = (
+        np.mean(costs["Bayes risk (true posterior)"])
+        if "Bayes risk (true posterior)" in costs
+        else None
+    )
+    lines = [f"### {name}", "", setting, ""]
+    header = "| method | mean test cost | std |" + (" / Bayes risk |" if bayes else "")
+    lines += [header, "|---|---:|---:|" + ("---:|" if bayes else "")]
+    for method, values in sorted(costs.items(), key=lambda item: np.mean(item[1])):
+        row = f"| {method} | {np.mean(values):.1f} | {np.std(values):.1f} |"
+        if bayes:
+            row += f" {np.mean(values) / bayes:.3f} |"
+        lines.append(row)
+    keras_means = {m: np.mean(v) for m, v in costs.items() if not m.startswith(KERAS_EXCLUDED)}
+    default = next(m for m in keras_means if m.startswith("costkeras default"))
+    best = min(keras_means, key=keras_means.get)
+    within = keras_means[default] <= keras_means[best] + np.std(costs[default])
+    lines += [
+        "",
+        f"Lowest Keras-based mean: {best} ({keras_means[best]:.1f}); default "
+        f"{keras_means[default]:.1f} -> target (lowest or within one std) "
+        f"{'met' if within else 'MISSED'}.",
+    ]
+    if bayes:
+        ratio = keras_means[default] / bayes
+        lines.append(
+            f"Default / Bayes risk = {ratio:.3f} -> target (within 3%) "
+            f"{'met' if ratio <= 1.03 else 'MISSED'}."
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="smoke run: fewer splits and rows")
+    args = parser.parse_args()
+    splits = 2 if args.quick else 5
+    n_synthetic = 4000 if args.quick else 20000
+    start = time.perf_counter()
+    sections = []
+
+    X, y, C, posterior = synthetic(n_synthetic)
+    costs = over_splits(
+        X, y, splits, lambda tr, te, seed: split_costs(X, y, C, tr, te, seed, 10, 256, posterior)
+    )
+    sections.append(
+        table(
+            f"Synthetic Gaussians ({n_synthetic} rows, 4 classes, priors 0.4/0.3/0.2/0.1)",
+            costs,
+            "Missing class 3 costs 15, confusing 1 and 2 costs 5, other errors 1. "
+            "Keras: 10 epochs, batch 256.",
+        )
+    )
+    for name, (X, y, C), setting in (
+        ("Digits", digits(), "4<->9, 3<->8, 1<->7 cost 20, other errors 1."),
+        ("Breast cancer", breast_cancer(), "A missed malignant case costs 10, a false alarm 1."),
+    ):
+        costs = over_splits(
+            X,
+            y,
+            splits,
+            lambda tr, te, seed, X=X, y=y, C=C: split_costs(X, y, C, tr, te, seed, 30, 32),
+        )
+        sections.append(table(name, costs, f"{setting} Keras: 30 epochs, batch 32."))
+    n_credit = 2000 if args.quick else 4000
+    X, y, S = make_credit_scoring(n_credit, random_state=0)
+    costs = over_splits(
+        X, y, splits, lambda tr, te, seed: credit_split_costs(X, y, S, tr, te, seed, 20, 32)
+    )
+    sections.append(
+        table(
+            f"Credit scoring with per-example costs ({n_credit} applicants)",
+            costs,
+            "costkeras.datasets.make_credit_scoring; costs in currency, judged with each "
+            "applicant's own matrix. Keras: 20 epochs, batch 32.",
+        )
+    )
+    elapsed = time.perf_counter() - start
+    report = "\n".join(sections)
+    print(report)
+    print(f"Finished in {elapsed / 60:.1f} minutes.")
+    if not args.quick:
+        write_section(
+            "quality",
+            f"## Quality (`python benchmarks/quality.py`)\n\n{machine_line()}, "
+            f"{splits} stratified 50/50 splits, {elapsed / 60:.1f} minutes. Test cost is the "
+            "total over the test half of each split.\n\n" + report,
+        )
+
+
+if __name__ == "__main__":
+    main()

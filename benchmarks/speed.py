@@ -1,0 +1,291 @@
+"""Speed benchmark: costkeras against raw Keras, as ratios measured in one run.
+
+1. ``fit`` of the estimator vs raw Keras ``model.fit`` (same network, loss, epochs, batch).
+2. Training with each cost loss vs built-in categorical cross-entropy (raw Keras).
+3. ``predict`` / ``predict_proba`` latency on 1 and 100 rows vs ``model.predict_on_batch``.
+4. ``GridSearchCV`` over 6 cost matrices x 3 folds, ``n_jobs=2`` vs ``n_jobs=1``, and whether
+   TensorFlow printed any retracing warning.
+5. ``import costkeras.metrics`` (must not load TensorFlow) vs importing the estimator.
+6. Peak memory of ``fit`` on 100,000 x 50 float32 vs raw Keras.
+
+Timings are medians of repeats; steps 4-6 run in fresh subprocesses.
+
+Run: python benchmarks/speed.py     (writes its section of benchmarks/RESULTS.md)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+SCRIPT = os.path.abspath(__file__)
+COSTS = [[0, 1, 1], [1, 0, 5], [1, 1, 0]]
+
+
+def network(n_features, n_classes):
+    import keras
+
+    return keras.Sequential(
+        [
+            keras.Input((n_features,)),
+            keras.layers.Dense(100, activation="relu"),
+            keras.layers.Dense(n_classes, activation="softmax"),
+        ]
+    )
+
+
+def data(n_samples, n_features, seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n_samples, n_features)).astype("float32")
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.5).astype(int)  # 3 classes
+    return X, y
+
+
+def timed(function, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def raw_keras_fit(X, y, loss, epochs, batch_size):
+    import keras
+
+    model = network(X.shape[1], 3)
+    model.compile(optimizer="adam", loss=loss)
+    model.fit(X, keras.utils.to_categorical(y, 3), epochs=epochs, batch_size=batch_size, verbose=0)
+
+
+def measure_fit_and_losses():
+    import keras
+    import numpy as np
+
+    from costkeras import CostSensitiveKerasClassifier
+    from costkeras.estimator import training_setup
+
+    X, y = data(20000, 20)
+    epochs, batch_size = 5, 64
+    estimator = CostSensitiveKerasClassifier(epochs=epochs, batch_size=batch_size)
+    raw_keras_fit(X[:500], y[:500], "categorical_crossentropy", 1, batch_size)  # warm-up
+    rows = [
+        (
+            "1. fit: estimator vs raw Keras (20,000 x 20, 5 epochs)",
+            timed(lambda: estimator.fit(X, y), 3),
+            timed(lambda: raw_keras_fit(X, y, "categorical_crossentropy", epochs, batch_size), 3),
+            1.05,
+        )
+    ]
+    C = np.asarray(COSTS, dtype=float)
+    base = timed(lambda: raw_keras_fit(X, y, keras.losses.CategoricalCrossentropy(), epochs, 64), 3)
+    for name in ("argmax_weighted", "class_weighted", "expected_cost"):
+        loss = training_setup(name, 1.0, C)[0]
+        rows.append(
+            (
+                f"2. training with {type(loss).__name__} vs categorical cross-entropy",
+                timed(lambda loss=loss: raw_keras_fit(X, y, loss, epochs, 64), 3),
+                base,
+                1.10,
+            )
+        )
+    return rows
+
+
+def measure_latency():
+    from scikeras.wrappers import KerasClassifier
+
+    from costkeras import CostSensitiveKerasClassifier
+
+    X, y = data(2000, 20)
+    clf = CostSensitiveKerasClassifier(cost_matrix=COSTS, epochs=2).fit(X, y)
+    plain = KerasClassifier(
+        lambda meta: network(meta["n_features_in_"], meta["n_classes_"]),
+        loss="sparse_categorical_crossentropy",
+        epochs=2,
+        verbose=0,
+    ).fit(X, y)
+    rows, contrast = [], []
+    for n_rows in (1, 100):
+        batch = X[:n_rows]
+        for _ in range(5):  # past the first (eager) calls, and traced
+            clf.predict(batch), clf.predict_proba(batch), clf.model_.predict_on_batch(batch)
+        base = timed(lambda batch=batch: clf.model_.predict_on_batch(batch), 200)
+        for method in ("predict", "predict_proba"):
+            call = getattr(clf, method)
+            rows.append(
+                (
+                    f"3. {method} latency, {n_rows} row(s), vs model.predict_on_batch",
+                    timed(lambda call=call, batch=batch: call(batch), 200),
+                    base,
+                    1.5,
+                )
+            )
+        contrast.append(
+            f"scikeras KerasClassifier.predict on {n_rows} row(s): "
+            f"{timed(lambda batch=batch: plain.predict(batch), 20) * 1000:.1f} ms "
+            f"(predict_on_batch {base * 1000:.2f} ms)"
+        )
+    return rows, contrast
+
+
+def child(argv):
+    """Measurements that need a fresh process; prints one JSON line."""
+    kind = argv[0]
+    if kind == "grid":
+        import numpy as np
+        from sklearn.model_selection import GridSearchCV
+
+        from costkeras import CostSensitiveKerasClassifier
+        from costkeras.metrics import make_cost_scorer
+
+        X, y = data(3000, 20)
+        grid = {
+            "cost_matrix": [
+                np.array(COSTS) * [[1, 1, 1], [1, 1, s], [1, 1, 1]] for s in range(1, 7)
+            ]
+        }
+        search = GridSearchCV(
+            CostSensitiveKerasClassifier(epochs=5, random_state=0),
+            grid,
+            scoring=make_cost_scorer(COSTS),
+            cv=3,
+            n_jobs=int(argv[1]),
+        )
+        start = time.perf_counter()
+        search.fit(X, y)
+        print(json.dumps({"seconds": time.perf_counter() - start}))
+    elif kind == "import":
+        start = time.perf_counter()
+        if argv[1] == "metrics":
+            import costkeras.metrics  # noqa: F401
+        else:
+            from costkeras import CostSensitiveKerasClassifier
+        seconds = time.perf_counter() - start
+        tf_loaded = "tensorflow" in sys.modules
+        print(json.dumps({"seconds": seconds, "tensorflow": tf_loaded}))
+    elif kind == "memory":
+        import keras
+
+        from costkeras import CostSensitiveKerasClassifier
+
+        X, y = data(100_000, 50)
+        raw_keras_fit(X[:256], y[:256], "categorical_crossentropy", 1, 256)  # load kernels
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        if argv[1] == "estimator":
+            CostSensitiveKerasClassifier(epochs=1, batch_size=1024).fit(X, y)
+        else:
+            model = network(50, 3)
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(X, keras.utils.to_categorical(y, 3), epochs=1, batch_size=1024, verbose=0)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(json.dumps({"increase_mb": (after - before) / 1024, "peak_mb": after / 1024}))
+
+
+def run_child(*argv):
+    result = subprocess.run(
+        [sys.executable, SCRIPT, "--child", *argv], capture_output=True, text=True, check=True
+    )
+    return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
+
+
+def measure_in_subprocesses():
+    rows, notes = [], []
+    one, stderr_one = run_child("grid", "1")
+    two, stderr_two = run_child("grid", "2")
+    retracing = sum("retracing" in text for text in (stderr_one, stderr_two))
+    rows.append(
+        (
+            "4. GridSearchCV 6 matrices x 3 folds: n_jobs=1 time / n_jobs=2 time (speed-up)",
+            one["seconds"],
+            two["seconds"],
+            ">= 1.6",
+        )
+    )
+    notes.append(
+        f"Grid search: n_jobs=1 {one['seconds']:.1f} s, n_jobs=2 {two['seconds']:.1f} s; "
+        f"retracing warnings printed: {'yes' if retracing else 'none'}."
+    )
+    metrics = [run_child("import", "metrics")[0] for _ in range(3)]
+    full = [run_child("import", "estimator")[0] for _ in range(3)]
+    metrics_s = statistics.median(m["seconds"] for m in metrics)
+    full_s = statistics.median(m["seconds"] for m in full)
+    rows.append(("5. import costkeras.metrics vs the estimator", metrics_s, full_s, "< 0.3 s"))
+    notes.append(
+        f"import costkeras.metrics: {metrics_s:.3f} s, TensorFlow loaded: "
+        f"{any(m['tensorflow'] for m in metrics)}; the estimator: {full_s:.2f} s."
+    )
+    estimator = run_child("memory", "estimator")[0]
+    keras_only = run_child("memory", "keras")[0]
+    rows.append(
+        (
+            "6. fit memory increase on 100,000 x 50 float32, estimator vs raw Keras",
+            estimator["increase_mb"],
+            keras_only["increase_mb"],
+            1.10,
+        )
+    )
+    notes.append(
+        "Memory: rise of the peak resident set during fit, over a process that has the data, "
+        f"TensorFlow and its kernels loaded: estimator {estimator['increase_mb']:.0f} MB "
+        f"(peak {estimator['peak_mb']:.0f} MB), raw Keras {keras_only['increase_mb']:.0f} MB "
+        f"(peak {keras_only['peak_mb']:.0f} MB)."
+    )
+    return rows, notes
+
+
+def verdict(ratio, target, measured):
+    if target == ">= 1.6":
+        return ratio >= 1.6
+    if target == "< 0.3 s":
+        return measured < 0.3
+    return ratio <= target
+
+
+def main():
+    from _results import machine_line, write_section
+
+    start = time.perf_counter()
+    rows = measure_fit_and_losses()
+    latency_rows, contrast = measure_latency()
+    rows += latency_rows
+    sub_rows, notes = measure_in_subprocesses()
+    rows += sub_rows
+    lines = [
+        "| measurement | measured | baseline | ratio | target | met |",
+        "|---|---:|---:|---:|---:|:---:|",
+    ]
+    for name, measured, baseline, target in rows:
+        ratio = measured / baseline
+        unit = "MB" if "memory" in name else "s"
+        lines.append(
+            f"| {name} | {measured:.4g} {unit} | {baseline:.4g} {unit} | {ratio:.3f} | "
+            f"{target if isinstance(target, str) else f'<= {target}'} | "
+            f"{'yes' if verdict(ratio, target, measured) else 'NO'} |"
+        )
+    report = "\n".join(lines + [""] + [f"- {note}" for note in contrast + notes])
+    elapsed = time.perf_counter() - start
+    print(report)
+    print(f"Finished in {elapsed / 60:.1f} minutes.")
+    write_section(
+        "speed",
+        f"## Speed (`python benchmarks/speed.py`)\n\n{machine_line()}, {elapsed / 60:.1f} "
+        "minutes. Ratios are measured / baseline in the same run; row 4's ratio is the "
+        "speed-up.\n\n" + report,
+    )
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2:])
+    else:
+        main()
