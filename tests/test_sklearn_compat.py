@@ -158,3 +158,22 @@ def test_check_estimator_passes_but_for_the_listed_checks():
     assert failed == set()
     # every listed check is still run and still fails: none is listed needlessly
     assert xfailed == EXPECTED_FAILURES
+
+
+def test_tuned_threshold_classifier_cv_with_a_cost_scorer(binary_data):
+    from sklearn.model_selection import TunedThresholdClassifierCV
+
+    X, y = binary_data
+
+    def tuned(costs):
+        return TunedThresholdClassifierCV(
+            small(epochs=10), scoring=make_cost_scorer(costs), cv=3, random_state=0
+        ).fit(X, y)
+
+    misses_cost = tuned([[0, 1], [10, 0]])  # missing a 1 costs ten times a false alarm
+    alarms_cost = tuned([[0, 10], [1, 0]])  # the other way round
+    # the threshold on p(1) follows the costs
+    assert misses_cost.best_threshold_ < alarms_cost.best_threshold_
+    proba = misses_cost.estimator_.predict_proba(X)[:, 1]
+    expected = (proba >= misses_cost.best_threshold_).astype(int)
+    np.testing.assert_array_equal(misses_cost.predict(X), expected)

@@ -29,9 +29,22 @@ class CostScorer(_BaseScorer):
     """``scorer(estimator, X, y, sample_weight=None, sample_cost=None)``."""
 
     def __init__(self, score_func, sign, cost_matrix, labels):
-        super().__init__(score_func=score_func, sign=sign, kwargs={}, response_method="predict")
-        self._cost_matrix = cost_matrix
-        self._labels = labels
+        # in _kwargs, as scikit-learn's own scorers keep them, so tools that rebuild a
+        # scorer from its parts (TunedThresholdClassifierCV's curve scorer) keep the costs
+        super().__init__(
+            score_func=score_func,
+            sign=sign,
+            kwargs={"cost_matrix": cost_matrix, "labels": labels},
+            response_method="predict",
+        )
+
+    @property
+    def _cost_matrix(self):
+        return self._kwargs["cost_matrix"]
+
+    @property
+    def _labels(self):
+        return self._kwargs["labels"]
 
     def __call__(self, estimator, X, y_true, *, sample_weight=None, sample_cost=None, **kwargs):
         # scikit-learn's scorers refuse metadata unless routing is enabled; the
@@ -61,7 +74,7 @@ class CostScorer(_BaseScorer):
         return self._sign * self._score_func(
             y_true,
             y_pred,
-            self._cost_matrix,
+            cost_matrix=self._cost_matrix,
             labels=labels,
             sample_cost=sample_cost,
             output_names=getattr(final, "output_names_", None),
