@@ -26,6 +26,14 @@ def _unknown_labels_error(param: str, unknown: list, labels: Sequence[Any]) -> V
     )
 
 
+def _float_array(value: Any, param: str, expected: str) -> np.ndarray:
+    """A float copy of ``value``; a ``TypeError`` naming ``param`` if it is not numeric."""
+    try:
+        return np.array(value, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{param} must be {expected}; got {type(value).__name__}.") from exc
+
+
 def _matrix_from_dataframe(frame, labels, param: str) -> np.ndarray:
     positions = _label_positions(labels)
     unknown = [lab for lab in (*frame.index, *frame.columns) if lab not in positions]
@@ -92,13 +100,9 @@ def check_cost_matrix(
     elif isinstance(cost_matrix, Mapping):
         matrix = _matrix_from_mapping(cost_matrix, labels, param)
     else:
-        try:
-            matrix = np.array(cost_matrix, dtype=float)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                f"{param} must be a numeric (k, k) array-like, a pandas DataFrame "
-                f"or a dict of dicts; got {type(cost_matrix).__name__}."
-            ) from exc
+        matrix = _float_array(
+            cost_matrix, param, "a numeric (k, k) array-like, a pandas DataFrame or a dict of dicts"
+        )
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
             raise ValueError(f"{param} must be a square (k, k) matrix; got shape {matrix.shape}.")
         if matrix.shape[0] != len(labels):
@@ -194,13 +198,9 @@ def check_sample_cost(
     (n, k) holds the cost of predicting each class for each example (its
     true class being known), the format of the ``costsensitive`` package.
     """
-    try:
-        costs = np.array(sample_cost, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(
-            f"{param} must be a numeric array of shape (n_samples, k) or "
-            f"(n_samples, k, k); got {type(sample_cost).__name__}."
-        ) from exc
+    costs = _float_array(
+        sample_cost, param, "a numeric array of shape (n_samples, k) or (n_samples, k, k)"
+    )
     if costs.ndim not in (2, 3) or costs.shape[0] != n_samples:
         raise ValueError(
             f"{param} must have shape ({n_samples}, {n_classes}) or "
