@@ -123,7 +123,17 @@ class _RetracingWarnings(logging.Handler):
 
 
 @pytest.fixture
-def retracing_warnings():
+def retracing_warnings(monkeypatch):
+    # TensorFlow warns at most twice per traced function and process; earlier tests in
+    # the same worker may have used both, so the capture starts from a fresh tally.
+    polymorphic_function = pytest.importorskip(
+        "tensorflow.python.eager.polymorphic_function.polymorphic_function"
+    )
+    monkeypatch.setattr(
+        polymorphic_function,
+        "_frequent_tracing_detector_manager",
+        polymorphic_function._FrequentTracingDetectorManager(),
+    )
     handler = _RetracingWarnings()
     logger = logging.getLogger("tensorflow")
     logger.addHandler(handler)
