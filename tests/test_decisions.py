@@ -53,3 +53,29 @@ def test_keras_tensors_stay_tensors():
     risk = expected_costs(ops.convert_to_tensor(np.array([[0.2, 0.5, 0.3]], dtype="float32")), C)
     assert ops.is_tensor(risk)
     np.testing.assert_allclose(ops.convert_to_numpy(risk), [[0.8, 0.5, 2.7]], rtol=1e-6)
+
+
+def test_tensor_and_numpy_paths_agree():
+    from keras import ops
+
+    rng = np.random.default_rng(0)
+    proba = rng.dirichlet(np.ones(3), size=50)
+    per_example = rng.uniform(0, 5, size=(50, 3, 3))
+    for costs in (np.asarray(C, dtype=float), per_example):
+        tensor_risk = expected_costs(ops.convert_to_tensor(proba), costs)
+        np.testing.assert_allclose(ops.convert_to_numpy(tensor_risk), expected_costs(proba, costs))
+        tensor_decision = bayes_decision(ops.convert_to_tensor(proba), costs)
+        assert ops.is_tensor(tensor_decision)
+        np.testing.assert_array_equal(
+            ops.convert_to_numpy(tensor_decision), bayes_decision(proba, costs)
+        )
+
+
+def test_bayes_decision_inside_a_traced_model():
+    import keras
+
+    decide = keras.Sequential(
+        [keras.Input((3,)), keras.layers.Lambda(lambda p: bayes_decision(p, C))]
+    )
+    proba = np.array([[0.2, 0.5, 0.3], [0.9, 0.05, 0.05]], dtype="float32")
+    np.testing.assert_array_equal(decide.predict_on_batch(proba), bayes_decision(proba, C))

@@ -13,11 +13,13 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+import sklearn
 from conftest import small
 from scikeras.wrappers import KerasClassifier
 from scipy import sparse
-from sklearn.base import is_classifier
+from sklearn.base import ClassifierMixin, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.utils import get_tags
 
 
 def build(meta):
@@ -34,12 +36,29 @@ def plain(**params):
     return KerasClassifier(build, loss="sparse_categorical_crossentropy", verbose=0, **params)
 
 
+SKLEARN_BEFORE_1_7 = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) < (1, 7)
+
+
 def test_fix1_tags_make_it_a_classifier(abc_data):
     _, y = abc_data
-    assert not is_classifier(plain())
-    assert isinstance(check_cv(5, y, classifier=is_classifier(plain())), KFold)
+    # The problem: scikeras's MRO puts ClassifierMixin after BaseEstimator, so the mixin's
+    # super().__sklearn_tags__() reaches object. scikit-learn 1.6's legacy tag path calls
+    # it and crashes; later versions never reach the mixin and see no classifier.
+    with pytest.raises(AttributeError, match="super"):
+        ClassifierMixin.__sklearn_tags__(plain())
+    if SKLEARN_BEFORE_1_7:
+        with pytest.raises(AttributeError, match="super"):
+            is_classifier(plain())
+    else:
+        assert not is_classifier(plain())
+        assert isinstance(check_cv(5, y, classifier=is_classifier(plain())), KFold)
+
+    assert ClassifierMixin.__sklearn_tags__(small()).estimator_type == "classifier"
     assert is_classifier(small())
     assert isinstance(check_cv(5, y, classifier=is_classifier(small())), StratifiedKFold)
+    tags = get_tags(small())
+    assert tags.classifier_tags.poor_score and not tags.classifier_tags.multi_label
+    assert tags.target_tags.multi_output and not tags.input_tags.sparse
 
 
 def test_fix2_class_weight_leaves_sample_weight_alone(abc_data):

@@ -8,7 +8,9 @@ starts failing, upstream has changed and the fix can go.
 1. Tags: ``KerasClassifier`` defines only the legacy ``_more_tags`` and puts
    ``BaseEstimator`` before ``ClassifierMixin``, so on scikit-learn >= 1.7
    ``is_classifier()`` is False (no stratified CV, no ``roc_auc``, no
-   ``CalibratedClassifierCV``) and on 1.6 ``get_tags`` crashes.
+   ``CalibratedClassifierCV``) and on 1.6 ``get_tags`` crashes: its legacy
+   path calls ``ClassifierMixin.__sklearn_tags__``, whose ``super()`` reaches
+   ``object``. ``EndOfTagsChain``, the estimator's last base, catches it.
 2. ``class_weight``: ``KerasClassifier.fit`` multiplies the caller's
    ``sample_weight`` in place (and fails on an int array). We bypass it.
 3. Determinism: scikeras's ``random_state`` context leaves TensorFlow op
@@ -57,13 +59,25 @@ def _prime_tensorflow_determinism_flag() -> None:
 _prime_tensorflow_determinism_flag()
 
 
+class EndOfTagsChain:
+    """The estimator's last base, so that ``ClassifierMixin``'s ``super()`` lands somewhere.
+
+    Fix 1 on scikit-learn 1.6: a class in the MRO with only ``_more_tags``
+    (scikeras's) sends ``get_tags`` down its legacy path, which calls every
+    class's ``__sklearn_tags__`` unbound; ``ClassifierMixin``'s calls
+    ``super()``, which on scikeras's MRO would reach ``object`` and crash.
+    """
+
+    def __sklearn_tags__(self):
+        return BaseEstimator.__sklearn_tags__(self)
+
+
 class ScikerasCompatMixin:
     """Mixed in before ``KerasClassifier``; overrides what scikeras gets wrong."""
 
     # Fix 1 ---------------------------------------------------------------
     def __sklearn_tags__(self):
-        # BaseEstimator's directly: ClassifierMixin's calls super(), which on
-        # scikeras's MRO reaches ``object`` and crashes on scikit-learn 1.6.
+        # BaseEstimator's directly: scikeras puts ClassifierMixin after it.
         tags = BaseEstimator.__sklearn_tags__(self)
         tags.estimator_type = "classifier"
         tags.classifier_tags = ClassifierTags(poor_score=True)

@@ -33,7 +33,8 @@ from ._multioutput import (
     stack_columns,
 )
 from ._network import build_mlp
-from ._scikeras_compat import ScikerasCompatMixin
+from ._scikeras_compat import EndOfTagsChain, ScikerasCompatMixin
+from ._threads import follow_omp_num_threads
 from ._validation import (
     check_classification_target,
     check_cost_matrix,
@@ -51,6 +52,10 @@ from .losses import (
 )
 
 __all__ = ["CostSensitiveKerasClassifier"]
+
+# In a joblib worker this module is imported (to unpickle the estimator) before any
+# TensorFlow op runs: the last moment its thread pools can still be sized.
+follow_omp_num_threads()
 
 
 def _drop_weightless(X, y, sample_weight, target_rows):
@@ -136,7 +141,7 @@ def mean_cost_matrix(sample_cost: np.ndarray, rows: np.ndarray, y_positions, k: 
     return sums / np.maximum(counts, 1)
 
 
-class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
+class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTagsChain):
     """A Keras classifier that trains and decides with misclassification costs.
 
     A scikeras ``KerasClassifier`` that takes a cost matrix ``C[true,
@@ -280,8 +285,9 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier):
             "scikeras's KerasClassifier puts BaseEstimator before ClassifierMixin"
         ),
     }
-    # the same list in scikeras's legacy tags, for tools that still read them
-    _tags = {**KerasClassifier._tags, "_xfail_checks": _xfail_checks}
+    # scikeras's legacy tags, which scikit-learn 1.6 still reads: the same list, and no
+    # claim of multilabel support, as in ``__sklearn_tags__``
+    _tags = {**KerasClassifier._tags, "multilabel": False, "_xfail_checks": _xfail_checks}
 
     def __init__(
         self,
