@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+from conftest import small
 
 from costkeras.decisions import bayes_decision, binary_threshold, expected_costs
 
@@ -79,3 +80,28 @@ def test_bayes_decision_inside_a_traced_model():
     )
     proba = np.array([[0.2, 0.5, 0.3], [0.9, 0.05, 0.05]], dtype="float32")
     np.testing.assert_array_equal(decide.predict_on_batch(proba), bayes_decision(proba, C))
+
+
+def test_predict_min_cost_decides_a_calibrated_network_with_the_costs(abc_data):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.linear_model import LogisticRegression
+
+    from costkeras.decisions import predict_min_cost
+
+    X, y = abc_data
+    calibrated = CalibratedClassifierCV(small(epochs=3), cv=2).fit(X, y)
+    proba = calibrated.predict_proba(X)
+    by_label = {"B": {"A": 1, "C": 5}, "A": {"B": 1, "C": 1}, "C": {"A": 1, "B": 1}}
+    expected = calibrated.classes_[bayes_decision(proba, C)]
+    np.testing.assert_array_equal(predict_min_cost(calibrated, X, by_label), expected)
+    assert (expected != calibrated.predict(X)).any(), "the costs should change some decisions"
+
+    model = LogisticRegression().fit(X, y)
+    per_row = np.broadcast_to(C, (len(X), 3, 3))
+    np.testing.assert_array_equal(
+        predict_min_cost(model, X, per_row), predict_min_cost(model, X, C)
+    )
+    with pytest.raises(ValueError, match="cost_matrix"):
+        predict_min_cost(model, X, np.ones((4, 4)))
+    with pytest.raises(ValueError, match="cost_matrix"):
+        predict_min_cost(model, X, np.ones((3, 3, 3)))

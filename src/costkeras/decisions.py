@@ -14,7 +14,9 @@ from typing import Any
 import numpy as np
 from keras import ops
 
-__all__ = ["bayes_decision", "binary_threshold", "expected_costs"]
+from ._validation import check_cost_matrix, check_sample_cost
+
+__all__ = ["bayes_decision", "binary_threshold", "expected_costs", "predict_min_cost"]
 
 
 def expected_costs(proba: Any, cost_matrix: Any):
@@ -99,3 +101,44 @@ def binary_threshold(cost_matrix: Any) -> float:
             "cost_matrix gives no threshold: an error must cost more than a correct decision."
         )
     return float((c_fp - c_tn) / denominator)
+
+
+def predict_min_cost(estimator: Any, X: Any, cost_matrix: Any) -> np.ndarray:
+    """Bayes decisions from any fitted classifier's ``predict_proba``.
+
+    For classifiers whose ``predict`` is the argmax of their probabilities:
+    ``CalibratedClassifierCV`` around a costkeras estimator (its calibrated
+    probabilities, decided with the costs), ``LogisticRegression``, and so on.
+
+    Parameters
+    ----------
+    estimator : fitted classifier with ``predict_proba`` and ``classes_``
+    X : array-like of shape (n_samples, n_features)
+    cost_matrix : array-like of shape (k, k) or (n_samples, k, k), DataFrame or dict of dicts
+        ``C[true, predicted]`` in the order of ``estimator.classes_`` (a
+        DataFrame or a dict of dicts names its labels), or one matrix per row.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+        Labels from ``estimator.classes_``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from costkeras.decisions import predict_min_cost
+    >>> X, y = load_breast_cancer(return_X_y=True)  # class 0 is malignant
+    >>> model = LogisticRegression(max_iter=5000).fit(X, y)
+    >>> missed_malignant_costs_10 = [[0, 10], [1, 0]]
+    >>> bool((predict_min_cost(model, X, missed_malignant_costs_10) == 0).sum()
+    ...      >= (model.predict(X) == 0).sum())
+    True
+    """
+    classes = np.asarray(estimator.classes_)
+    proba = np.asarray(estimator.predict_proba(X), dtype="float64")
+    if np.ndim(cost_matrix) == 3:
+        costs = check_sample_cost(cost_matrix, len(proba), len(classes), param="cost_matrix")
+    else:
+        costs = check_cost_matrix(cost_matrix, classes)
+    return classes[bayes_decision(proba, costs)]
