@@ -5,6 +5,7 @@ one of those assertions starts failing, upstream has changed and the fix can go.
 """
 
 import logging
+import random
 import subprocess
 import sys
 import textwrap
@@ -20,6 +21,8 @@ from scipy import sparse
 from sklearn.base import ClassifierMixin, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import get_tags
+
+from costkeras._network import build_mlp
 
 
 def build(meta):
@@ -180,3 +183,29 @@ def test_fix5_no_retracing_warnings_across_fresh_models(abc_data, retracing_warn
         fitted.predict(X[:5])
         fitted.predict_proba(X[:5])
     assert retracing_warnings == []
+
+
+def test_fix6_default_network_seeds_do_not_come_from_pythons_random(abc_data):
+    X, y = abc_data
+
+    def build_after_a_draw(meta):
+        random.random()  # what another thread (a Dask worker's event loop) may do meanwhile
+        return build(meta)
+
+    # The problem: Keras draws initializer seeds from Python's random, so a draw between
+    # scikeras's seeding and the build changes a seeded model.
+    undisturbed = plain(random_state=0, epochs=1).fit(X, y).model_.get_weights()[0]
+    disturbed = KerasClassifier(
+        build_after_a_draw, loss="sparse_categorical_crossentropy", verbose=0, random_state=0
+    )
+    assert not np.array_equal(disturbed.fit(X, y, epochs=1).model_.get_weights()[0], undisturbed)
+
+    meta = {"n_features_in_": 4, "n_classes_": 3}
+    random.seed(1)
+    first = build_mlp(meta, (8,), "relu", seed=0).get_weights()
+    random.seed(2)
+    second = build_mlp(meta, (8,), "relu", seed=0).get_weights()
+    for a, b in zip(first, second, strict=True):
+        np.testing.assert_array_equal(a, b)
+    other_seed = build_mlp(meta, (8,), "relu", seed=1).get_weights()
+    assert not np.array_equal(first[0], other_seed[0])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +16,7 @@ def build_mlp(
     hidden_layer_sizes: Sequence[int] | int,
     activation: str,
     output_names: Sequence | None = None,
+    seed: int | None = None,
 ) -> keras.Model:
     """Build an uncompiled MLP sized from scikeras's ``meta``.
 
@@ -29,19 +31,31 @@ def build_mlp(
         Keras activation of the hidden layers.
     output_names : sequence, default=None
         Names of the heads of a multi-output network, one per output.
+    seed : int, default=None
+        Seeds the layers' initializers (layer ``i`` gets ``seed + i``). Keras
+        would otherwise draw their seeds from Python's process-wide ``random``,
+        which scikeras seeds just before the build; any other thread drawing
+        from it in between (a Dask worker's event loop does) changes the
+        initial weights, and a seeded search stops reproducing itself.
     """
+    layer_seeds = itertools.count(seed) if seed is not None else itertools.repeat(None)
+
+    def dense(units, **kwargs):
+        initializer = keras.initializers.GlorotUniform(seed=next(layer_seeds))
+        return keras.layers.Dense(int(units), kernel_initializer=initializer, **kwargs)
+
     if isinstance(hidden_layer_sizes, int):
         hidden_layer_sizes = (hidden_layer_sizes,)
     inputs = keras.Input(shape=(meta["n_features_in_"],), name="features")
     hidden = inputs
     for units in hidden_layer_sizes:
-        hidden = keras.layers.Dense(int(units), activation=activation)(hidden)
+        hidden = dense(units, activation=activation)(hidden)
     n_classes = meta["n_classes_"]
     if not isinstance(n_classes, list):
-        outputs = keras.layers.Dense(n_classes, activation="softmax", name="proba")(hidden)
+        outputs = dense(n_classes, activation="softmax", name="proba")(hidden)
         return keras.Model(inputs, outputs)
     heads = [
-        keras.layers.Dense(k, activation="softmax", name=layer_name(name))(hidden)
+        dense(k, activation="softmax", name=layer_name(name))(hidden)
         for k, name in zip(n_classes, output_names, strict=True)
     ]
     return keras.Model(inputs, heads)

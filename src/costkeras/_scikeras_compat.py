@@ -26,6 +26,11 @@ starts failing, upstream has changed and the fix can go.
    search (a new model per fit, predicted once or twice) would print
    "triggered tf.function retracing" warnings. Later calls use
    ``predict_on_batch``, the fastest path once traced.
+6. Seeding: scikeras seeds Python's process-wide ``random`` just before the
+   build, and Keras draws its initializers' seeds from it; a draw by another
+   thread in between (a Dask worker's event loop) changes the initial weights,
+   so a seeded search on Dask did not reproduce itself. The default network
+   (``_network.build_mlp``) seeds its initializers from scikeras's integer seed.
 """
 
 from __future__ import annotations

@@ -579,6 +579,7 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTa
                 hidden_layer_sizes=self.hidden_layer_sizes,
                 activation=self.activation,
                 output_names=names,
+                seed=self.__dict__.get("_random_state"),  # scikeras's int seed from random_state
             )
         if isinstance(self.model, keras.Model):
             return lambda: self.model
