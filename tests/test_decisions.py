@@ -105,3 +105,9 @@ def test_predict_min_cost_decides_a_calibrated_network_with_the_costs(abc_data):
         predict_min_cost(model, X, np.ones((4, 4)))
     with pytest.raises(ValueError, match="cost_matrix"):
         predict_min_cost(model, X, np.ones((3, 3, 3)))
+
+    from sklearn.multioutput import MultiOutputClassifier
+
+    two_outputs = MultiOutputClassifier(LogisticRegression()).fit(X, np.column_stack([y, y]))
+    with pytest.raises(ValueError, match="single-output"):
+        predict_min_cost(two_outputs, X, C)

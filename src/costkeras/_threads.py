@@ -2,9 +2,9 @@
 
 joblib's process workers (``n_jobs > 1``) set ``OMP_NUM_THREADS`` to their
 share of the cores, and NumPy's BLAS and OpenMP code follow it. TensorFlow
-does not: each worker sizes its pools to every core of the machine, so two
-workers on two cores run four busy threads and lose a fifth of the speed-up
-(``benchmarks/speed.py``, row 4). Where ``OMP_NUM_THREADS`` is set and
+does not: each worker sizes its pools to every core of the machine, so n
+workers oversubscribe the cores n-fold once a network is large enough for
+TensorFlow to split its ops. Where ``OMP_NUM_THREADS`` is set and
 TensorFlow's own ``TF_NUM_*_THREADS`` are not, costkeras passes the limit on
 before TensorFlow starts its runtime.
 """

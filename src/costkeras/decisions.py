@@ -135,8 +135,14 @@ def predict_min_cost(estimator: Any, X: Any, cost_matrix: Any) -> np.ndarray:
     ...      >= (model.predict(X) == 0).sum())
     True
     """
+    proba = estimator.predict_proba(X)
+    if isinstance(proba, list):
+        raise ValueError(
+            "predict_min_cost takes a single-output classifier; for several outputs, "
+            "apply bayes_decision to each output's probabilities with its cost matrix."
+        )
     classes = np.asarray(estimator.classes_)
-    proba = np.asarray(estimator.predict_proba(X), dtype="float64")
+    proba = np.asarray(proba, dtype="float64")
     if np.ndim(cost_matrix) == 3:
         costs = check_sample_cost(cost_matrix, len(proba), len(classes), param="cost_matrix")
     else:

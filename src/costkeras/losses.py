@@ -240,7 +240,7 @@ class ExpectedCostCrossEntropy(keras.losses.Loss):
     >>> C = [[0.0, 1.0], [4.0, 0.0]]
     >>> loss = ExpectedCostCrossEntropy(C, cost_weight=0.5, reduction="none")
     >>> value = np.asarray(loss(np.array([[0.0, 1.0]]), np.array([[0.25, 0.75]])))
-    >>> round(float(value[0]), 6) == round(-np.log(0.75) + 0.5 * 0.25 * 4.0, 6)
+    >>> round(float(value[0]), 6) == round(float(-np.log(0.75) + 0.5 * 0.25 * 4.0), 6)
     True
     """
 
