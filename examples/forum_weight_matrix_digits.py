@@ -12,7 +12,7 @@ is expensive. We compare the test cost of:
   a cost matrix, so the forum's matrix is passed as ``W - 1``);
 - costkeras's default: plain cross-entropy and Bayes minimum-risk decisions
   with the cost matrix ``C`` (1 per mistake, 20 per expensive confusion);
-- the expected-cost loss (``CE + sum_j p_j C[y, j]``).
+- the expected-cost loss (``CE + sum_j p_j C[y, j]``), with argmax and with Bayes decisions.
 
 Run: python examples/forum_weight_matrix_digits.py
 """
@@ -44,7 +44,12 @@ configurations = {
     "plain cross-entropy, argmax": {},
     "forum loss CE*W[y, argmax p], argmax": {"cost_matrix": W - 1, "cost_loss": "argmax_weighted"},
     "cross-entropy, Bayes decisions (default)": {"cost_matrix": C},
-    "CE + expected cost, argmax": {"cost_matrix": C, "cost_loss": "expected_cost"},
+    "CE + expected cost, argmax": {
+        "cost_matrix": C,
+        "cost_loss": "expected_cost",
+        "decision": "argmax",
+    },
+    "CE + expected cost, Bayes": {"cost_matrix": C, "cost_loss": "expected_cost"},
 }
 print(f"{'configuration':>42}  test cost  expensive confusions")
 for name, params in configurations.items():

@@ -42,11 +42,14 @@ def test_decision_resolution():
     costs = [[0, 1], [5, 0]]
     assert small(epochs=1).fit(X, y).decision_ == "argmax"  # no costs
     assert small(epochs=1, cost_matrix=costs).fit(X, y).decision_ == "bayes"
-    assert (
-        small(epochs=1, cost_matrix=costs, cost_loss="expected_cost").fit(X, y).decision_
-        == "argmax"
-    )
-    explicit = small(epochs=1, cost_matrix=costs, cost_loss="expected_cost", decision="bayes")
+    for cost_loss, decision in [
+        ("expected_cost", "bayes"),
+        ("class_weighted", "argmax"),
+        ("argmax_weighted", "argmax"),
+    ]:
+        fitted = small(epochs=1, cost_matrix=costs, cost_loss=cost_loss).fit(X, y)
+        assert fitted.decision_ == decision, cost_loss
+    explicit = small(epochs=1, cost_matrix=costs, cost_loss="class_weighted", decision="bayes")
     assert explicit.fit(X, y).decision_ == "bayes"
     assert small(epochs=1, cost_matrix=costs, decision="argmax").fit(X, y).decision_ == "argmax"
 
