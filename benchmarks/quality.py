@@ -106,32 +106,38 @@ def scikeras_plain(epochs, batch_size, seed):
 
 
 def keras_methods(C, epochs, batch_size, seed):
-    """name -> (estimator factory, how to predict)."""
+    """name -> (estimator, {table row: how to decide}).
+
+    The decision rule acts at predict time only, so each network is trained once and
+    decided every way its rows ask for: "predict" (its own rule), "bayes" or "argmax".
+    """
 
     def ck(**params):
         return CostSensitiveKerasClassifier(
             cost_matrix=C, epochs=epochs, batch_size=batch_size, random_state=seed, **params
         )
 
-    methods = {"costkeras default": (ck(), "predict")}
+    methods = {}
     for loss in COST_LOSSES:
-        for decision in ("bayes", "argmax"):
-            methods[f"{loss} + {decision}"] = (ck(cost_loss=loss, decision=decision), "predict")
-    methods["scikeras KerasClassifier (argmax)"] = (
+        rows = {f"{loss} + bayes": "bayes", f"{loss} + argmax": "argmax"}
+        if loss == "cross_entropy":
+            rows["costkeras default"] = "predict"
+        methods[loss] = (ck(cost_loss=loss), rows)
+    methods["scikeras"] = (
         scikeras_plain(epochs, batch_size, seed),
-        "predict",
+        {"scikeras KerasClassifier (argmax)": "predict"},
     )
     # ensemble=False: the calibrator learns from 3-fold out-of-fold probabilities, and the
     # network it calibrates trains on all the data, like the uncalibrated methods
     for method in ("sigmoid", "temperature"):
-        methods[f"default, calibrated ({method}) + bayes"] = (
+        methods[f"calibrated ({method})"] = (
             CalibratedClassifierCV(ck(), method=method, cv=3, ensemble=False),
-            "bayes",
+            {f"default, calibrated ({method}) + bayes": "bayes"},
         )
     if len(C) == 2:
-        methods["default + TunedThresholdClassifierCV (cost scorer)"] = (
+        methods["tuned threshold"] = (
             TunedThresholdClassifierCV(ck(), scoring=make_cost_scorer(C), cv=3),
-            "predict",
+            {"default + TunedThresholdClassifierCV (cost scorer)": "predict"},
         )
     return methods
 
@@ -143,9 +149,16 @@ def peer_methods(seed):
     }
 
 
-def evaluate(model, how, X_test, C):
-    """Predicted labels: the model's own decision, or Bayes on its probabilities."""
-    return predict_min_cost(model, X_test, C) if how == "bayes" else model.predict(X_test)
+def decide(model, how, X_test, costs, **predict_params):
+    """Predicted labels: the model's own decision, Bayes on its probabilities, or argmax.
+
+    ``costs`` is one (k, k) matrix or one per test row.
+    """
+    if how == "bayes":
+        return predict_min_cost(model, X_test, costs)
+    if how == "argmax":
+        return model.classes_[np.argmax(model.predict_proba(X_test), axis=1)]
+    return model.predict(X_test, **predict_params)
 
 
 def split_costs(X, y, C, train, test, seed, epochs, batch_size, posterior=None):
@@ -155,14 +168,17 @@ def split_costs(X, y, C, train, test, seed, epochs, batch_size, posterior=None):
     if posterior is not None:
         bayes = classes[bayes_decision(posterior[test], C)]
         costs["Bayes risk (true posterior)"] = total_cost(y[test], bayes, C, labels=classes)
-    for method, (estimator, how) in keras_methods(C, epochs, batch_size, seed).items():
-        model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], y[train])
-        costs[method] = total_cost(y[test], evaluate(model, how, X[test], C), C, labels=classes)
+    methods = keras_methods(C, epochs, batch_size, seed)
     for method, estimator in peer_methods(seed).items():
+        methods[method] = (
+            estimator,
+            {f"{method} + argmax": "predict", f"{method} + bayes": "bayes"},
+        )
+    for estimator, rows in methods.values():
         model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], y[train])
-        for how, decision in (("predict", "argmax"), ("bayes", "bayes")):
-            y_pred = evaluate(model, how, X[test], C)
-            costs[f"{method} + {decision}"] = total_cost(y[test], y_pred, C, labels=classes)
+        for row, how in rows.items():
+            y_pred = decide(model, how, X[test], C)
+            costs[row] = total_cost(y[test], y_pred, C, labels=classes)
     return costs
 
 
@@ -181,13 +197,25 @@ def credit_split_costs(X, y, S, train, test, seed, epochs, batch_size):
         return total_cost(y[test], y_pred, sample_cost=S[test])
 
     routed = {"costsensitivekerasclassifier__sample_cost": S[train]}
-    costs = {"plain network (argmax)": cost(network().fit(X[train], y[train]).predict(X[test]))}
-    class_level = network(cost_matrix=S[train].mean(axis=0)).fit(X[train], y[train])
-    costs["class-level mean matrix + bayes"] = cost(class_level.predict(X[test]))
+    mean_matrix = S[train].mean(axis=0)
+    costs = {}
     for loss in COST_LOSSES:
-        model = network(cost_loss=loss, decision="bayes").fit(X[train], y[train], **routed)
-        label = "costkeras default" if loss == "cross_entropy" else f"{loss} + bayes"
-        costs[f"{label} (per-example)"] = cost(model.predict(X[test], sample_cost=S[test]))
+        # cross-entropy ignores the costs in training: the same network is the plain one
+        model = network(cost_loss=loss).fit(X[train], y[train], **routed)
+        per_example = cost(decide(model, "predict", X[test], None, sample_cost=S[test]))
+        if loss == "cross_entropy":
+            costs["costkeras default (per-example)"] = per_example
+            costs["plain network (argmax)"] = cost(decide(model, "argmax", X[test], None))
+            costs["class-level mean matrix + bayes"] = cost(
+                decide(model, "bayes", X[test], mean_matrix)
+            )
+        else:
+            costs[f"{loss} + bayes (per-example)"] = cost(decide(model, "bayes", X[test], S[test]))
+            costs[f"{loss} + argmax"] = cost(decide(model, "argmax", X[test], None))
+    scikeras = make_pipeline(StandardScaler(), scikeras_plain(epochs, batch_size, seed))
+    costs["scikeras KerasClassifier (argmax)"] = cost(
+        scikeras.fit(X[train], y[train]).predict(X[test])
+    )
     with config_context(enable_metadata_routing=True):
         plain = network()
         plain[-1].set_fit_request(sample_cost=False)  # the costs go to the scorer only
@@ -197,10 +225,10 @@ def credit_split_costs(X, y, S, train, test, seed, epochs, batch_size):
     costs["plain network + tuned global threshold (per-example cost scorer)"] = cost(
         tuned.predict(X[test])
     )
-    logistic = make_pipeline(StandardScaler(), LogisticRegression()).fit(X[train], y[train])
-    costs["LogisticRegression + per-example bayes"] = cost(
-        predict_min_cost(logistic, X[test], S[test])
-    )
+    for method, estimator in peer_methods(seed).items():
+        model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], y[train])
+        costs[f"{method} + argmax"] = cost(model.predict(X[test]))
+        costs[f"{method} + per-example bayes"] = cost(decide(model, "bayes", X[test], S[test]))
     return costs
 
 

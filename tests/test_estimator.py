@@ -105,8 +105,28 @@ def test_class_weight_and_sample_weight_are_not_modified_and_take_effect(abc_dat
     assert weights.dtype == int
     plain = small().fit(X, y)
     assert np.sum(heavy_b.predict(X) == "B") > np.sum(plain.predict(X) == "B")
-    balanced = small(class_weight="balanced", epochs=1).fit(X, y)
-    assert balanced.predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize("cost_loss", ["cross_entropy", "class_weighted", "expected_cost"])
+def test_class_weight_cost_matrix_and_sample_weight_combine(abc_data, cost_loss):
+    """class_weight multiplies sample_weight; "balanced" is scikit-learn's definition."""
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    X, y = abc_data
+    sample_weight = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y))
+    params = {"cost_matrix": ABC_COSTS, "cost_loss": cost_loss, "epochs": 2}
+
+    def proba(class_weight, weights):
+        return small(class_weight=class_weight, **params).fit(X, y, weights).predict_proba(X)
+
+    np.testing.assert_array_equal(
+        proba({"B": 4.0}, sample_weight),
+        proba(None, sample_weight * np.where(y == "B", 4.0, 1.0)),
+    )
+    np.testing.assert_array_equal(
+        proba("balanced", None), proba(None, compute_sample_weight("balanced", y))
+    )
+    assert not np.allclose(proba({"B": 4.0}, sample_weight), proba(None, sample_weight))
 
 
 def test_user_build_function_is_compiled_with_the_cost_loss(abc_data):
@@ -181,10 +201,6 @@ def test_warm_start_continues_training(abc_data):
     clf.fit(X, y)
     assert clf.model_ is model
     assert not np.allclose(clf.predict_proba(X), first)
-
-
-def test_no_partial_fit():
-    assert not hasattr(small(), "partial_fit")
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from costkeras import CostSensitiveKerasClassifier
+from costkeras.estimator import training_setup
 from costkeras.metrics import make_cost_scorer, mean_cost, savings_score, total_cost
 
 FORUM_WEIGHTS = {"output1": {0: 1, 1: 10}, "output2": {0: 5, 1: 1, 2: 10}}
@@ -77,21 +78,31 @@ def test_forum_scenario_in_pipeline_and_cross_val_score(forum_data):
     assert np.all(np.isfinite(cross_val_score(pipe, X, Y, cv=3)))  # subset accuracy
 
 
-@pytest.mark.parametrize(
-    "class_weight",
-    [
-        FORUM_WEIGHTS,
-        [{0: 1, 1: 10}, {0: 5, 1: 1, 2: 10}],
-        [[1, 10], np.array([5, 1, 10])],
-        {"output1": "balanced"},
-        "balanced",
-        [None, {2: 10}],
-    ],
-)
-def test_class_weight_forms(forum_data, class_weight):
-    X, Y = forum_data
-    clf = small(class_weight=class_weight, epochs=1).fit(X[:200], Y[:200])
-    assert clf.predict(X[:5]).shape == (5, 2)
+def test_class_weight_forms_mean_the_same_weights(forum_data):
+    """Every way of writing per-output weights trains the same network."""
+    from sklearn.utils.class_weight import compute_class_weight
+
+    X, Y = forum_data[0][:200], forum_data[1][:200]
+
+    def proba(class_weight):
+        return small(class_weight=class_weight, epochs=1).fit(X, Y).predict_proba(X)
+
+    def assert_same(first, second):
+        for a, b in zip(first, second, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+    by_name = proba(FORUM_WEIGHTS)
+    assert_same(proba([{0: 1, 1: 10}, {0: 5, 1: 1, 2: 10}]), by_name)
+    assert_same(proba([[1, 10], np.array([5, 1, 10])]), by_name)
+    unweighted = proba(None)
+    assert not any(np.allclose(a, b) for a, b in zip(by_name, unweighted, strict=True))
+
+    balanced = [
+        dict(enumerate(compute_class_weight("balanced", classes=np.unique(c), y=c))) for c in Y.T
+    ]
+    assert_same(proba("balanced"), proba(balanced))
+    assert_same(proba({"output1": "balanced"}), proba([balanced[0], None]))
+    assert_same(proba([None, {2: 10}]), proba({"output2": {0: 1, 1: 1, 2: 10}}))
 
 
 def test_per_output_cost_matrices_and_decisions(forum_data):
@@ -112,8 +123,13 @@ def test_per_output_cost_matrices_and_decisions(forum_data):
 @pytest.mark.parametrize("cost_loss", ["argmax_weighted", "class_weighted", "expected_cost"])
 def test_cost_losses_per_head(forum_data, cost_loss):
     X, Y = forum_data
-    clf = small(epochs=1, cost_loss=cost_loss, cost_matrix=[[[0, 3], [1, 0]], C2]).fit(X, Y)
-    assert [type(loss).__name__ for loss in clf.loss_][1] != "CategoricalCrossentropy"
+    matrices = [[[0, 3], [1, 0]], C2]
+    clf = small(epochs=1, cost_loss=cost_loss, cost_matrix=matrices).fit(X, Y)
+    # each head's loss is the single-output loss of that head's own matrix
+    for loss, matrix in zip(clf.loss_, matrices, strict=True):
+        expected = training_setup(cost_loss, 1.0, np.asarray(matrix, dtype=float))[0]
+        assert type(loss) is type(expected)
+        assert loss.get_config() == expected.get_config()
     assert np.isfinite(clf.history_["loss"]).all()
 
 
@@ -148,6 +164,21 @@ def test_user_model_outputs_mapped_by_name(forum_data):
 
     clf = small(model=build, epochs=1).fit(X, frame)
     assert [p.shape[1] for p in clf.predict_proba(X[:3])] == [3, 2]
+
+
+def test_user_model_outputs_mapped_by_order_when_names_differ(forum_data):
+    X, Y = forum_data
+    frame = pd.DataFrame({"default": Y[:, 0], "grade": Y[:, 1]})
+    clf = small(
+        model=build_two_head_model, epochs=1, cost_loss="expected_cost", cost_matrix=[None, C2]
+    ).fit(X, frame)
+    assert clf.output_names_ == ["default", "grade"]
+    assert clf.model_.output_names == ["output1", "output2"]
+    assert [p.shape[1] for p in clf.predict_proba(X[:3])] == [2, 3]
+    # column "grade", the second, went to the second head, "output2", with its matrix
+    assert clf.decision_ == ["argmax", "bayes"]
+    assert type(clf.loss_[0]) is keras.losses.CategoricalCrossentropy
+    np.testing.assert_allclose(clf.loss_[1].cost_matrix, np.array(C2) / 5)
 
 
 def test_clone_pickle_and_grid_search_over_per_output_dicts(forum_data):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from conftest import small
 from sklearn import config_context
-from sklearn.model_selection import GridSearchCV, cross_validate
+from sklearn.model_selection import GridSearchCV, cross_val_score, cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -102,14 +102,39 @@ def test_per_example_costs_travel_with_targets_in_the_loss():
     assert got == pytest.approx(expected, rel=1e-4)
 
 
-def test_zero_weights_keep_rows_aligned():
+@pytest.mark.parametrize("cost_loss", ["expected_cost", "class_weighted"])
+def test_zero_weights_drop_rows_with_their_costs(cost_loss):
+    """Zero-weight rows leave with their cost rows: the fit equals one without those rows."""
     X, y, costs = credit_data(n=200)
     weights = np.ones(len(y))
     weights[::3] = 0
-    clf = small(epochs=1, cost_loss="expected_cost").fit(
-        X, y, sample_weight=weights, sample_cost=costs
+    keep = weights > 0
+    params = {"epochs": 2, "cost_loss": cost_loss}
+    with_zeros = small(**params).fit(X, y, sample_weight=weights, sample_cost=costs)
+    without = small(**params).fit(
+        X[keep], y[keep], sample_weight=weights[keep], sample_cost=costs[keep]
     )
-    assert np.isfinite(clf.history_["loss"]).all()
+    # class_weighted scales its example weights to mean 1 over the rows it is given, the
+    # zero-weight ones included: the same training up to that constant, hence rtol
+    np.testing.assert_allclose(with_zeros.predict_proba(X), without.predict_proba(X), rtol=1e-5)
+
+
+@pytest.mark.parametrize("cost_loss", ["expected_cost", "class_weighted", "argmax_weighted"])
+def test_sample_cost_combines_with_class_weight_and_sample_weight(cost_loss):
+    """class_weight and sample_weight multiply into the per-example training, as documented."""
+    X, y, costs = credit_data(n=200)
+    sample_weight = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y))
+    class_weight = {0: 1.0, 1: 3.0}
+    params = {"epochs": 2, "cost_loss": cost_loss}
+    combined = small(class_weight=class_weight, **params).fit(
+        X, y, sample_weight=sample_weight, sample_cost=costs
+    )
+    folded = small(**params).fit(
+        X, y, sample_weight=sample_weight * np.array([1.0, 3.0])[y], sample_cost=costs
+    )
+    np.testing.assert_array_equal(combined.predict_proba(X), folded.predict_proba(X))
+    costs_only = small(**params).fit(X, y, sample_cost=costs)
+    assert not np.allclose(combined.predict_proba(X), costs_only.predict_proba(X))
 
 
 @pytest.mark.slow
@@ -130,16 +155,37 @@ def test_per_example_costs_lower_test_cost_than_a_class_level_matrix():
 
 
 def test_three_classes_per_example():
+    """k = 3: each row's own matrix trains the network and decides its prediction."""
     rng = np.random.default_rng(0)
-    X = rng.normal(size=(240, 3))
+    n = 240
+    X = rng.normal(size=(n, 3))
     y = np.array(["low", "mid", "high"])[np.argmax(X, axis=1)]
-    base = np.ones((3, 3)) - np.eye(3)
-    scale = rng.uniform(0.5, 5, size=240)
-    costs = base[None] * scale[:, None, None]
+    # every row has one expensive confusion of its own, chosen at random
+    costs = np.ones((n, 3, 3)) - np.eye(3)
+    true, predicted = rng.integers(0, 3, size=n), rng.integers(1, 3, size=n)
+    costs[np.arange(n), true, (true + predicted) % 3] = 20.0
     clf = small(epochs=3, cost_loss="expected_cost").fit(X, y, sample_cost=costs)
     assert list(clf.classes_) == ["high", "low", "mid"]
-    np.testing.assert_allclose(clf.cost_matrix_, base * scale.mean())
-    assert set(clf.predict(X, sample_cost=costs)) <= set(clf.classes_)
+    np.testing.assert_allclose(clf.cost_matrix_, costs.mean(axis=0))
+
+    # training: the compiled loss is CE + sum_j p_j C_n[y_n, j] / max C, row by row
+    proba = clf.predict_proba(X)
+    positions = np.searchsorted(clf.classes_, y)
+    rows = costs[np.arange(n), positions] / 20.0
+    expected = np.mean(-np.log(proba[np.arange(n), positions]) + np.sum(rows * proba, axis=1))
+    got = float(clf.model_.loss(np.hstack([np.eye(3)[positions], rows]), proba))
+    assert got == pytest.approx(expected, rel=1e-4)
+
+    # decisions: argmin_j sum_i p_i C_n[i, j], with each row's own matrix
+    by_hand = clf.classes_[np.argmin(np.einsum("ni,nij->nj", proba, costs), axis=1)]
+    per_row = clf.predict(X, sample_cost=costs)
+    np.testing.assert_array_equal(per_row, by_hand)
+    assert np.any(per_row != clf.predict(X)), "the rows' own costs changed no decision"
+    np.testing.assert_allclose(
+        clf.predict_expected_cost(X, sample_cost=costs),
+        np.einsum("ni,nij->nj", proba, costs),
+        rtol=1e-6,
+    )
 
 
 def test_routing_through_pipeline_grid_search_and_scorer():
@@ -150,12 +196,13 @@ def test_routing_through_pipeline_grid_search_and_scorer():
         pipe = make_pipeline(StandardScaler(), clf)
         search = GridSearchCV(
             pipe,
-            {"costsensitivekerasclassifier__hidden_layer_sizes": [(4,), (8,)]},
+            {"costsensitivekerasclassifier__hidden_layer_sizes": [(4,), (16,)]},
             scoring=scorer,
             cv=2,
         )
         search.fit(X, y, sample_cost=costs)
-        assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+        # the refit on all rows got the costs
+        np.testing.assert_allclose(search.best_estimator_[-1].cost_matrix_, costs.mean(axis=0))
 
         result = cross_validate(
             pipe,
@@ -167,6 +214,18 @@ def test_routing_through_pipeline_grid_search_and_scorer():
             return_estimator=True,
             return_indices=True,
         )
+        fold_scores = cross_val_score(
+            pipe, X, y, scoring=scorer, cv=2, params={"sample_cost": costs}
+        )
+    # the search's candidate with the pipeline's own parameters was scored as checked below
+    assert search.cv_results_["params"][1]["costsensitivekerasclassifier__hidden_layer_sizes"] == (
+        16,
+    )
+    np.testing.assert_allclose(
+        [search.cv_results_[f"split{fold}_test_score"][1] for fold in (0, 1)],
+        result["test_score"],
+    )
+    np.testing.assert_allclose(fold_scores, result["test_score"])
     for fold, model in enumerate(result["estimator"]):
         test = result["indices"]["test"][fold]
         fitted = model[-1]
@@ -196,6 +255,7 @@ def test_direct_calls_work_without_routing():
         (np.ones((120, 3, 3)), r"sample_cost has shape \(120, 3, 3\) but there are 2 classes"),
         (np.ones((120, 3)), r"sample_cost has shape \(120, 3\) but there are 2 classes"),
         (np.full((120, 2, 2), np.nan), r"sample_cost must contain only finite"),
+        (np.full((120, 2), np.inf), r"sample_cost must contain only finite"),
         (np.ones(120), r"sample_cost must have shape"),
     ],
 )

@@ -23,6 +23,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 
 from costkeras._network import build_mlp
+from costkeras._scikeras_compat import drop_weightless
 
 
 def build(meta):
@@ -78,6 +79,16 @@ def test_fix2_class_weight_leaves_sample_weight_alone(abc_data):
     small(epochs=1, class_weight={"B": 3.0}).fit(X, y, sample_weight=np.ones(len(y), dtype=int))
 
 
+def test_fix2_no_partial_fit_that_would_modify_sample_weight(abc_data):
+    X, y = abc_data
+    weights = np.ones(len(y))
+    plain(class_weight={"B": 3.0}).partial_fit(X, y, sample_weight=weights)
+    assert weights.max() == 3.0, "scikeras's partial_fit multiplied the caller's array"
+    assert not hasattr(small(), "partial_fit")
+    with pytest.raises(AttributeError, match="warm_start=True"):
+        small().partial_fit(X, y)
+
+
 DETERMINISM_SCRIPT = textwrap.dedent(
     """
     import os, sys
@@ -128,8 +139,11 @@ def test_fix4_input_checks(abc_data):
     ):
         small(epochs=1).fit(X, y).predict(X[:, :3])
 
+    # scikeras hands sparse X to Keras, whatever its tags say; what happens then depends on
+    # the Keras version (3.15 densifies it silently, the whole matrix at once)
+    assert plain().fit(sparse.csr_matrix(X), y).predict(sparse.csr_matrix(X)).shape == y.shape
     clf = small()
-    with pytest.raises(TypeError, match="sparse"):
+    with pytest.raises(TypeError, match="does not accept sparse X; convert it with"):
         clf.fit(sparse.csr_matrix(X), y)
     assert not hasattr(clf, "model_")
 
@@ -209,3 +223,32 @@ def test_fix6_default_network_seeds_do_not_come_from_pythons_random(abc_data):
         np.testing.assert_array_equal(a, b)
     other_seed = build_mlp(meta, (8,), "relu", seed=1).get_weights()
     assert not np.array_equal(first[0], other_seed[0])
+
+
+def test_fix7_zero_weight_rows_leave_with_their_cost_rows(abc_data):
+    X, y = abc_data
+    weights = np.ones(len(y))
+    weights[::3] = 0
+    trained_on = {}
+
+    class Recording(KerasClassifier):
+        def _fit_keras_model(self, X, y, sample_weight, *args, **kwargs):
+            trained_on["rows"] = len(X)
+            return super()._fit_keras_model(X, y, sample_weight, *args, **kwargs)
+
+    # The problem: scikeras drops zero-weight rows inside fit, after the per-example cost
+    # rows that travel with the targets were made from all of them.
+    Recording(build, loss="sparse_categorical_crossentropy", verbose=0).fit(
+        X, y, sample_weight=weights
+    )
+    assert trained_on["rows"] == np.count_nonzero(weights)
+
+    rows = np.arange(len(y))[:, None] * np.ones((1, 3))
+    X_kept, y_kept, w_kept, rows_kept = drop_weightless(X, y, weights, rows)
+    keep = weights > 0
+    np.testing.assert_array_equal(X_kept, X[keep])
+    np.testing.assert_array_equal(y_kept, y[keep])
+    np.testing.assert_array_equal(rows_kept, rows[keep])
+    assert w_kept.min() > 0
+    with pytest.raises(ValueError, match="sample_weight is zero for every sample"):
+        drop_weightless(X, y, np.zeros(len(y)), rows)

@@ -24,6 +24,9 @@ EXPECTED_FAILURES = {
     "check_estimator_tags_renamed",
     "check_mixin_order",
 }
+# Fails where the CPU's float32 matrix kernels round a row by its position in the batch
+# (seen with TensorFlow 2.21 on AVX2), passes where they do not.
+ROUNDING_FAILURES = {"check_methods_sample_order_invariance"}
 
 
 def test_is_a_classifier_and_cv_stratifies(abc_data):
@@ -124,9 +127,12 @@ def test_grid_search_over_cost_matrices_same_with_one_and_two_jobs(abc_data):
         ]
     }
 
+    grid = {f"costsensitivekerasclassifier__{name}": values for name, values in grid.items()}
+    pipe = make_pipeline(StandardScaler(), small(epochs=5))
+
     def search(n_jobs):
         return GridSearchCV(
-            small(epochs=5), grid, scoring=make_cost_scorer(ABC_COSTS), cv=3, n_jobs=n_jobs
+            pipe, grid, scoring=make_cost_scorer(ABC_COSTS), cv=3, n_jobs=n_jobs
         ).fit(X, y)
 
     one, two = search(1), search(2)
@@ -137,7 +143,7 @@ def test_grid_search_over_cost_matrices_same_with_one_and_two_jobs(abc_data):
 
 
 def test_expected_failures_are_listed_in_the_tags():
-    assert set(CostSensitiveKerasClassifier._xfail_checks) == EXPECTED_FAILURES
+    assert set(CostSensitiveKerasClassifier._xfail_checks) == EXPECTED_FAILURES | ROUNDING_FAILURES
     assert (
         CostSensitiveKerasClassifier._tags["_xfail_checks"]
         == CostSensitiveKerasClassifier._xfail_checks
@@ -157,7 +163,18 @@ def test_check_estimator_passes_but_for_the_listed_checks():
     xfailed = {r["check_name"] for r in results if r["status"] == "xfail"}
     assert failed == set()
     # every listed check is still run and still fails: none is listed needlessly
-    assert xfailed == EXPECTED_FAILURES
+    assert xfailed - ROUNDING_FAILURES == EXPECTED_FAILURES
+
+
+def test_row_order_changes_probabilities_by_float32_rounding_only(abc_data):
+    """What check_methods_sample_order_invariance asks, at float32's precision."""
+    X, y = abc_data
+    clf = small(cost_matrix=ABC_COSTS).fit(X, y)
+    order = np.random.default_rng(0).permutation(len(X))
+    np.testing.assert_allclose(
+        clf.predict_proba(X[order]), clf.predict_proba(X)[order], rtol=1e-5, atol=1e-7
+    )
+    np.testing.assert_array_equal(clf.predict(X[order]), clf.predict(X)[order])
 
 
 def test_tuned_threshold_classifier_cv_with_a_cost_scorer(binary_data):

@@ -11,14 +11,18 @@ starts failing, upstream has changed and the fix can go.
    ``CalibratedClassifierCV``) and on 1.6 ``get_tags`` crashes: its legacy
    path calls ``ClassifierMixin.__sklearn_tags__``, whose ``super()`` reaches
    ``object``. ``EndOfTagsChain``, the estimator's last base, catches it.
-2. ``class_weight``: ``KerasClassifier.fit`` multiplies the caller's
-   ``sample_weight`` in place (and fails on an int array). We bypass it.
+2. ``class_weight``: ``KerasClassifier.fit`` and ``partial_fit`` multiply the
+   caller's ``sample_weight`` in place (and fail on an int array). We bypass
+   ``fit``'s and offer no ``partial_fit`` (``warm_start=True`` with ``fit`` does
+   the same job).
 3. Determinism: scikeras's ``random_state`` context leaves TensorFlow op
    determinism on after the first seeded fit, after which an unseeded fit
    raises "Random ops require a seed". Querying the flag once first avoids it.
 4. Input checks: scikeras never sets ``feature_names_in_``, words the
-   wrong-number-of-features error differently from scikit-learn, and lets
-   sparse input through to a TensorFlow error.
+   wrong-number-of-features error differently from scikit-learn, and passes
+   sparse input on to Keras, where the outcome depends on the version (an
+   error from TensorFlow in older ones, a silent densification in 3.15). The
+   estimator's tags say it takes no sparse input, so it says so clearly.
 5. Latency: ``keras.Model.predict`` builds a dataset per call (about 95 ms
    for one row); small inputs skip it. The first calls on a fitted model run
    the model eagerly: ``predict_on_batch`` traces a ``tf.function`` per model,
@@ -31,6 +35,10 @@ starts failing, upstream has changed and the fix can go.
    thread in between (a Dask worker's event loop) changes the initial weights,
    so a seeded search on Dask did not reproduce itself. The default network
    (``_network.build_mlp``) seeds its initializers from scikeras's integer seed.
+7. Zero sample weights: scikeras drops zero-weight rows from X and y inside
+   ``fit``, after costkeras has built the per-example cost rows that travel with
+   the targets, which would then be misaligned. ``drop_weightless`` drops them
+   first, from all three.
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ import numpy as np
 from scikeras.wrappers import BaseWrapper
 from scipy import sparse
 from sklearn.base import BaseEstimator
-from sklearn.utils import ClassifierTags
+from sklearn.utils import ClassifierTags, _safe_indexing
 from sklearn.utils.validation import validate_data
 
 # Inputs up to this many rows are predicted in one batch, without Model.predict.
@@ -101,6 +109,13 @@ class ScikerasCompatMixin:
         self.classes_ = None  # what KerasClassifier.fit resets before fitting
         return BaseWrapper.fit(self, X, y, sample_weight=sample_weight, **kwargs)
 
+    @property
+    def partial_fit(self):
+        raise AttributeError(
+            f"{type(self).__name__} has no partial_fit (scikeras's multiplies the caller's "
+            "sample_weight in place); use warm_start=True and fit."
+        )
+
     # Fix 4 ---------------------------------------------------------------
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
         if X is not None:
@@ -144,3 +159,18 @@ class ScikerasCompatMixin:
         if isinstance(outputs, (list, tuple)):
             return [keras.ops.convert_to_numpy(output) for output in outputs]
         return keras.ops.convert_to_numpy(outputs)
+
+
+# Fix 7 -------------------------------------------------------------------
+def drop_weightless(X, y, sample_weight: np.ndarray, target_rows: np.ndarray | None):
+    """Drop zero-weight samples from X, y, the weights and the per-example target rows.
+
+    scikeras would drop them from X and y only, leaving ``target_rows`` misaligned.
+    """
+    keep = np.flatnonzero(sample_weight)
+    if len(keep) == 0:
+        raise ValueError("sample_weight is zero for every sample; there is nothing to train on.")
+    if len(keep) == len(sample_weight):
+        return X, y, sample_weight, target_rows
+    rows = None if target_rows is None else target_rows[keep]
+    return _safe_indexing(X, keep), _safe_indexing(y, keep), sample_weight[keep], rows
