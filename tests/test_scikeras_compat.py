@@ -185,6 +185,24 @@ def test_fix5_fast_predictions_match_keras_predict(abc_data):
         np.testing.assert_allclose(clf.predict_proba(X[:7]), reference, rtol=1e-5, atol=1e-7)
 
 
+def test_fix5_input_checks_skipped_only_where_they_would_pass(abc_data):
+    X, y = abc_data
+    clf = small(epochs=1).fit(X, y)
+    assert clf._is_plainly_valid(X[:5]) and clf._is_plainly_valid(X[:5].astype("float32"))
+    with_nan = X[:5].copy()
+    with_nan[0, 0] = np.nan
+    for other in (X[:5, :3], with_nan, X[:5].astype(str), X[:0], X[:5].tolist(), X[0]):
+        assert not clf._is_plainly_valid(other)
+    with pytest.raises(ValueError, match="NaN"):
+        clf.predict(with_nan)
+    with pytest.raises(ValueError, match="4 features"):
+        clf.predict_proba(X[:5, :3])
+    named = small(epochs=1).fit(pd.DataFrame(X, columns=list("abcd")), y)
+    assert not named._is_plainly_valid(X[:5])  # scikit-learn warns of the missing names
+    with pytest.warns(UserWarning, match="feature names"):
+        named.predict(X[:5])
+
+
 def test_fix5_no_retracing_warnings_across_fresh_models(abc_data, retracing_warnings):
     X, y = abc_data
     # The problem: predict_on_batch on fresh models, as a grid search would do, warns.

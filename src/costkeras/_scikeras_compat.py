@@ -24,12 +24,14 @@ starts failing, upstream has changed and the fix can go.
    error from TensorFlow in older ones, a silent densification in 3.15). The
    estimator's tags say it takes no sparse input, so it says so clearly.
 5. Latency: ``keras.Model.predict`` builds a dataset per call (about 95 ms
-   for one row); small inputs skip it. The first calls on a fitted model run
-   the model eagerly: ``predict_on_batch`` traces a ``tf.function`` per model,
-   and TensorFlow counts traces by code location across models, so a grid
-   search (a new model per fit, predicted once or twice) would print
-   "triggered tf.function retracing" warnings. Later calls use
-   ``predict_on_batch``, the fastest path once traced.
+   for one row); small inputs skip it, and skip the input checks too when a
+   few microseconds show that plain NumPy input would pass them unchanged.
+   The first calls on a fitted model run the model eagerly:
+   ``predict_on_batch`` traces a ``tf.function`` per model, and TensorFlow
+   counts traces by code location across models, so a grid search (a new
+   model per fit, predicted once or twice) would print "triggered
+   tf.function retracing" warnings. Later calls use ``predict_on_batch``,
+   the fastest path once traced.
 6. Seeding: scikeras seeds Python's process-wide ``random`` just before the
    build, and Keras draws its initializers' seeds from it; a draw by another
    thread in between (a Dask worker's event loop) changes the initial weights,
@@ -135,6 +137,26 @@ class ScikerasCompatMixin:
         return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
 
     # Fix 5 ---------------------------------------------------------------
+    def _is_plainly_valid(self, X) -> bool:
+        """Whether X passes ``_validate_data`` unchanged, checked in a few microseconds.
+
+        A non-empty, finite, numeric 2-D ndarray of the fitted width and a dtype
+        that casts safely to the fitted one, for an estimator fitted without
+        feature names: what ``check_array`` and scikeras would accept as is, at a
+        tenth of their cost (0.2 ms, a third of a one-row prediction). Anything
+        else goes through the full checks and their error messages.
+        """
+        return (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.shape[0] > 0
+            and X.dtype.kind in "biuf"
+            and X.shape[1:] == self.X_shape_[1:]
+            and np.can_cast(X.dtype, self.X_dtype_)
+            and "feature_names_in_" not in self.__dict__
+            and bool(np.isfinite(X).all())
+        )
+
     def _predict_raw(self, X, **kwargs):
         n_rows = getattr(X, "shape", (None,))[0]
         if (
@@ -145,7 +167,8 @@ class ScikerasCompatMixin:
             or getattr(self, "_predict_callbacks", None)
         ):
             return super()._predict_raw(X, **kwargs)
-        X, _ = self._validate_data(X=X, y=None)
+        if not self._is_plainly_valid(X):
+            X, _ = self._validate_data(X=X, y=None)
         X = self.feature_encoder_.transform(X)
         # counted per model, outside the estimator: predict must not change its __dict__
         n_calls = _PREDICT_CALLS.get(self.model_, 0)
