@@ -230,3 +230,12 @@ def test_costs_cut_expensive_confusions_on_digits():
         results[name] = (total_cost(y_test, y_pred, C), int((C[y_test, y_pred] == 20).sum()))
     assert results["costly"][0] < results["plain"][0]
     assert results["costly"][1] <= results["plain"][1]
+
+
+def test_verbose_shows_keras_progress_and_zero_keeps_quiet(abc_data, capsys):
+    X, y = abc_data
+    small(epochs=2).fit(X, y)
+    assert "Epoch" not in capsys.readouterr().out
+    small(epochs=2, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out and "loss" in out
