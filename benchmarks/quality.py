@@ -16,6 +16,7 @@ uses the same network (one hidden layer of 100 ReLU units, softmax, Adam) and ep
 
 Run: python benchmarks/quality.py            (full run, writes benchmarks/RESULTS.md)
      python benchmarks/quality.py --quick    (smoke run: 2 splits, smaller data, no write)
+     python benchmarks/quality.py --jobs 1   (one split at a time; default 2)
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import keras
 import numpy as np
 from _results import machine_line, write_section
+from joblib import Parallel, delayed
 from scikeras.wrappers import KerasClassifier
 from scipy.stats import multivariate_normal
 from sklearn import config_context
@@ -232,12 +234,20 @@ def credit_split_costs(X, y, S, train, test, seed, epochs, batch_size):
     return costs
 
 
-def over_splits(X, y, splits, measure):
-    """Collect ``measure(train, test, seed)`` over stratified 50/50 splits."""
-    collected: dict[str, list[float]] = {}
+def over_splits(X, y, splits, measure, n_jobs):
+    """Collect ``measure(train, test, seed)`` over stratified 50/50 splits, in parallel.
+
+    joblib's workers get one thread each (``OMP_NUM_THREADS=1``, which costkeras passes
+    on to TensorFlow), so ``n_jobs`` splits train side by side without fighting for cores.
+    """
     splitter = StratifiedShuffleSplit(n_splits=splits, test_size=0.5, random_state=0)
-    for seed, (train, test) in enumerate(splitter.split(X, y)):
-        for method, value in measure(train, test, seed).items():
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(measure)(train, test, seed)
+        for seed, (train, test) in enumerate(splitter.split(X, y))
+    )
+    collected: dict[str, list[float]] = {}
+    for costs in results:
+        for method, value in costs.items():
             collected.setdefault(method, []).append(value)
     return collected
 
@@ -283,6 +293,7 @@ def table(name, costs, setting):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: fewer splits and rows")
+    parser.add_argument("--jobs", type=int, default=2, help="splits run side by side (2)")
     args = parser.parse_args()
     splits = 2 if args.quick else 5
     n_synthetic = 4000 if args.quick else 20000
@@ -291,7 +302,11 @@ def main():
 
     X, y, C, posterior = synthetic(n_synthetic)
     costs = over_splits(
-        X, y, splits, lambda tr, te, seed: split_costs(X, y, C, tr, te, seed, 30, 256, posterior)
+        X,
+        y,
+        splits,
+        lambda tr, te, seed: split_costs(X, y, C, tr, te, seed, 30, 256, posterior),
+        args.jobs,
     )
     sections.append(
         table(
@@ -310,12 +325,17 @@ def main():
             y,
             splits,
             lambda tr, te, seed, X=X, y=y, C=C: split_costs(X, y, C, tr, te, seed, 30, 32),
+            args.jobs,
         )
         sections.append(table(name, costs, f"{setting} Keras: 30 epochs, batch 32."))
     n_credit = 2000 if args.quick else 4000
     X, y, S = make_credit_scoring(n_credit, random_state=0)
     costs = over_splits(
-        X, y, splits, lambda tr, te, seed: credit_split_costs(X, y, S, tr, te, seed, 20, 32)
+        X,
+        y,
+        splits,
+        lambda tr, te, seed: credit_split_costs(X, y, S, tr, te, seed, 20, 32),
+        args.jobs,
     )
     sections.append(
         table(
@@ -333,8 +353,9 @@ def main():
         write_section(
             "quality",
             f"## Quality (`python benchmarks/quality.py`)\n\n{machine_line()}, "
-            f"{splits} stratified 50/50 splits, {elapsed / 60:.1f} minutes. Test cost is the "
-            "total over the test half of each split.\n\n" + report,
+            f"{splits} stratified 50/50 splits ({args.jobs} at a time), "
+            f"{elapsed / 60:.1f} minutes. Test cost is the total over the test half of each "
+            "split.\n\n" + report,
         )
 
 

@@ -185,6 +185,23 @@ def test_fix5_fast_predictions_match_keras_predict(abc_data):
         np.testing.assert_allclose(clf.predict_proba(X[:7]), reference, rtol=1e-5, atol=1e-7)
 
 
+def test_fix5_large_inputs_predicted_in_chunks(abc_data, monkeypatch):
+    import costkeras._scikeras_compat as compat
+
+    X, y = abc_data
+    monkeypatch.setattr(compat, "PREDICT_CHUNK_ROWS", 64)  # 300 rows: 5 chunks
+    clf = small(epochs=2).fit(X, y)
+    reference = clf.model_.predict(X.astype("float32"), verbose=0)
+    for _ in range(3):  # the first calls run eagerly, later ones through predict_on_batch
+        np.testing.assert_allclose(clf.predict_proba(X), reference, rtol=1e-5, atol=1e-7)
+    Y = np.column_stack([y, (X[:, 0] > 0).astype(int)])
+    two_heads = small(epochs=2).fit(X, Y)
+    references = two_heads.model_.predict(X.astype("float32"), verbose=0)
+    for got, expected in zip(two_heads.predict_proba(X), references, strict=True):
+        assert got.shape == (300, expected.shape[1])
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
+
+
 def test_fix5_input_checks_skipped_only_where_they_would_pass(abc_data):
     X, y = abc_data
     clf = small(epochs=1).fit(X, y)
