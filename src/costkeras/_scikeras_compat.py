@@ -167,12 +167,19 @@ class ScikerasCompatMixin:
             or getattr(self, "_predict_callbacks", None)
         ):
             return super()._predict_raw(X, **kwargs)
-        raw = X
+        raw, n_rows = X, X.shape[0]
         if not self._is_plainly_valid(X):
             X, _ = self._validate_data(X=X, y=None)
         X = self.feature_encoder_.transform(X)
-        if len(X) > PREDICT_CHUNK_ROWS and not isinstance(X, np.ndarray):
-            return super()._predict_raw(raw)  # a custom encoder's multi-input X
+        if isinstance(X, np.ndarray):
+            pieces = [
+                X[start : start + PREDICT_CHUNK_ROWS]
+                for start in range(0, n_rows, PREDICT_CHUNK_ROWS)
+            ]
+        elif n_rows <= PREDICT_CHUNK_ROWS:
+            pieces = [X]  # a custom encoder's multi-input list or dict
+        else:
+            return super()._predict_raw(raw)
         # counted per model, outside the estimator: predict must not change its __dict__
         n_calls = _PREDICT_CALLS.get(self.model_, 0)
         _PREDICT_CALLS[self.model_] = n_calls + 1
@@ -180,10 +187,7 @@ class ScikerasCompatMixin:
             forward = functools.partial(self.model_, training=False)
         else:
             forward = self.model_.predict_on_batch
-        chunks = [
-            _as_numpy_outputs(forward(X[start : start + PREDICT_CHUNK_ROWS]), self.model_)
-            for start in range(0, len(X), PREDICT_CHUNK_ROWS)
-        ]
+        chunks = [_as_numpy_outputs(forward(piece), self.model_) for piece in pieces]
         if len(chunks) == 1:
             return chunks[0]
         if isinstance(chunks[0], list):
