@@ -141,13 +141,33 @@ def test_user_build_function_is_compiled_with_the_cost_loss(abc_data):
                 keras.layers.Dense(meta["n_classes_"], activation="softmax"),
             ]
         )
-        model.compile(loss="mse", optimizer="sgd")  # the estimator replaces this
+        # a cross-entropy: the cost loss (cross-entropy plus the costs) takes its place
+        model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(0.05))
         return model
 
     clf = small(model=build, cost_matrix=ABC_COSTS, cost_loss="expected_cost").fit(X, y)
     assert seen["n_classes_"] == 3 and seen["n_features_in_"] == 4
     assert isinstance(clf.model_.loss, ExpectedCostCrossEntropy)
+    assert isinstance(clf.model_.optimizer, keras.optimizers.SGD), "the user's optimizer stays"
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.05)
     assert clf.predict(X).shape == y.shape
+
+
+def test_compiled_loss_that_is_no_cross_entropy_is_not_replaced_silently(abc_data):
+    X, y = abc_data
+
+    def build(meta):
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+        model.compile(loss="mse", optimizer="sgd")
+        return model
+
+    clf = small(model=build, cost_matrix=ABC_COSTS, cost_loss="expected_cost")
+    with pytest.raises(ValueError, match=r"cost_loss='expected_cost'.*compiled loss 'mse'"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "history_")
+    # without a cost loss the costs act in the decision, and the user's loss trains
+    clf = small(model=build, cost_matrix=ABC_COSTS).fit(X, y)
+    assert clf.model_.loss == "mse" and clf.decision_ == "bayes"
 
 
 def test_keras_model_instance(abc_data):
@@ -161,7 +181,7 @@ def test_model_with_wrong_output_units_is_rejected_before_training(abc_data):
     X, y = abc_data
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
     clf = small(model=model)
-    with pytest.raises(ValueError, match=r"model must have one output of 3 units"):
+    with pytest.raises(ValueError, match=r"model output has 2 units but y has 3 classes"):
         clf.fit(X, y)
     assert not hasattr(clf, "history_")
 

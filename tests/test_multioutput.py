@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from costkeras import CostSensitiveKerasClassifier
-from costkeras.estimator import training_setup
+from costkeras._heads import training_setup
 from costkeras.metrics import make_cost_scorer, mean_cost, savings_score, total_cost
 
 FORUM_WEIGHTS = {"output1": {0: 1, 1: 10}, "output2": {0: 5, 1: 1, 2: 10}}
@@ -273,13 +273,13 @@ def test_model_outputs_must_match_y(forum_data):
             ],
         )
 
-    with pytest.raises(ValueError, match=r"one softmax output per column of y \(2\)"):
+    with pytest.raises(ValueError, match=r"one output per column of y \(2\)"):
         small(model=one_head).fit(X[:50], Y[:50])
     with pytest.raises(ValueError, match=r"has 4 units but that column has 3 classes"):
         small(model=wrong_units).fit(X[:50], Y[:50])
 
 
-def test_sample_cost_is_single_output_only(forum_data):
+def test_sample_cost_for_several_outputs_is_given_per_output(forum_data):
     X, Y = forum_data
-    with pytest.raises(ValueError, match="single-output"):
+    with pytest.raises(ValueError, match="sample_cost has 50 entries but there are 2 outputs"):
         small().fit(X[:50], Y[:50], sample_cost=np.ones((50, 2)))

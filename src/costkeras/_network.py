@@ -8,7 +8,7 @@ from typing import Any
 
 import keras
 
-from ._multioutput import layer_name
+from ._targets import layer_name
 
 
 def build_mlp(

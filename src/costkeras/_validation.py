@@ -172,8 +172,13 @@ def class_weight_vector(
     return weights
 
 
-def check_classification_target(y: np.ndarray, *, param: str = "y") -> None:
-    """Reject continuous targets and targets with a single class (one output)."""
+def check_classification_target(
+    y: np.ndarray, *, param: str = "y", allow_single_class: bool = False
+) -> None:
+    """Reject continuous targets and targets with a single class (one output).
+
+    ``partial_fit`` with ``classes`` allows a batch holding one class only.
+    """
     from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
     check_classification_targets(y)  # its "Unknown label type" message is the convention
@@ -183,10 +188,32 @@ def check_classification_target(y: np.ndarray, *, param: str = "y") -> None:
             f"{param} must hold class labels for a single-output classification "
             f"problem; its type is {target_type!r}."
         )
-    if len(np.unique(y)) < 2:
+    if len(np.unique(y)) < 2 and not allow_single_class:
         raise ValueError(
             f"{param} has one class only ({np.unique(y)!r}); a classifier needs at least two."
         )
+
+
+def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
+    """A float copy of ``sample_weight``: shape (n,), finite, non-negative, not all zero."""
+    weights = _float_array(sample_weight, "sample_weight", "a numeric array of shape (n_samples,)")
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per sample; got shape "
+            f"{weights.shape}."
+        )
+    if not np.all(np.isfinite(weights)):
+        raise ValueError("sample_weight must contain only finite values (no NaN or inf).")
+    if np.any(weights < 0):
+        raise ValueError(
+            f"sample_weight must be non-negative; got {weights.min()} (a negative weight would "
+            "turn training into gradient ascent on that sample)."
+        )
+    if not weights.any():
+        raise ValueError("sample_weight is zero for every sample; there is nothing to train on.")
+    return weights
 
 
 def check_sample_cost(

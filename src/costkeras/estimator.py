@@ -9,47 +9,22 @@ from typing import Any
 
 import keras
 import numpy as np
-from scikeras._utils import (
-    get_metric_class,
-    get_optimizer_class,
-    route_params,
-    try_to_convert_strings_to_classes,
-    unflatten_params,
-)
-from scikeras.wrappers import KerasClassifier
+from scikeras.wrappers import BaseWrapper, KerasClassifier
 from sklearn.base import BaseEstimator
 from sklearn.metrics import accuracy_score
-from sklearn.utils import column_or_1d
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import check_is_fitted
 
-from . import decisions
-from ._encoding import OneHotClassEncoder, label_positions
-from ._multioutput import (
-    MultiOutputEncoder,
-    column,
-    default_output_names,
-    output_order,
-    stack_columns,
-)
+from . import _compat, decisions
+from ._compile import compile_model
+from ._fast_predict import FastPredictMixin
+from ._fit_data import fit_arrays
+from ._heads import COST_LOSSES, DECISIONS, build_heads
 from ._network import build_mlp
-from ._scikeras_compat import EndOfTagsChain, ScikerasCompatMixin, drop_weightless
+from ._scikeras_fixes import EndOfTagsChain, ScikerasFixesMixin, drop_weightless
+from ._targets import TargetEncoder, read_target
 from ._threads import follow_omp_num_threads
-from ._validation import (
-    check_classification_target,
-    check_cost_matrix,
-    check_nonnegative,
-    check_sample_cost,
-    class_weight_vector,
-    cost_rows,
-    per_output,
-)
-from .losses import (
-    ArgmaxWeightedCrossEntropy,
-    ClassWeightedCrossEntropy,
-    ExpectedCostCrossEntropy,
-    forum_weights_from_costs,
-)
+from ._validation import check_sample_cost, check_sample_weight, per_output
 
 __all__ = ["CostSensitiveKerasClassifier"]
 
@@ -58,186 +33,84 @@ __all__ = ["CostSensitiveKerasClassifier"]
 follow_omp_num_threads()
 
 
-COST_LOSSES = ("cross_entropy", "argmax_weighted", "class_weighted", "expected_cost")
-DECISIONS = ("auto", "bayes", "argmax")
-# Losses that reweight whole examples: their probabilities already lean by the costs.
-COST_WEIGHTING_LOSSES = ("argmax_weighted", "class_weighted")
-
-
-def training_setup(
-    cost_loss: str,
-    cost_loss_weight: float,
-    cost_matrix: np.ndarray | None,
-    rows: np.ndarray | None = None,
+class CostSensitiveKerasClassifier(
+    ScikerasFixesMixin, FastPredictMixin, KerasClassifier, EndOfTagsChain
 ):
-    """The Keras loss for ``cost_loss``, and what travels with the targets.
-
-    Parameters
-    ----------
-    cost_loss, cost_loss_weight
-        The estimator's parameters.
-    cost_matrix : ndarray of shape (k, k) or None
-        The validated class-level cost matrix.
-    rows : ndarray of shape (n, k) or None
-        Per-example costs of predicting each class (the truth known). When
-        given, they replace ``cost_matrix`` in training.
-
-    Returns
-    -------
-    loss : keras.losses.Loss
-    target_rows : ndarray of shape (n, k) or None
-        Appended to the one-hot targets (see ``costkeras.losses``).
-    example_weights : ndarray of shape (n,) or None
-        Multiplied into the sample weights.
-    """
-    costs = cost_matrix if rows is None else rows
-    if costs is None or cost_loss == "cross_entropy":
-        return keras.losses.CategoricalCrossentropy(), None, None
-    source = "cost_matrix" if rows is None else "sample_cost"
-    if cost_loss in ("argmax_weighted", "class_weighted"):
-        check_nonnegative(costs, param=source, reason=f"for cost_loss={cost_loss!r}")
-    if cost_loss == "argmax_weighted":
-        if rows is None:
-            return ArgmaxWeightedCrossEntropy(forum_weights_from_costs(costs)), None, None
-        return ArgmaxWeightedCrossEntropy(), 1.0 + rows, None
-    if cost_loss == "class_weighted":
-        row_costs = costs.sum(axis=1)
-        if not row_costs.any():
-            raise ValueError(f"{source} is all zeros; cost_loss='class_weighted' needs some cost.")
-        # mean weight 1 keeps the effective learning rate of plain cross-entropy
-        if rows is None:
-            return ClassWeightedCrossEntropy(row_costs / row_costs.mean()), None, None
-        return ClassWeightedCrossEntropy(), None, row_costs / row_costs.mean()
-    # expected_cost: scale-free, so cost_loss_weight means the same for any currency
-    scale = np.abs(costs).max() or 1.0
-    if rows is None:
-        return ExpectedCostCrossEntropy(costs / scale, cost_weight=cost_loss_weight), None, None
-    return ExpectedCostCrossEntropy(cost_weight=cost_loss_weight), rows / scale, None
-
-
-def mean_cost_matrix(sample_cost: np.ndarray, rows: np.ndarray, y_positions, k: int) -> np.ndarray:
-    """The class-level matrix that stands in for per-example costs at predict time.
-
-    The mean of the (n, k, k) matrices; for (n, k) rows, row ``i`` is the
-    mean cost row of the training examples of class ``i``.
-    """
-    if sample_cost.ndim == 3:
-        return sample_cost.mean(axis=0)
-    counts = np.bincount(y_positions, minlength=k)[:, None]
-    sums = np.zeros((k, k))
-    np.add.at(sums, y_positions, rows)
-    return sums / np.maximum(counts, 1)
-
-
-class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTagsChain):
     """A Keras classifier that trains and decides with misclassification costs.
 
-    A scikeras ``KerasClassifier`` that takes a cost matrix ``C[true,
-    predicted]`` (the orientation of :func:`sklearn.metrics.confusion_matrix`)
-    and class weights as parameters, builds the weighted Keras loss inside
-    ``fit``, and predicts the class of lowest expected cost.
+    A drop-in for scikeras's ``KerasClassifier`` that also takes a cost
+    matrix ``C[true, predicted]`` (the orientation of
+    :func:`sklearn.metrics.confusion_matrix`), class weights and per-example
+    costs, builds the cost loss inside ``fit``, and predicts the class of
+    lowest expected cost. ``README.md`` lists every parameter's meaning and
+    the precedence of a compiled model's optimizer, loss and metrics.
 
     Parameters
     ----------
     model : None, callable or keras.Model, default=None
-        None builds a multi-layer perceptron sized by ``hidden_layer_sizes``
-        with a softmax head. A scikeras build function (it may take ``meta``
-        for ``n_features_in_`` and ``n_classes_``) or a Keras model also work;
-        the model must end in a softmax over the ``n_classes_`` classes. The
-        estimator compiles it with the cost loss and ``optimizer``.
+        None builds a multi-layer perceptron sized by ``hidden_layer_sizes``.
+        A scikeras build function (it may take ``meta``, ``compile_kwargs``,
+        ``params``) or a Keras model: one output per output of y, a softmax
+        over its classes or, for two classes, one sigmoid unit. A model you
+        compiled keeps its optimizer, loss and metrics unless the matching
+        parameter is set or the costs must train.
     cost_matrix : array-like of shape (k, k), DataFrame, dict of dicts or None, default=None
         ``C[i, j]`` is the cost of predicting class ``j`` when the truth is
-        ``i``. An array follows ``classes_`` (sorted labels); a DataFrame
-        (index true, columns predicted) or a dict of dicts
-        ``{true: {predicted: cost}}`` names its labels (missing diagonal
-        entries are 0). None means every error costs the same: plain
-        cross-entropy and argmax. For a multi-output y: a dict keyed by
-        output name or a list with one such matrix (or None) per output.
+        ``i``; an array follows ``classes_``, a DataFrame or a dict of dicts
+        ``{true: {predicted: cost}}`` names its labels. For several outputs, a
+        dict keyed by output name or a list with one matrix (or None) each.
     class_weight : dict, list, "balanced" or None, default=None
-        ``{label: weight}`` (classes left out weigh 1), weights in class
-        order, or ``"balanced"``; multiplies ``sample_weight`` (never in
-        place). For a multi-output y: a dict keyed by output name or a list
-        with one such entry (or None) per output; Keras 3's own
-        ``class_weight`` refuses multi-output models, so each head's weights
-        go to its own sample weights.
+        Multiplies ``sample_weight`` (never in place); per output as above.
     cost_loss : {"cross_entropy", "argmax_weighted", "class_weighted", \
             "expected_cost"}, default="cross_entropy"
-        How the costs shape training.
-
-        - ``"cross_entropy"``: they do not; the network learns probabilities
-          and the costs act only in the decision.
-        - ``"argmax_weighted"``: the forum loss ``CE * W[true, argmax(pred)]``
-          with ``W = 1 + C`` (see :class:`~costkeras.losses.ArgmaxWeightedCrossEntropy`).
-        - ``"class_weighted"``: ``CE * w[true]`` with ``w`` the row sums of
-          ``C`` scaled to mean 1.
-        - ``"expected_cost"``: ``CE + cost_loss_weight * sum_j p_j C[true, j] / max|C|``.
-
-        The default is plain cross-entropy because deciding with the costs on
-        good probabilities is what the measurements favour: see
-        ``benchmarks/RESULTS.md`` and Vanderschueren et al. (2022).
+        How the costs shape training: not at all (they act in the decision,
+        what ``benchmarks/RESULTS.md`` favours), the forum loss
+        ``CE * (1 + C)[true, argmax]``, cross-entropy weighted by the cost
+        rows, or ``CE + cost_loss_weight * sum_j p_j C[true, j] / max|C|``.
     cost_loss_weight : float, default=1.0
-        Weight of the expected-cost term for ``cost_loss="expected_cost"``.
+        Weight of the expected-cost term of ``cost_loss="expected_cost"``.
     decision : {"auto", "bayes", "argmax"}, default="auto"
-        How the costs shape the decision. ``"bayes"`` predicts
-        ``argmin_j sum_i p_i C[i, j]``; ``"argmax"`` the most probable class.
-        ``"auto"`` uses ``"argmax"`` after the losses that reweight examples
-        (``"argmax_weighted"``, ``"class_weighted"``), whose probabilities
-        already lean by the costs (with two classes, class weights from the
-        cost rows make argmax the Bayes decision, and Bayes on top counts the
-        costs twice: breast cancer in ``benchmarks/RESULTS.md`` costs 50 with
-        it, 33 without), and ``"bayes"`` otherwise: the expected-cost term
-        moves probability away from the expensive errors but does not decide
-        (with argmax it stays at 2.2 times the Bayes risk on the synthetic
-        benchmark, 1.00 with Bayes decisions).
+        ``"bayes"`` predicts ``argmin_j sum_i p_i C[i, j]``, ``"argmax"`` the
+        most probable class; ``"auto"`` is ``"bayes"`` except after the two
+        losses that reweight examples (Bayes on top counts the costs twice).
+        Costs passed to ``predict`` always decide by Bayes; with
+        ``decision="argmax"`` they are refused.
     hidden_layer_sizes : int or tuple of int, default=(100,)
-        Hidden layers of the default network (``model=None``).
+        Hidden layers of the default network.
     activation : str, default="relu"
         Activation of the default network's hidden layers.
-    optimizer : str or keras.optimizers.Optimizer, default="adam"
-        Route parameters with ``optimizer__learning_rate=...``.
+    optimizer : str, keras.optimizers.Optimizer, class or None, default=None
+        None: Adam, or the optimizer of a model you compiled.
+        ``optimizer__learning_rate=...`` routes its parameters.
+    loss : str, keras.losses.Loss, class, callable, dict, list or None, default=None
+        scikeras's ``loss``. None: cross-entropy (binary for a sigmoid unit),
+        or the loss of a model you compiled. A cost loss replaces it only when
+        costs train; a loss that is no cross-entropy then raises.
     epochs : int, default=50
-        Passes over the training data.
     batch_size : int or None, default=None
         Keras's default (32) when None; -1 for the whole data set.
     verbose : int, default=0
-        Keras's progress output; 0 keeps grid searches quiet.
     random_state : int, RandomState or None, default=None
-        Seeds weight initialisation and shuffling for reproducible fits.
+        Seeds weight initialisation and shuffling.
     **kwargs
-        Every other scikeras / Keras parameter (``metrics``, ``callbacks``,
-        ``validation_split``, ``warm_start``, routed ``model__...``,
-        ``fit__...``, ``predict__...``).
-
-    Multi-output y (shape (n_samples, n_outputs), array or DataFrame) gets one
-    softmax head per column, each with its own labels, class weights, cost
-    matrix, loss and decision; outputs are named after the DataFrame's
-    columns, else after a user model's output names, else ``output1``,
-    ``output2``, ... A user model's heads are matched to the columns by name
-    when the names agree, otherwise by order. ``predict`` then returns
-    (n_samples, n_outputs) labels and ``predict_proba`` a list of arrays, like
-    scikit-learn's multi-output classifiers; ``score`` is the share of rows
-    with every output right.
+        scikeras's other parameters: ``metrics``, ``callbacks``,
+        ``validation_split``, ``warm_start``, ``build_fn``, routed
+        ``model__``, ``fit__``, ``predict__``, ``callbacks__`` parameters.
 
     Attributes
     ----------
-    classes_ : ndarray of shape (k,), or a list of them per output
-        Sorted class labels.
+    classes_ : ndarray of shape (k,), or a list per output
     cost_matrix_ : ndarray of shape (k, k) or None, or a list per output
-        The validated cost matrix in ``classes_`` order (with ``sample_cost``
-        and no ``cost_matrix``: the mean training cost matrix).
+        The validated costs in ``classes_`` order (with ``sample_cost`` and no
+        ``cost_matrix``: the mean training cost matrix).
     decision_ : str, or a list per output
-        ``"bayes"`` or ``"argmax"``, the resolved ``decision``.
-    loss_ : keras.losses.Loss, or a list in the model's output order
-        The loss the model was compiled with.
+    loss_ : the loss the model trains with (a list in the model's output order)
     output_names_ : list
-        Multi-output only: the name of each column of y.
+        Several outputs only: the name of each output.
+    heads_ : list of ``_heads.Head``
+        One per output: classes, costs, loss and decision.
     model_ : keras.Model
-        The trained network.
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when X had string column names.
     history_ : dict
-        Keras training history.
 
     Examples
     --------
@@ -255,13 +128,13 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTa
     _parameter_constraints: dict = {
         "model": [None, callable, keras.Model],
         "cost_matrix": ["array-like", dict, None],  # a list per output is array-like
-        "class_weight": [dict, list, tuple, np.ndarray, StrOptions({"balanced"}), None],
-        "cost_loss": [StrOptions(set(COST_LOSSES))],
-        "cost_loss_weight": [Interval(Real, 0, None, closed="left")],
-        "decision": [StrOptions(set(DECISIONS))],
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "class_weight": [dict, list, tuple, np.ndarray, _compat.StrOptions({"balanced"}), None],
+        "cost_loss": [_compat.StrOptions(set(COST_LOSSES))],
+        "cost_loss_weight": [_compat.Interval(Real, 0, None, closed="left")],
+        "decision": [_compat.StrOptions(set(DECISIONS))],
+        "hidden_layer_sizes": ["array-like", _compat.Interval(Integral, 1, None, closed="left")],
         "activation": [str, callable],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [_compat.Interval(Integral, 1, None, closed="left")],
         "verbose": ["verbose"],
         "random_state": ["random_state"],
     }
@@ -299,7 +172,8 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTa
         decision: str = "auto",
         hidden_layer_sizes: int | tuple[int, ...] = (100,),
         activation: str = "relu",
-        optimizer: str | keras.optimizers.Optimizer = "adam",
+        optimizer: Any = None,
+        loss: Any = None,
         metrics: list | None = None,
         batch_size: int | None = None,
         validation_batch_size: int | None = None,
@@ -311,6 +185,7 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTa
         run_eagerly: bool = False,
         warm_start: bool = False,
         random_state: int | np.random.RandomState | None = None,
+        build_fn: Callable[..., keras.Model] | keras.Model | None = None,
         **kwargs: Any,
     ):
         self.model = model
@@ -322,6 +197,7 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTa
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
         self.optimizer = optimizer
+        self.loss = loss
         self.metrics = metrics
         self.batch_size = batch_size
         self.validation_batch_size = validation_batch_size
@@ -333,6 +209,7 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTa
         self.run_eagerly = run_eagerly
         self.warm_start = warm_start
         self.random_state = random_state
+        self.build_fn = build_fn
         # scikeras's routed parameters (optimizer__learning_rate=..., model__x=...)
         vars(self).update(kwargs)
         if kwargs:
@@ -341,209 +218,212 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTa
     __repr__ = BaseEstimator.__repr__
 
     # ------------------------------------------------------------------ fit
-    def fit(
-        self, X, y, sample_weight=None, sample_cost=None, **kwargs
-    ) -> CostSensitiveKerasClassifier:
-        """Train the network with the cost loss.
+    def fit(self, X, y, sample_weight=None, sample_cost=None, **kwargs):
+        """Train the network; every input is checked before training starts.
 
-        Every parameter and the targets are checked before any training; if
-        anything fails, an estimator fitted before keeps its previous state.
+        If anything fails, an estimator fitted before keeps its previous
+        state, the model's weights included.
 
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
-            Class labels of any kind (ints, strings).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels of any kind; a 2-D y is one output per column, except
+            a one-hot matrix, which is one output over its columns.
         sample_weight : array-like of shape (n_samples,), default=None
-            Multiplied by ``class_weight``; the caller's array is not modified.
+            Finite and non-negative; multiplied by ``class_weight``.
         sample_cost : array-like of shape (n_samples, k, k) or (n_samples, k), default=None
-            Per-example costs, columns in ``classes_`` order: a cost matrix
-            ``C_n[true, predicted]`` per example, or the cost of predicting
-            each class for each example. They replace ``cost_matrix`` in the
-            loss. Unless ``cost_matrix`` is set, their mean (per true class
-            for (n, k) costs) becomes ``cost_matrix_``, which ``predict``
-            uses when it gets no per-example costs. Routed by metadata
-            routing after ``set_fit_request(sample_cost=True)``.
+            Per-example costs in ``classes_`` order (for several outputs, a
+            dict by output name or a list): they replace ``cost_matrix`` in
+            the cost loss and, without a ``cost_matrix``, their mean becomes
+            ``cost_matrix_``. Routed after ``set_fit_request(sample_cost=True)``.
         **kwargs
-            Passed to ``keras.Model.fit`` (prefer ``fit__...`` parameters).
+            Passed to ``keras.Model.fit`` (``callbacks`` are added to the
+            estimator's); prefer ``fit__...`` parameters.
 
         Returns
         -------
         self
         """
+        epochs = kwargs.pop("epochs", getattr(self, "fit__epochs", self.epochs))
+        initial_epoch = kwargs.pop("initial_epoch", 0)
+        warm = self.warm_start and self.initialized_
+        return self._train(X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kwargs)
+
+    def partial_fit(self, X, y, classes=None, sample_weight=None, sample_cost=None, **kwargs):
+        """Train for one epoch, keeping the model, its weights and the optimizer's state.
+
+        Parameters
+        ----------
+        X, y, sample_weight, sample_cost
+            As in ``fit``; y's labels must be among ``classes``.
+        classes : array-like, default=None
+            Every label of the whole data set (a list per output for several
+            outputs), needed in the first call when a batch may lack some.
+        **kwargs
+            Passed to ``keras.Model.fit``.
+
+        Returns
+        -------
+        self
+        """
+        for name in ("epochs", "initial_epoch"):
+            if name in kwargs:
+                raise TypeError(f"partial_fit always trains for 1 epoch; got {name}=.")
+        warm = self.initialized_
+        if not warm:
+            self.classes_ = classes
+        return self._train(X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs)
+
+    def _train(self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, fit_kwargs):
         self._validate_params()
-        if y is None:
-            raise ValueError(
-                f"{type(self).__name__} requires y to be passed, but the target y is None."
-            )
-        y_array = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-        if y_array.ndim == 2 and y_array.shape[1] > 1:
-            return self._fit_multioutput(X, y, y_array, sample_weight, sample_cost, **kwargs)
-        y_array = column_or_1d(y_array, warn=True)
-        check_classification_target(y_array)
-        classes = np.unique(y_array)
-        k = len(classes)
-        y_positions = label_positions(y_array, classes)
-        cost_matrix = None
-        if self.cost_matrix is not None:
-            cost_matrix = check_cost_matrix(self.cost_matrix, classes)
-        rows = None
-        if sample_cost is not None:
-            sample_cost = check_sample_cost(sample_cost, len(y_array), k)
-            rows = cost_rows(y_positions, sample_cost=sample_cost)
-            if cost_matrix is None:
-                cost_matrix = mean_cost_matrix(sample_cost, rows, y_positions, k)
-        if cost_matrix is None and self.cost_loss != "cross_entropy":
-            raise ValueError(
-                f"cost_loss={self.cost_loss!r} needs a cost_matrix or sample_cost; got neither."
-            )
-        loss, target_rows, example_weights = training_setup(
-            self.cost_loss, self.cost_loss_weight, cost_matrix, rows
-        )
-        weights = class_weight_vector(self.class_weight, classes, y_positions)
-        if (
-            sample_weight is not None
-            or self.class_weight is not None
-            or example_weights is not None
-        ):
-            # a fresh array: scikeras multiplies sample weights in place
-            sample_weight = _check_sample_weight(
-                sample_weight, y_array, dtype=np.float64, copy=True
-            )
-            sample_weight = sample_weight * weights[y_positions]
-            if example_weights is not None:
-                sample_weight = sample_weight * example_weights
-            X, y, sample_weight, target_rows = drop_weightless(X, y, sample_weight, target_rows)
-
-        fitted = {
-            "cost_matrix_": cost_matrix,
-            "loss_": loss,
-            "decision_": self._resolve_decision(cost_matrix),
-            "_multioutput": False,
-        }
-        return self._fit_with_rollback(
-            fitted, {"target_rows": target_rows}, X, y, sample_weight, **kwargs
-        )
-
-    def _fit_multioutput(self, X, y, y_array, sample_weight, sample_cost, **kwargs):
-        """Fit one softmax head per column of y.
-
-        Per-output parameters need the output names, which a user's model
-        gives, so they are resolved once the model is built, before training
-        (see ``_resolve_outputs``).
-        """
-        if sample_cost is not None:
-            raise ValueError("sample_cost is supported for a single-output y only.")
-        for j in range(y_array.shape[1]):
-            check_classification_target(column(y_array, j), param=f"y[:, {j}]")
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(
-                sample_weight, y_array, dtype=np.float64, copy=True
-            )
-        names = list(y.columns) if hasattr(y, "columns") else None
-        pending = {"names": names, "y": y_array, "sample_weight": sample_weight}
-        return self._fit_with_rollback({"_multioutput": True}, pending, X, y_array, None, **kwargs)
-
-    def _fit_with_rollback(self, fitted: dict, pending: dict, X, y, sample_weight, **kwargs):
-        """Set ``fitted`` attributes and train; on any failure restore the previous state.
-
-        ``pending`` holds what only this fit needs (per-example target rows,
-        per-output data); it is dropped afterwards.
-        """
-        previous_state = dict(self.__dict__)
+        snapshot = _Snapshot(self)
         try:
-            vars(self).update(fitted)
-            self._pending = pending
-            self._fit_without_class_weight(X, y, sample_weight, **kwargs)
+            if self._own_target_encoding():
+                self._train_heads(
+                    X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, fit_kwargs
+                )
+            else:
+                self._train_with_custom_encoder(
+                    X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, fit_kwargs
+                )
         except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous_state)
+            snapshot.restore(self)
             raise
-        finally:
-            self.__dict__.pop("_pending", None)
         return self
 
-    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs):
-        pending = self.__dict__.get("_pending", {})
-        if self._multioutput:
-            y = [y[j] for j in np.argsort(self._output_order)]  # the model's output order
-            sample_weight = pending.get("sample_weights")
-        elif pending.get("target_rows") is not None:
-            y = np.hstack([y, pending["target_rows"].astype(y.dtype)])
-        return super()._fit_keras_model(
-            X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+    def _train_heads(self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kw):
+        if warm:
+            X, _ = self._validate_data(X, y)
+            target = read_target(y, [h.classes for h in self.heads_])
+        else:
+            # scikeras makes y an array before the target encoder sees it
+            self._y_columns = list(y.columns) if hasattr(y, "columns") else None
+            X, _ = self._initialize(X, y, per_example_costs=sample_cost is not None)
+            target = self.target_encoder_.target_
+        self._ensure_compiled_model()
+        targets, weights = fit_arrays(
+            self.heads_,
+            target,
+            params=self.get_params(),
+            sample_weight=sample_weight,
+            sample_cost=sample_cost,
+            first_call=not warm,
+        )
+        if weights is not None:
+            X, targets, weights = drop_weightless(X, targets, weights)
+        order = sorted(range(len(self.heads_)), key=lambda j: self.heads_[j].output_index)
+        y_keras = targets[0] if len(order) == 1 else [targets[j] for j in order]
+        w_keras = (
+            None
+            if weights is None
+            else (weights[0] if len(order) == 1 else [weights[j] for j in order])
+        )
+        X = self.feature_encoder_.transform(X)
+        self._fit_keras_model(
+            X, y_keras, w_keras, warm_start=warm, epochs=epochs, initial_epoch=initial_epoch, **kw
         )
 
-    def _resolve_outputs(self) -> None:
-        """Map y's columns to the model's heads; build each head's costs, weights and loss."""
-        pending = self._pending
-        n_outputs = len(self.classes_)
-        model_names = list(self.model_.output_names)
-        if len(model_names) != n_outputs:
+    def _train_with_custom_encoder(
+        self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kw
+    ):
+        """A user's ``target_encoder``: scikeras's own semantics, and no costs."""
+        if sample_cost is not None or self.cost_matrix is not None:
+            what = "sample_cost" if sample_cost is not None else "cost_matrix"
             raise ValueError(
-                f"model must have one softmax output per column of y ({n_outputs}); "
-                f"it has {len(model_names)} outputs {model_names!r}."
+                f"{what} needs costkeras's own target encoding, which a custom target_encoder "
+                "replaces; decide with costkeras.decisions on predict_proba instead."
             )
-        names = pending["names"] or (
-            default_output_names(n_outputs) if self.model is None else model_names
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, len(y))
+        if self.class_weight is not None:
+            weights = compute_sample_weight(class_weight=self.class_weight, y=y)
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        if not warm:
+            self.classes_ = self.__dict__.get("classes_") if self.initialized_ else None
+        BaseWrapper._fit(
+            self,
+            X,
+            y,
+            sample_weight=sample_weight,
+            warm_start=warm,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            **kw,
         )
-        order = output_order(names, model_names)
-        for j, name in enumerate(names):
-            units = self.model_.outputs[order[j]].shape[-1]
-            if units != self.n_classes_[j]:
-                raise ValueError(
-                    f"model output {model_names[order[j]]!r} (for y column {name!r}) has "
-                    f"{units} units but that column has {self.n_classes_[j]} classes "
-                    f"{self.classes_[j].tolist()!r}."
-                )
-        cost_specs = per_output(self.cost_matrix, names, param="cost_matrix")
-        weight_specs = per_output(self.class_weight, names, param="class_weight")
-        cost_matrices, losses, decisions_, sample_weights = [], [], [], []
-        user_weights = pending["sample_weight"]
-        for j, name in enumerate(names):
-            classes = self.classes_[j]
-            positions = label_positions(column(pending["y"], j), classes)
-            costs = None
-            if cost_specs[j] is not None:
-                costs = check_cost_matrix(cost_specs[j], classes, param=f"cost_matrix[{name!r}]")
-            weights = class_weight_vector(
-                weight_specs[j], classes, positions, param=f"class_weight[{name!r}]"
-            )[positions]
-            if user_weights is not None:
-                weights = weights * user_weights
-            cost_matrices.append(costs)
-            losses.append(training_setup(self.cost_loss, self.cost_loss_weight, costs)[0])
-            decisions_.append(self._resolve_decision(costs))
-            sample_weights.append(weights)
-        model_positions = np.argsort(order)
-        self.output_names_ = names
-        self.cost_matrix_ = cost_matrices
-        self.decision_ = decisions_
-        self.loss_ = [losses[j] for j in model_positions]
-        self._output_order = order
-        self._pending["sample_weights"] = [sample_weights[j] for j in model_positions]
-
-    def _resolve_decision(self, cost_matrix: np.ndarray | None) -> str:
-        if cost_matrix is None:
-            return "argmax"
-        if self.decision == "auto":
-            return "argmax" if self.cost_loss in COST_WEIGHTING_LOSSES else "bayes"
-        return self.decision
 
     # ------------------------------------------------------- scikeras hooks
+    def _own_target_encoding(self) -> bool:
+        return type(self).target_encoder is CostSensitiveKerasClassifier.target_encoder
+
     @property
-    def target_encoder(self) -> OneHotClassEncoder | MultiOutputEncoder:
-        return MultiOutputEncoder() if self.__dict__.get("_multioutput") else OneHotClassEncoder()
+    def target_encoder(self) -> TargetEncoder:
+        return TargetEncoder(
+            classes=self.__dict__.get("classes_"), names=self.__dict__.get("_y_columns")
+        )
+
+    def _initialize(self, X, y=None, per_example_costs=False):
+        X, y = super()._initialize(X, y)
+        self.heads_ = None
+        if self._own_target_encoding():
+            self.heads_ = build_heads(
+                self.target_encoder_.target_,
+                self.model_,
+                params=self.get_params(),
+                user_loss=self._get_compile_kwargs()["loss"],
+                per_example_costs=per_example_costs,
+            )
+        return X, y
+
+    def _check_model_param(self):
+        if self.model is None and self.build_fn is None and not hasattr(self, "_keras_build_fn"):
+            target = getattr(self.__dict__.get("target_encoder_"), "target_", None)
+            return functools.partial(
+                build_mlp,
+                hidden_layer_sizes=self.hidden_layer_sizes,
+                activation=self.activation,
+                output_names=target.output_names() if target is not None else None,
+                seed=self.__dict__.get("_random_state"),  # scikeras's int seed from random_state
+            )
+        return super()._check_model_param()
+
+    def _get_compile_kwargs(self) -> dict:
+        if self.optimizer is not None:
+            return super()._get_compile_kwargs()
+        # optimizer=None means Adam for a model costkeras compiles, and scikeras's
+        # routing of optimizer__ parameters needs a class to route them to
+        self.optimizer = keras.optimizers.Adam
+        try:
+            return super()._get_compile_kwargs()
+        finally:
+            self.optimizer = None
+
+    def _ensure_compiled_model(self) -> None:
+        if self.__dict__.get("heads_") is None:
+            return super()._ensure_compiled_model()
+        self.loss_ = compile_model(
+            self.model_, self.heads_, self._get_compile_kwargs(), self.get_params()
+        )
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kw):
+        self._fit_callbacks = self.fit_callbacks(kw.pop("callbacks", None))  # Fix 5
+        return super()._fit_keras_model(
+            X, y, sample_weight, warm_start, epochs, initial_epoch, **kw
+        )
 
     @staticmethod
     def scorer(y_true, y_pred, **kwargs) -> float:
-        """Accuracy; for multi-output y, the share of rows with every output right."""
+        """Accuracy; for a 2-D y, the share of rows with every output right."""
         y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
         if y_true.ndim == 2 and y_true.shape[1] > 1:
             return float(
                 np.average(np.all(y_true == y_pred, axis=1), weights=kwargs.get("sample_weight"))
             )
         return accuracy_score(y_true, y_pred, **kwargs)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        check_is_fitted(self, "model_")
+        return super().score(X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -558,105 +438,72 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTa
             return "multiclass-multioutput"
         return type_of_target(y)
 
-    def _check_model_param(self):
-        # scikeras's version reads a deprecated ``build_fn`` parameter we do not have
-        if self.model is None:
-            pending = self.__dict__.get("_pending") or {}
-            names = pending.get("names")
-            if self.__dict__.get("_multioutput") and names is None:
-                names = default_output_names(len(self.n_classes_))
-            return functools.partial(
-                build_mlp,
-                hidden_layer_sizes=self.hidden_layer_sizes,
-                activation=self.activation,
-                output_names=names,
-                seed=self.__dict__.get("_random_state"),  # scikeras's int seed from random_state
-            )
-        if isinstance(self.model, keras.Model):
-            return lambda: self.model
-        return self.model
+    # ------------------------------------------------------- fitted state
+    def _per_head(self, attribute: str):
+        heads = self.heads_
+        values = [getattr(head, attribute) for head in heads]
+        return values[0] if len(heads) == 1 else values
 
-    def _get_compile_kwargs(self) -> dict:
-        params = self.get_params()
-        compile_kwargs = route_params(
-            params, destination="compile", pass_filter=self._compile_kwargs - {"loss"}
-        )
-        compile_kwargs["optimizer"] = unflatten_params(
-            items=try_to_convert_strings_to_classes(
-                compile_kwargs["optimizer"], get_optimizer_class
-            ),
-            params=route_params(params, destination="optimizer", pass_filter=set(), strict=True),
-        )
-        metrics = try_to_convert_strings_to_classes(compile_kwargs.get("metrics"), get_metric_class)
-        metrics = unflatten_params(
-            items=metrics, params=route_params(params, destination="metrics", pass_filter=set())
-        )
-        if metrics is not None and not isinstance(metrics, (dict, list)):
-            metrics = [metrics]
-        compile_kwargs["metrics"] = metrics
-        compile_kwargs["loss"] = (
-            getattr(self, "loss_", None) or keras.losses.CategoricalCrossentropy()
-        )
-        return compile_kwargs
+    cost_matrix_ = property(lambda self: self._per_head("cost_matrix"))
+    decision_ = property(lambda self: self._per_head("decision"))
 
-    def _ensure_compiled_model(self) -> None:
-        if self._multioutput:
-            if "_pending" in self.__dict__:
-                self._resolve_outputs()
-        else:
-            self._check_single_output()
-        if getattr(self.model_, "loss", None) is not self.loss_:
-            self.model_.compile(**self._get_compile_kwargs())
-
-    def _check_single_output(self) -> None:
-        output_shape = (
-            tuple(self.model_.outputs[0].shape) if len(self.model_.outputs) == 1 else None
-        )
-        if output_shape is None or output_shape[-1] != self.n_classes_:
-            raise ValueError(
-                f"model must have one output of {self.n_classes_} units (a softmax over "
-                f"the classes {self.classes_.tolist()!r}); it has outputs "
-                f"{[tuple(o.shape) for o in self.model_.outputs]}."
-            )
+    @property
+    def output_names_(self) -> list:
+        if len(self.heads_) == 1:
+            raise AttributeError("output_names_ is set for several outputs only.")
+        return [head.name for head in self.heads_]
 
     # -------------------------------------------------------------- predict
     # A routed sample_cost goes to predict unless the user says otherwise, so a
     # cost scorer can judge decisions made with the same per-example costs.
     __metadata_request__predict = {"sample_cost": True}
 
-    def _decision_costs(self, n_samples: int, sample_cost) -> np.ndarray | None:
+    def _head_probas(self, X, **kwargs) -> list[np.ndarray]:
+        check_is_fitted(self, "model_")
+        raw = self._predict_raw(X, **kwargs)
+        outputs = raw if isinstance(raw, list) else [raw]
+        return [head.proba(outputs[head.output_index]) for head in self.heads_]
+
+    def _call_costs(self, n_samples: int, sample_cost) -> list:
+        """Per-example (n, k, k) costs given to a method, one per head, or Nones."""
+        heads = self.heads_
         if sample_cost is None:
-            return self.cost_matrix_
-        if self._multioutput:
-            raise ValueError("sample_cost is supported for a single-output y only.")
-        costs = check_sample_cost(sample_cost, n_samples, len(self.classes_))
-        if costs.ndim != 3:
+            return [None] * len(heads)
+        if self.decision == "argmax":
             raise ValueError(
-                "sample_cost at predict time must have shape (n_samples, k, k), a cost "
-                "matrix per example: the true class is unknown, so an (n, k) cost row "
-                f"cannot be chosen; got shape {costs.shape}."
+                "sample_cost was given to predict, but decision='argmax' decides without "
+                "costs; set decision='auto' or 'bayes' to decide with them."
             )
+        given = (
+            [sample_cost]
+            if len(heads) == 1
+            else (per_output(sample_cost, [head.name for head in heads], param="sample_cost"))
+        )
+        costs = []
+        for head, value in zip(heads, given, strict=True):
+            where = "" if len(heads) == 1 else f"[{head.name!r}]"
+            value = (
+                None
+                if value is None
+                else check_sample_cost(
+                    value, n_samples, head.n_classes, param=f"sample_cost{where}"
+                )
+            )
+            if value is not None and value.ndim != 3:
+                raise ValueError(
+                    f"sample_cost{where} at predict time must have shape (n_samples, k, k), a "
+                    "cost matrix per example: the true class is unknown, so an (n, k) cost row "
+                    f"cannot be chosen; got shape {value.shape}."
+                )
+            costs.append(value)
         return costs
 
     def predict_proba(self, X, **kwargs):
-        """Class probabilities.
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        **kwargs
-            Passed to ``keras.Model.predict``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, k), or a list of (n_samples, k_o) arrays
-            For multi-output y, one array per column of y, like scikit-learn's
-            multi-output classifiers.
-        """
-        outputs = self._predict_raw(X, **kwargs)
-        if self.__dict__.get("_multioutput"):
-            return [np.asarray(outputs[i]) for i in self._output_order]
-        return np.asarray(outputs)
+        """Class probabilities: (n_samples, k), or a list with one array per output."""
+        if self.__dict__.get("heads_") is None:
+            return super().predict_proba(X, **kwargs)
+        probas = self._head_probas(X, **kwargs)
+        return probas[0] if len(probas) == 1 else probas
 
     def predict(self, X, sample_cost=None, **kwargs) -> np.ndarray:
         """Predict the class of lowest expected cost (or the most probable).
@@ -665,66 +512,92 @@ class CostSensitiveKerasClassifier(ScikerasCompatMixin, KerasClassifier, EndOfTa
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
         sample_cost : array-like of shape (n_samples, k, k), default=None
-            A cost matrix per example for Bayes decisions; without it,
-            ``cost_matrix_`` decides. Ignored when ``decision_`` is
-            ``"argmax"`` (the costs then act through the loss only).
+            A cost matrix per example (a dict or list per output); when given,
+            every decision is Bayes's with it. Otherwise ``cost_matrix_``
+            decides when ``decision_`` is ``"bayes"``.
         **kwargs
             Passed to ``keras.Model.predict``.
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
-            Labels from ``classes_``; one column per output for multi-output y,
-            each decided with that output's costs.
         """
-        proba = self.predict_proba(X, **kwargs)
-        if self._multioutput:
-            self._decision_costs(len(proba[0]), sample_cost)
-            return stack_columns(
-                [
-                    _decide(p, classes, costs, decision)
-                    for p, classes, costs, decision in zip(
-                        proba, self.classes_, self.cost_matrix_, self.decision_, strict=True
-                    )
-                ]
+        if self.__dict__.get("heads_") is None:
+            if sample_cost is not None:
+                raise ValueError("sample_cost needs costkeras's own target encoding.")
+            return super().predict(X, **kwargs)
+        probas = self._head_probas(X, **kwargs)
+        costs = self._call_costs(len(probas[0]), sample_cost)
+        labels = []
+        for head, proba, cost in zip(self.heads_, probas, costs, strict=True):
+            if cost is None and head.decision == "bayes":
+                cost = head.cost_matrix
+            positions = (
+                np.argmax(proba, axis=1)
+                if cost is None
+                else (decisions.bayes_decision(proba, cost))
             )
-        costs = self._decision_costs(len(proba), sample_cost)
-        return _decide(proba, self.classes_, costs, self.decision_)
+            labels.append(head.labels(positions))
+        return labels[0] if len(labels) == 1 else _stack_columns(labels)
 
     def predict_expected_cost(self, X, sample_cost=None, **kwargs):
-        """Expected cost of each possible decision for each row.
+        """Expected cost ``R[n, j] = sum_i p(i | x_n) C[i, j]`` of each possible decision.
 
-        ``R[n, j] = sum_i p(i | x_n) C[i, j]``: the cost to expect when
-        predicting ``classes_[j]`` for row ``n``. Without a cost matrix, the
-        0/1 cost is used (``R = 1 - p``).
-
-        Parameters
-        ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-        sample_cost : array-like of shape (n_samples, k, k), default=None
-            A cost matrix per example instead of ``cost_matrix_``.
-        **kwargs
-            Passed to ``keras.Model.predict``.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, k), or a list of them for multi-output y
+        With neither ``sample_cost`` nor ``cost_matrix_``, the 0/1 cost
+        (``R = 1 - p``). Returns (n_samples, k), or a list per output.
         """
-        check_is_fitted(self, "decision_")
-        proba = self.predict_proba(X, **kwargs)
-        if self._multioutput:
-            self._decision_costs(len(proba[0]), sample_cost)
-            return [_risk(p, costs) for p, costs in zip(proba, self.cost_matrix_, strict=True)]
-        return _risk(proba, self._decision_costs(len(proba), sample_cost))
+        if self.__dict__.get("heads_") is None:
+            raise ValueError("predict_expected_cost needs costkeras's own target encoding.")
+        probas = self._head_probas(X, **kwargs)
+        costs = self._call_costs(len(probas[0]), sample_cost)
+        risks = []
+        for head, proba, cost in zip(self.heads_, probas, costs, strict=True):
+            if cost is None:
+                cost = head.cost_matrix
+            if cost is None:
+                cost = 1.0 - np.eye(head.n_classes)
+            risks.append(decisions.expected_costs(proba, cost))
+        return risks[0] if len(risks) == 1 else risks
 
 
-def _risk(proba: np.ndarray, costs: np.ndarray | None) -> np.ndarray:
-    if costs is None:
-        costs = 1.0 - np.eye(proba.shape[1])  # 0/1 cost
-    return decisions.expected_costs(proba, costs)
+def _stack_columns(columns: list[np.ndarray]) -> np.ndarray:
+    """Stack per-output labels into (n, m), keeping each column's labels as they are."""
+    if len({column.dtype for column in columns}) == 1:
+        return np.column_stack(columns)
+    stacked = np.empty((len(columns[0]), len(columns)), dtype=object)
+    for j, values in enumerate(columns):
+        stacked[:, j] = values
+    return stacked
 
 
-def _decide(proba, classes, costs, decision: str) -> np.ndarray:
-    if decision == "bayes":
-        return classes[decisions.bayes_decision(proba, costs)]
-    return classes[np.argmax(proba, axis=1)]
+class _Snapshot:
+    """The estimator's state before a fit, to restore if the fit fails.
+
+    The model's weights and optimizer state are copied too: a warm fit, or a
+    fit of a model given as an instance, trains the very model a previous fit
+    left behind.
+    """
+
+    def __init__(self, estimator):
+        self.state = dict(estimator.__dict__)
+        self.heads = [vars(head).copy() for head in self.state.get("heads_") or []]
+        self.model = self.state.get("model_")
+        self.weights = self.optimizer = None
+        if self.model is not None:
+            self.weights = self.model.get_weights()
+            optimizer = getattr(self.model, "optimizer", None)
+            if optimizer is not None:
+                self.optimizer = [keras.ops.convert_to_numpy(v) for v in optimizer.variables]
+
+    def restore(self, estimator) -> None:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(self.state)
+        for head, fields in zip(self.state.get("heads_") or [], self.heads, strict=True):
+            vars(head).update(fields)
+        if self.model is not None:
+            self.model.set_weights(self.weights)
+            if self.optimizer is not None:
+                for variable, value in zip(
+                    self.model.optimizer.variables, self.optimizer, strict=False
+                ):
+                    variable.assign(value)

@@ -1,4 +1,4 @@
-"""Each scikeras 0.13 work-around in costkeras._scikeras_compat, with the problem it solves.
+"""Each scikeras 0.13 work-around in costkeras._scikeras_fixes, with the problem it solves.
 
 Every test first shows the problem on plain ``scikeras.wrappers.KerasClassifier``; when
 one of those assertions starts failing, upstream has changed and the fix can go.
@@ -23,7 +23,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 
 from costkeras._network import build_mlp
-from costkeras._scikeras_compat import drop_weightless
+from costkeras._scikeras_fixes import drop_weightless
 
 
 def build(meta):
@@ -79,14 +79,17 @@ def test_fix2_class_weight_leaves_sample_weight_alone(abc_data):
     small(epochs=1, class_weight={"B": 3.0}).fit(X, y, sample_weight=np.ones(len(y), dtype=int))
 
 
-def test_fix2_no_partial_fit_that_would_modify_sample_weight(abc_data):
+def test_fix2_partial_fit_leaves_sample_weight_alone(abc_data):
     X, y = abc_data
     weights = np.ones(len(y))
     plain(class_weight={"B": 3.0}).partial_fit(X, y, sample_weight=weights)
     assert weights.max() == 3.0, "scikeras's partial_fit multiplied the caller's array"
-    assert not hasattr(small(), "partial_fit")
-    with pytest.raises(AttributeError, match="warm_start=True"):
-        small().partial_fit(X, y)
+
+    weights = np.ones(len(y))
+    clf = small(class_weight={"B": 3.0})
+    clf.partial_fit(X, y, sample_weight=weights).partial_fit(X, y, sample_weight=weights)
+    np.testing.assert_array_equal(weights, 1.0)
+    assert clf.current_epoch == 2
 
 
 DETERMINISM_SCRIPT = textwrap.dedent(
@@ -186,7 +189,7 @@ def test_fix5_fast_predictions_match_keras_predict(abc_data):
 
 
 def test_fix5_large_inputs_predicted_in_chunks(abc_data, monkeypatch):
-    import costkeras._scikeras_compat as compat
+    import costkeras._fast_predict as compat
 
     X, y = abc_data
     monkeypatch.setattr(compat, "PREDICT_CHUNK_ROWS", 64)  # 300 rows: 5 chunks
@@ -278,12 +281,18 @@ def test_fix7_zero_weight_rows_leave_with_their_cost_rows(abc_data):
     )
     assert trained_on["rows"] == np.count_nonzero(weights)
 
-    rows = np.arange(len(y))[:, None] * np.ones((1, 3))
-    X_kept, y_kept, w_kept, rows_kept = drop_weightless(X, y, weights, rows)
-    keep = weights > 0
+    # costkeras drops them from X, every output's targets (cost rows included) and weights;
+    # a row stays while any output still weighs it
+    targets = np.arange(len(y))[:, None] * np.ones((1, 6))
+    other = np.ones(len(y))
+    other[::6] = 0
+    X_kept, (t_kept, t2_kept), (w_kept, w2_kept) = drop_weightless(
+        X, [targets, targets], [weights, other]
+    )
+    keep = (weights > 0) | (other > 0)
     np.testing.assert_array_equal(X_kept, X[keep])
-    np.testing.assert_array_equal(y_kept, y[keep])
-    np.testing.assert_array_equal(rows_kept, rows[keep])
-    assert w_kept.min() > 0
-    with pytest.raises(ValueError, match="sample_weight is zero for every sample"):
-        drop_weightless(X, y, np.zeros(len(y)), rows)
+    np.testing.assert_array_equal(t_kept, targets[keep])
+    np.testing.assert_array_equal(w2_kept, other[keep])
+    assert len(X_kept) < len(X)
+    with pytest.raises(ValueError, match="zero for every sample"):
+        drop_weightless(X, [targets], [np.zeros(len(y))])

@@ -1,0 +1,44 @@
+"""Every private name of another library that costkeras uses, in one place.
+
+scikeras 0.13 is the last release (its repository was archived on
+2026-04-01), so its private helpers will not move; scikit-learn's will.
+Each name resolves lazily, on first use, so ``import costkeras.metrics``
+loads neither Keras nor scikeras, and ``tests/test_compat.py`` resolves
+every one of them: when upstream renames or removes one, that test names it.
+
+The tested range: scikit-learn 1.6 to 1.9, scikeras 0.13, Keras 3.2 to 3.15
+(``pyproject.toml`` declares it).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+# name -> (module, attribute)
+PRIVATE_NAMES: dict[str, tuple[str, str]] = {
+    # scikeras's routing of ``optimizer__x``, ``fit__x``, ``callbacks__x`` parameters
+    "route_params": ("scikeras._utils", "route_params"),
+    "unflatten_params": ("scikeras._utils", "unflatten_params"),
+    # scikit-learn's parameter constraints (``_parameter_constraints``)
+    "Interval": ("sklearn.utils._param_validation", "Interval"),
+    "StrOptions": ("sklearn.utils._param_validation", "StrOptions"),
+    "HasMethods": ("sklearn.utils._param_validation", "HasMethods"),
+    # the base of scikit-learn's scorers, for a scorer that routes per-example costs
+    "BaseScorer": ("sklearn.metrics._scorer", "_BaseScorer"),
+    # TensorFlow has no public reader of its op-determinism flag (_scikeras_fixes, fix 3)
+    "is_op_determinism_enabled": ("tensorflow.python.framework.config", "is_op_determinism_enabled"),
+    # row selection that keeps pandas and lists as they are
+    "safe_indexing": ("sklearn.utils", "_safe_indexing"),
+}
+
+__all__ = sorted(PRIVATE_NAMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in PRIVATE_NAMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = PRIVATE_NAMES[name]
+    value = getattr(import_module(module), attribute)
+    globals()[name] = value  # resolve once
+    return value

@@ -1,0 +1,98 @@
+"""Fast predictions: the model called directly, without ``keras.Model.predict``.
+
+``keras.Model.predict`` builds a dataset per call (about 95 ms for one row)
+and walks large inputs in batches of 32. Plain NumPy input is instead
+predicted in chunks of 8,192 rows, and the input checks are skipped when a
+few microseconds show that they would pass it unchanged. The first calls on
+a fitted model run it eagerly: ``Model.predict`` and ``predict_on_batch``
+trace a ``tf.function`` per model, and TensorFlow counts traces by code
+location across models, so a grid search (a new model per fit, predicted
+once or twice) would print "triggered tf.function retracing" warnings.
+Later calls use ``predict_on_batch``, the fastest path once traced.
+
+Anything else (keyword arguments, routed ``predict__`` parameters, predict
+callbacks) goes through scikeras's ``Model.predict`` path, so it is honoured.
+"""
+
+from __future__ import annotations
+
+import functools
+import weakref
+
+import keras
+import numpy as np
+
+# Inputs are predicted in batches of this many rows, without Model.predict.
+PREDICT_CHUNK_ROWS = 8192
+# Calls on one fitted model that run eagerly before predict_on_batch takes over.
+EAGER_PREDICT_CALLS = 2
+_PREDICT_CALLS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+class FastPredictMixin:
+    """Overrides scikeras's ``_predict_raw`` with the direct path where it is equivalent."""
+
+    def _is_plainly_valid(self, X) -> bool:
+        """Whether X passes ``_validate_data`` unchanged, checked in a few microseconds.
+
+        A non-empty, finite, numeric 2-D ndarray of the fitted width and a dtype
+        that casts safely to the fitted one, for an estimator fitted without
+        feature names: what ``check_array`` and scikeras would accept as is. It
+        takes about 4 us where they take 0.15-0.2 ms, a fifth of a one-row
+        prediction. Anything else goes through the full checks and their errors.
+        """
+        return (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.shape[0] > 0
+            and X.dtype.kind in "biuf"
+            and X.shape[1:] == self.X_shape_[1:]
+            and np.can_cast(X.dtype, self.X_dtype_)
+            and "feature_names_in_" not in self.__dict__
+            and bool(np.isfinite(X).all())
+        )
+
+    def _predict_raw(self, X, **kwargs):
+        if (
+            kwargs
+            or getattr(X, "shape", None) is None
+            or not getattr(self, "initialized_", False)
+            or getattr(self, "_predict_callbacks", None)
+            or any(key.startswith("predict__") for key in self.__dict__)
+        ):
+            return super()._predict_raw(X, **kwargs)
+        raw, n_rows = X, X.shape[0]
+        if not self._is_plainly_valid(X):
+            X, _ = self._validate_data(X=X, y=None)
+        X = self.feature_encoder_.transform(X)
+        if isinstance(X, np.ndarray):
+            pieces = [
+                X[start : start + PREDICT_CHUNK_ROWS]
+                for start in range(0, n_rows, PREDICT_CHUNK_ROWS)
+            ]
+        elif n_rows <= PREDICT_CHUNK_ROWS:
+            pieces = [X]  # a custom encoder's multi-input list or dict
+        else:
+            return super()._predict_raw(raw)
+        # counted per model, outside the estimator: predict must not change its __dict__
+        n_calls = _PREDICT_CALLS.get(self.model_, 0)
+        _PREDICT_CALLS[self.model_] = n_calls + 1
+        if n_calls < EAGER_PREDICT_CALLS:
+            forward = functools.partial(self.model_, training=False)
+        else:
+            forward = self.model_.predict_on_batch
+        chunks = [_as_numpy_outputs(forward(piece), self.model_) for piece in pieces]
+        if len(chunks) == 1:
+            return chunks[0]
+        if isinstance(chunks[0], list):
+            return [np.concatenate(parts) for parts in zip(*chunks, strict=True)]
+        return np.concatenate(chunks)
+
+
+def _as_numpy_outputs(outputs, model):
+    """One NumPy array, or a list of them in the model's output order."""
+    if isinstance(outputs, dict):  # a model built with named (dict) outputs
+        outputs = [outputs[name] for name in model.output_names]
+    if isinstance(outputs, (list, tuple)):
+        return [keras.ops.convert_to_numpy(output) for output in outputs]
+    return keras.ops.convert_to_numpy(outputs)

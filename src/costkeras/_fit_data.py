@@ -1,0 +1,107 @@
+"""What one call of ``fit`` or ``partial_fit`` hands to ``keras.Model.fit``, head by head.
+
+Class weights, sample weights and per-example costs become, for every head,
+the Keras target (with the example's cost row appended where the loss
+takes one) and the sample weights. The caller's arrays are never modified.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._heads import REWEIGHTING_LOSSES, Head, resolve_decision
+from ._targets import Target
+from ._validation import (
+    check_nonnegative,
+    check_sample_cost,
+    check_sample_weight,
+    class_weight_vector,
+    cost_rows,
+    per_output,
+)
+
+
+def fit_arrays(
+    heads: list[Head],
+    target: Target,
+    *,
+    params: dict,
+    sample_weight=None,
+    sample_cost=None,
+    first_call: bool = True,
+) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
+    """Keras targets and sample weights, one per head, in the order of ``heads``.
+
+    ``params`` holds the estimator's ``class_weight``, ``cost_matrix`` and
+    ``cost_loss``. Per-example costs without a ``cost_matrix`` update each
+    head's mean cost matrix (``first_call`` starts it anew).
+    """
+    n = len(target.columns[0])
+    names = [head.name for head in heads]
+    single = len(heads) == 1
+    if sample_weight is not None:
+        sample_weight = check_sample_weight(sample_weight, n)
+    class_weights = (
+        [params["class_weight"]]
+        if single
+        else (per_output(params["class_weight"], names, param="class_weight"))
+    )
+    costs = [sample_cost] if single else per_output(sample_cost, names, param="sample_cost")
+    targets, weights = [], []
+    for j, head in enumerate(heads):
+        where = "" if single else f"[{head.name!r}]"
+        positions = head.positions(target.columns[j])
+        weight = class_weight_vector(
+            class_weights[j], head.classes, positions, param=f"class_weight{where}"
+        )[positions]
+        if sample_weight is not None:
+            weight = weight * sample_weight
+        rows = None
+        if costs[j] is not None:
+            head_costs = check_sample_cost(costs[j], n, head.n_classes, param=f"sample_cost{where}")
+            rows = cost_rows(positions, sample_cost=head_costs)
+            if _derives_matrix(head, params, single):
+                if first_call:
+                    head.cost_sums = head.cost_counts = None
+                head.add_sample_costs(head_costs, positions)
+                head.decision = resolve_decision(
+                    params["decision"], params["cost_loss"], head.cost_matrix
+                )
+        elif getattr(head, "per_example", False):
+            rows = cost_rows(positions, cost_matrix=head.cost_matrix)
+        target_rows, example_weights = _training_rows(head, params["cost_loss"], rows, first_call)
+        if example_weights is not None:
+            weight = weight * example_weights
+        targets.append(head.encode(positions, target_rows))
+        weights.append(weight)
+    if sample_weight is None and all(np.all(w == 1.0) for w in weights):
+        return targets, None
+    return targets, weights
+
+
+def _derives_matrix(head: Head, params: dict, single: bool) -> bool:
+    given = params["cost_matrix"]
+    if single:
+        return given is None
+    return given is None or per_output(given, [head.name], param="cost_matrix")[0] is None
+
+
+def _training_rows(head: Head, cost_loss: str, rows, first_call: bool):
+    """The cost rows appended to the targets, and weights per example, for ``cost_loss``."""
+    if rows is None or cost_loss == "cross_entropy":
+        return None, None
+    if cost_loss in REWEIGHTING_LOSSES:
+        check_nonnegative(rows, param="sample_cost", reason=f"for cost_loss={cost_loss!r}")
+    if cost_loss == "argmax_weighted":
+        return 1.0 + rows, None
+    if cost_loss == "class_weighted":
+        row_costs = rows.sum(axis=1)
+        if not row_costs.any():
+            raise ValueError(
+                "sample_cost is all zeros; cost_loss='class_weighted' needs some cost."
+            )
+        return None, row_costs / row_costs.mean()
+    # expected_cost: divided by the largest cost of the first call, kept for later calls
+    if first_call:
+        head.cost_scale = float(np.abs(rows).max()) or 1.0
+    return rows / head.cost_scale, None

@@ -1,0 +1,333 @@
+"""Output heads: one per output of the network, with its labels, costs, loss and decision.
+
+A head is everything the estimator knows about one output: its name, its
+classes, whether the network gives it a softmax over ``k`` units or one
+sigmoid unit (two classes), its cost matrix, the Keras loss it is trained
+with, the form of target that loss expects, and how it decides. A
+single-output estimator has a list of one head; fit, predict, the scorer and
+the plots loop over heads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import keras
+import numpy as np
+
+from ._targets import Target, keras_float, label_positions, layer_name
+from ._validation import check_cost_matrix, check_nonnegative, per_output
+from .losses import (
+    ArgmaxWeightedCrossEntropy,
+    ClassWeightedCrossEntropy,
+    ExpectedCostCrossEntropy,
+    forum_weights_from_costs,
+)
+
+COST_LOSSES = ("cross_entropy", "argmax_weighted", "class_weighted", "expected_cost")
+DECISIONS = ("auto", "bayes", "argmax")
+# Losses that reweight whole examples: their probabilities already lean by the costs.
+REWEIGHTING_LOSSES = ("argmax_weighted", "class_weighted")
+_COST_LOSS_TYPES = (ArgmaxWeightedCrossEntropy, ClassWeightedCrossEntropy, ExpectedCostCrossEntropy)
+
+_KINDS = {
+    "categoricalcrossentropy": "categorical",
+    "cce": "categorical",
+    "categoricalfocalcrossentropy": "categorical",
+    "sparsecategoricalcrossentropy": "sparse",
+    "scce": "sparse",
+    "binarycrossentropy": "binary",
+    "bce": "binary",
+    "binaryfocalcrossentropy": "binary",
+}
+
+
+def loss_kind(loss: Any) -> str | None:
+    """``"categorical"``, ``"sparse"`` or ``"binary"`` for Keras's cross-entropies, else None.
+
+    Strings, loss classes, instances and functions are recognised by name.
+    costkeras's cost losses are categorical (one-hot targets).
+    """
+    if isinstance(loss, _COST_LOSS_TYPES) or (
+        isinstance(loss, type) and issubclass(loss, _COST_LOSS_TYPES)
+    ):
+        return "categorical"
+    if isinstance(loss, str):
+        name = loss
+    elif isinstance(loss, type) or (callable(loss) and hasattr(loss, "__name__")):
+        name = loss.__name__
+    else:
+        name = type(loss).__name__
+    return _KINDS.get(name.replace("_", "").lower())
+
+
+def target_format(loss: Any, units: int) -> str:
+    """How a head's labels are fed to ``loss``: ``"onehot"``, ``"sparse"`` or ``"binary"``.
+
+    Other losses get class positions, as scikeras gives them (``"sparse"``).
+    """
+    kind = loss_kind(loss)
+    if kind == "categorical" or (kind == "binary" and units > 1):
+        return "onehot"
+    if units == 1:
+        return "binary"
+    return "sparse"
+
+
+@dataclass
+class Head:
+    """One output of the network and what the estimator knows about it."""
+
+    name: Any
+    classes: np.ndarray
+    units: int  # k for a softmax; 1 for a sigmoid unit over two classes
+    output_index: int  # position among the model's outputs
+    cost_matrix: np.ndarray | None = None
+    decision: str = "argmax"
+    loss: Any = None
+    target_format: str = "onehot"
+    cost_scale: float = 1.0  # expected_cost divides costs by this
+    one_hot_labels: bool = False  # y was a one-hot matrix; predictions go back as one
+    per_example: bool = False  # the loss takes each example's cost row with its target
+    cost_sums: np.ndarray | None = None  # per-example costs seen, when they set cost_matrix
+    cost_counts: np.ndarray | None = None
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def positions(self, labels: np.ndarray, *, param: str = "y") -> np.ndarray:
+        return label_positions(np.asarray(labels), self.classes, param=param)
+
+    def encode(self, positions: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Keras targets for ``positions``; per-example cost rows travel after a one-hot."""
+        if self.target_format != "onehot":
+            return keras_float(positions[:, None])
+        target = np.eye(self.n_classes)[positions]
+        return keras_float(target if rows is None else np.hstack([target, rows]))
+
+    def proba(self, raw) -> np.ndarray:
+        """(n, k) probabilities from the output's raw values (a sigmoid gives ``p(1)``)."""
+        raw = np.asarray(raw)
+        if self.units == 1:
+            p = raw.reshape(-1)
+            return np.column_stack([1.0 - p, p])
+        return raw
+
+    def labels(self, positions: np.ndarray) -> np.ndarray:
+        if self.one_hot_labels:
+            return np.eye(self.n_classes, dtype=int)[positions]
+        return self.classes[positions]
+
+    def add_sample_costs(self, sample_cost: np.ndarray, positions: np.ndarray) -> None:
+        """Fold per-example costs into the mean matrix that decides without them.
+
+        The mean of the (n, k, k) matrices; for (n, k) rows, row ``i`` is the
+        mean cost row of the examples of class ``i``. Running sums, so that
+        ``partial_fit`` batches average as one data set would.
+        """
+        k = self.n_classes
+        if self.cost_sums is None:
+            self.cost_sums, self.cost_counts = np.zeros((k, k)), np.zeros((k, 1))
+        # new arrays, not in place: a failed fit restores the previous ones
+        if sample_cost.ndim == 3:
+            sums, counts = sample_cost.sum(axis=0), len(sample_cost)
+        else:
+            sums = np.zeros((k, k))
+            np.add.at(sums, positions, sample_cost)
+            counts = np.bincount(positions, minlength=k)[:, None]
+        self.cost_sums = self.cost_sums + sums
+        self.cost_counts = self.cost_counts + counts
+        self.cost_matrix = self.cost_sums / np.maximum(self.cost_counts, 1)
+
+
+def training_setup(
+    cost_loss: str,
+    cost_loss_weight: float,
+    cost_matrix: np.ndarray | None,
+    rows: np.ndarray | None = None,
+):
+    """The Keras loss for ``cost_loss``, and what travels with the targets.
+
+    Parameters
+    ----------
+    cost_loss, cost_loss_weight
+        The estimator's parameters.
+    cost_matrix : ndarray of shape (k, k) or None
+        The validated class-level cost matrix.
+    rows : ndarray of shape (n, k) or None
+        Per-example costs of predicting each class (the truth known). When
+        given, they replace ``cost_matrix`` in training.
+
+    Returns
+    -------
+    loss : keras.losses.Loss
+    target_rows : ndarray of shape (n, k) or None
+        Appended to the one-hot targets (see ``costkeras.losses``).
+    example_weights : ndarray of shape (n,) or None
+        Multiplied into the sample weights.
+    """
+    costs = cost_matrix if rows is None else rows
+    if costs is None or cost_loss == "cross_entropy":
+        return keras.losses.CategoricalCrossentropy(), None, None
+    source = "cost_matrix" if rows is None else "sample_cost"
+    if cost_loss in REWEIGHTING_LOSSES:
+        check_nonnegative(costs, param=source, reason=f"for cost_loss={cost_loss!r}")
+    if cost_loss == "argmax_weighted":
+        if rows is None:
+            return ArgmaxWeightedCrossEntropy(forum_weights_from_costs(costs)), None, None
+        return ArgmaxWeightedCrossEntropy(), 1.0 + rows, None
+    if cost_loss == "class_weighted":
+        row_costs = costs.sum(axis=1)
+        if not row_costs.any():
+            raise ValueError(f"{source} is all zeros; cost_loss='class_weighted' needs some cost.")
+        # mean weight 1 keeps the effective learning rate of plain cross-entropy
+        if rows is None:
+            return ClassWeightedCrossEntropy(row_costs / row_costs.mean()), None, None
+        return ClassWeightedCrossEntropy(), None, row_costs / row_costs.mean()
+    # expected_cost: scale-free, so cost_loss_weight means the same for any currency
+    scale = np.abs(costs).max() or 1.0
+    if rows is None:
+        return ExpectedCostCrossEntropy(costs / scale, cost_weight=cost_loss_weight), None, None
+    return ExpectedCostCrossEntropy(cost_weight=cost_loss_weight), rows / scale, None
+
+
+def resolve_decision(decision: str, cost_loss: str, cost_matrix) -> str:
+    """``"bayes"`` or ``"argmax"``: the decision when predict gets no per-example costs."""
+    if decision == "auto":
+        if cost_matrix is None or cost_loss in REWEIGHTING_LOSSES:
+            return "argmax"
+        return "bayes"
+    return decision
+
+
+def model_output_names(model: keras.Model) -> list[str]:
+    names = getattr(model, "output_names", None)
+    if names:
+        return list(names)
+    return [layer_name(getattr(t, "name", f"output_{i}")) for i, t in enumerate(model.outputs)]
+
+
+def output_order(names, model_names) -> list[int]:
+    """For each output of y, the position of its head among the model's outputs.
+
+    By name when the model's output names are the outputs' names, by order otherwise.
+    """
+    by_name = {name: i for i, name in enumerate(model_names)}
+    columns = [layer_name(name) for name in names]
+    if sorted(columns) == sorted(by_name):
+        return [by_name[column] for column in columns]
+    return list(range(len(names)))
+
+
+def _per_head(value, names, model_names, *, param):
+    """A parameter given once, per output by name (y's or the model's) or as a list."""
+    if isinstance(value, dict) and value and set(value) <= set(model_names):
+        value = {name: value.get(model) for name, model in zip(names, model_names, strict=True)}
+    return per_output(value, names, param=param)
+
+
+def build_heads(
+    target: Target,
+    model: keras.Model,
+    *,
+    params: dict,
+    user_loss: Any,
+    per_example_costs: bool,
+) -> list[Head]:
+    """One head per output of y, matched to the model's outputs and given its loss.
+
+    ``params`` holds the estimator's ``cost_matrix``, ``cost_loss``,
+    ``cost_loss_weight`` and ``decision``; ``user_loss`` is the ``loss``
+    parameter as scikeras instantiates it. Raises before any training when
+    the model's outputs do not fit y or a parameter does not fit the outputs.
+    """
+    n_outputs = target.n_outputs
+    model_names = model_output_names(model)
+    if len(model_names) != n_outputs:
+        what = "one output" if n_outputs == 1 else f"one output per column of y ({n_outputs})"
+        raise ValueError(
+            f"model must have {what}; it has {len(model_names)} outputs {model_names!r}."
+        )
+    names = target.names or (
+        target.output_names() if n_outputs > 1 and params["model"] is None else None
+    )
+    if names is None:
+        names = model_names if n_outputs > 1 else [model_names[0]]
+    order = output_order(names, model_names) if n_outputs > 1 else [0]
+    single = n_outputs == 1
+    costs = (
+        [params["cost_matrix"]]
+        if single
+        else _per_head(params["cost_matrix"], names, model_names, param="cost_matrix")
+    )
+    losses = _per_head(user_loss, names, model_names, param="loss") if not single else [user_loss]
+    model_losses = _compiled_losses(model, names, model_names)
+    heads = []
+    for j, name in enumerate(names):
+        classes = target.classes[j]
+        units = model.outputs[order[j]].shape[-1]
+        if units != len(classes) and not (units == 1 and len(classes) == 2):
+            where = "model output" if single else (
+                f"model output {model_names[order[j]]!r} (for y column {name!r})"
+            )
+            raise ValueError(
+                f"{where} has {units} units but {'y' if single else 'that column'} has "
+                f"{len(classes)} classes {classes.tolist()!r}; it needs {len(classes)} units "
+                "(a softmax)" + (" or 1 (a sigmoid)" if len(classes) == 2 else "") + "."
+            )
+        param = "cost_matrix" if single else f"cost_matrix[{name!r}]"
+        matrix = None if costs[j] is None else check_cost_matrix(costs[j], classes, param=param)
+        head = Head(name, classes, units, order[j], one_hot_labels=target.one_hot)
+        head.cost_matrix = matrix
+        head.loss = _head_loss(head, params, losses[j], model_losses[j], per_example_costs)
+        head.target_format = target_format(head.loss, units)
+        head.per_example = per_example_costs and params["cost_loss"] != "cross_entropy"
+        head.decision = resolve_decision(params["decision"], params["cost_loss"], matrix)
+        heads.append(head)
+    cost_loss = params["cost_loss"]
+    if cost_loss != "cross_entropy" and not per_example_costs:
+        if all(head.cost_matrix is None for head in heads):
+            raise ValueError(
+                f"cost_loss={cost_loss!r} needs a cost_matrix or sample_cost; got neither."
+            )
+    return heads
+
+
+def _compiled_losses(model: keras.Model, names, model_names) -> list:
+    loss = getattr(model, "loss", None) if model.compiled else None
+    if isinstance(loss, dict):
+        return [loss.get(model_name) for model_name in model_names]
+    if isinstance(loss, (list, tuple)):
+        return list(loss) if len(loss) == len(names) else [None] * len(names)
+    return [loss] * len(names)
+
+
+def _head_loss(head: Head, params: dict, user_loss, model_loss, per_example: bool):
+    """The loss a head trains with: the cost loss, else the user's, else cross-entropy."""
+    cost_loss = params["cost_loss"]
+    if cost_loss != "cross_entropy" and (head.cost_matrix is not None or per_example):
+        given = user_loss if user_loss is not None else model_loss
+        if given is not None and loss_kind(given) is None:
+            source = "loss" if user_loss is not None else "the model's compiled loss"
+            raise ValueError(
+                f"cost_loss={cost_loss!r} trains with cross-entropy plus the costs, which "
+                f"cannot be combined with {source} {given!r}; pass cost_loss='cross_entropy' "
+                "to keep that loss (the costs then act in the decision), or drop it."
+            )
+        if per_example:  # each example's cost row travels with its target
+            return {
+                "argmax_weighted": ArgmaxWeightedCrossEntropy,
+                "class_weighted": ClassWeightedCrossEntropy,
+            }.get(
+                cost_loss, lambda: ExpectedCostCrossEntropy(cost_weight=params["cost_loss_weight"])
+            )()
+        return training_setup(cost_loss, params["cost_loss_weight"], head.cost_matrix)[0]
+    if user_loss is not None:
+        return user_loss
+    if model_loss is not None:
+        return model_loss
+    if head.units == 1:
+        return keras.losses.BinaryCrossentropy()
+    return keras.losses.CategoricalCrossentropy()

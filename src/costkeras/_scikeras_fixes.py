@@ -1,0 +1,160 @@
+"""Every behavioural work-around for scikeras 0.13, in one place.
+
+scikeras is unmaintained since 2024 and archived since 2026-04-01. Each fix
+below names the problem it solves and has a test in
+``tests/test_scikeras_fixes.py`` that shows the problem on plain
+``scikeras.wrappers.KerasClassifier``; when such a test starts failing,
+upstream has changed and the fix can go. The private names of scikeras and
+scikit-learn that costkeras touches live in ``_compat``.
+
+1. Tags: ``KerasClassifier`` defines only the legacy ``_more_tags`` and puts
+   ``BaseEstimator`` before ``ClassifierMixin``, so on scikit-learn >= 1.7
+   ``is_classifier()`` is False (no stratified CV, no ``roc_auc``, no
+   ``CalibratedClassifierCV``) and on 1.6 ``get_tags`` crashes: its legacy
+   path calls ``ClassifierMixin.__sklearn_tags__``, whose ``super()`` reaches
+   ``object``. ``EndOfTagsChain``, the estimator's last base, catches it.
+2. ``class_weight``: ``KerasClassifier.fit`` and ``partial_fit`` multiply the
+   caller's ``sample_weight`` in place (and fail on an int array). costkeras
+   folds class weights into a fresh array and never calls either.
+3. Determinism: scikeras's ``random_state`` context leaves TensorFlow op
+   determinism on after the first seeded fit, after which an unseeded fit
+   raises "Random ops require a seed". Querying the flag once first avoids it.
+4. Input checks: scikeras never sets ``feature_names_in_``, words the
+   wrong-number-of-features error differently from scikit-learn, and passes
+   sparse input on to Keras, where the outcome depends on the version (an
+   error from TensorFlow in older ones, a silent densification in 3.15). The
+   estimator's tags say it takes no sparse input, so it says so clearly.
+5. Callbacks: ``BaseWrapper._fit_keras_model`` drops every ``fit`` keyword
+   that starts with ``callbacks``, so ``fit(X, y, callbacks=[cb])`` never runs
+   ``cb``; and callbacks are read once, when the model is built, so
+   ``set_params(callbacks=...)`` before a warm refit is ignored.
+   ``fit_callbacks`` reads them at every fit and adds the keyword's.
+6. Seeding: scikeras seeds Python's process-wide ``random`` just before the
+   build, and Keras draws its initializers' seeds from it; a draw by another
+   thread in between (a Dask worker's event loop) changes the initial weights,
+   so a seeded search on Dask did not reproduce itself. The default network
+   (``_network.build_mlp``) seeds its initializers from scikeras's integer seed.
+7. Zero sample weights: scikeras drops zero-weight rows from X and y inside
+   ``fit``, after costkeras has built the per-example cost rows that travel with
+   the targets, which would then be misaligned. ``drop_weightless`` drops them
+   from X, every output's targets and weights at once.
+8. A build function that returns something other than a Keras model fails
+   later with an ``AttributeError`` on ``None``; ``checked_build`` names it.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.utils import ClassifierTags
+from sklearn.utils.validation import validate_data
+
+from . import _compat
+
+
+def _prime_tensorflow_determinism_flag() -> None:
+    # Fix 3 (NOTES.md §4): the first read of the flag initialises TensorFlow's
+    # cached state, so scikeras's save/restore of it works afterwards.
+    if keras.backend.backend() == "tensorflow":
+        _compat.is_op_determinism_enabled()
+
+
+_prime_tensorflow_determinism_flag()
+
+
+class EndOfTagsChain:
+    """The estimator's last base, so that ``ClassifierMixin``'s ``super()`` lands somewhere.
+
+    Fix 1 on scikit-learn 1.6: a class in the MRO with only ``_more_tags``
+    (scikeras's) sends ``get_tags`` down its legacy path, which calls every
+    class's ``__sklearn_tags__`` unbound; ``ClassifierMixin``'s calls
+    ``super()``, which on scikeras's MRO would reach ``object`` and crash.
+    """
+
+    def __sklearn_tags__(self):
+        return BaseEstimator.__sklearn_tags__(self)
+
+
+class ScikerasFixesMixin:
+    """Mixed in before ``KerasClassifier``; overrides what scikeras gets wrong."""
+
+    # Fix 1 ---------------------------------------------------------------
+    def __sklearn_tags__(self):
+        # BaseEstimator's directly: scikeras puts ClassifierMixin after it.
+        tags = BaseEstimator.__sklearn_tags__(self)
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags(poor_score=True)
+        tags.target_tags.required = True
+        tags.input_tags.sparse = False
+        tags.non_deterministic = False
+        return tags
+
+    # Fix 4 ---------------------------------------------------------------
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        if X is not None:
+            if not sparse.issparse(X) and np.asarray(X).ndim == 1:
+                raise ValueError(
+                    "Expected a 2D array X, got a 1D array instead. Reshape your data either "
+                    "using array.reshape(-1, 1) if your data has a single feature or "
+                    "array.reshape(1, -1) if it contains a single sample."
+                )
+            if sparse.issparse(X):
+                raise TypeError(
+                    f"{type(self).__name__} does not accept sparse X; convert it with "
+                    "X.toarray() (Keras dense layers need dense input)."
+                )
+            # scikit-learn's own feature-name and feature-count checks and messages
+            validate_data(self, X, reset=reset, skip_check_array=True)
+        return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+
+    # Fix 5 ---------------------------------------------------------------
+    def fit_callbacks(self, extra=None) -> list:
+        """The callbacks of this fit: ``callbacks``, ``fit__callbacks`` and ``extra``."""
+        self._initialize_callbacks()  # re-read: set_params may have changed them
+        if extra is None:
+            return list(self._fit_callbacks)
+        if isinstance(extra, keras.callbacks.Callback):
+            extra = [extra]
+        if not isinstance(extra, (list, tuple)) or not all(
+            isinstance(cb, keras.callbacks.Callback) for cb in extra
+        ):
+            raise TypeError(
+                "callbacks passed to fit must be a keras.callbacks.Callback or a list of "
+                f"them; got {extra!r}."
+            )
+        return [*self._fit_callbacks, *extra]
+
+    # Fix 8 ---------------------------------------------------------------
+    def _build_keras_model(self) -> keras.Model:
+        model = super()._build_keras_model()
+        if not isinstance(model, keras.Model):
+            source = "_keras_build_fn" if self.model is None else f"model={self.model!r}"
+            raise TypeError(
+                f"{source} must build and return a keras.Model; it returned {type(model).__name__}."
+            )
+        return model
+
+
+# Fix 7 -------------------------------------------------------------------
+def drop_weightless(X, targets: list, weights: list):
+    """Drop the samples that weigh zero in every output, from X, targets and weights.
+
+    scikeras would drop them from X and y only, leaving the per-example cost
+    rows appended to the targets misaligned.
+    """
+    weight = np.sum(weights, axis=0)
+    keep = np.flatnonzero(weight)
+    if len(keep) == 0:
+        raise ValueError(
+            "sample_weight (times class_weight) is zero for every sample; there is nothing to "
+            "train on."
+        )
+    if len(keep) == len(weight):
+        return X, targets, weights
+    return (
+        _compat.safe_indexing(X, keep),
+        [target[keep] for target in targets],
+        [w[keep] for w in weights],
+    )

@@ -1,0 +1,132 @@
+"""Reading y: one output, a one-hot matrix, or one output per column.
+
+A 1-D y is one output. A 2-D y is read as scikit-learn reads a multi-output
+target, one output per column with its own labels, except a one-hot matrix
+(0/1 entries, exactly one 1 per row), which is read as scikeras reads it: a
+single output over the columns, ``classes_ = [0, ..., k-1]``, predicted back
+as a one-hot matrix. ``README.md`` ("Coming from scikeras") says so.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils import column_or_1d
+from sklearn.utils.validation import check_array
+
+from ._validation import check_classification_target, column, default_output_names
+
+
+def label_positions(y: np.ndarray, classes: np.ndarray, *, param: str = "y") -> np.ndarray:
+    """Positions of ``y`` in the sorted ``classes``; unknown labels raise."""
+    positions = np.clip(np.searchsorted(classes, y), 0, len(classes) - 1)
+    unknown = classes[positions] != y
+    if np.any(unknown):
+        raise ValueError(
+            f"{param} holds labels {np.unique(y[unknown]).tolist()!r} that are not among "
+            f"the classes {classes.tolist()!r}."
+        )
+    return positions
+
+
+def layer_name(output_name) -> str:
+    """A Keras layer name for an output (Keras names allow no spaces or slashes)."""
+    return re.sub(r"[^0-9A-Za-z_.-]", "_", str(output_name))
+
+
+def is_one_hot(y: np.ndarray) -> bool:
+    """Whether a 2-D y is a one-hot matrix: 0/1 entries, exactly one 1 per row."""
+    if y.ndim != 2 or y.shape[1] < 2 or y.dtype.kind not in "biuf":
+        return False
+    return bool(np.isin(y, (0, 1)).all() and (y.sum(axis=1) == 1).all())
+
+
+@dataclass
+class Target:
+    """y, read: one label array per output, and how predictions go back."""
+
+    columns: list[np.ndarray]
+    names: list | None = None  # a DataFrame's column names
+    one_hot: bool = False
+    classes: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.columns)
+
+    def output_names(self) -> list:
+        return self.names if self.names is not None else default_output_names(self.n_outputs)
+
+
+def read_target(y, classes=None, names=None) -> Target:
+    """Check y and split it into outputs.
+
+    ``classes`` (``partial_fit``, warm fits) may extend its labels; ``names``
+    are the columns of the DataFrame y was before scikeras made it an array.
+    """
+    if y is None:
+        raise ValueError("this classifier requires y to be passed, but the target y is None.")
+    if hasattr(y, "columns"):
+        names = list(y.columns)
+    y_array = check_array(y, ensure_2d=False, dtype=None, input_name="y")
+    if y_array.ndim == 2 and y_array.shape[1] == 1:
+        y_array, names = column_or_1d(y_array, warn=True), None
+    if y_array.ndim == 1:
+        check_classification_target(y_array, allow_single_class=classes is not None)
+        columns, one_hot = [y_array], False
+    elif is_one_hot(y_array):
+        columns, one_hot, names = [np.argmax(y_array, axis=1)], True, None
+    else:
+        columns = [column(y_array, j) for j in range(y_array.shape[1])]
+        for j, values in enumerate(columns):
+            check_classification_target(values, param=f"y[:, {j}]")
+        one_hot = False
+    if classes is not None:
+        known = [np.unique(np.asarray(classes))] if len(columns) == 1 else classes
+        labels = [np.unique(np.asarray(c)) for c in known]
+        for values, found in zip(columns, labels, strict=True):
+            label_positions(values, found)
+    elif one_hot:
+        labels = [np.arange(y_array.shape[1])]
+    else:
+        labels = [np.unique(values) for values in columns]
+    return Target(columns, names, one_hot, labels)
+
+
+class TargetEncoder(TransformerMixin, BaseEstimator):
+    """scikeras's ``target_encoder``: reads y and hands ``classes_`` to the model builder.
+
+    ``get_metadata`` gives ``classes_`` and ``n_classes_`` (lists with one
+    entry per output when y has several), ``n_outputs_`` and
+    ``n_outputs_expected_``. The Keras targets themselves come from the
+    output heads (``_heads``), which know each output's loss.
+    """
+
+    def __init__(self, classes=None, names=None):
+        self.classes = classes
+        self.names = names
+
+    def fit(self, y) -> TargetEncoder:
+        self.target_ = read_target(y, self.classes, self.names)
+        return self
+
+    def transform(self, y):
+        return y
+
+    def get_metadata(self) -> dict:
+        target = self.target_
+        classes = target.classes if target.n_outputs > 1 else target.classes[0]
+        return {
+            "classes_": classes,
+            "n_classes_": [len(c) for c in classes] if target.n_outputs > 1 else len(classes),
+            "n_outputs_": target.n_outputs,
+            "n_outputs_expected_": target.n_outputs,
+        }
+
+
+def keras_float(values: np.ndarray) -> np.ndarray:
+    return np.asarray(values, dtype=keras.backend.floatx())
