@@ -27,7 +27,10 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     # the base of scikit-learn's scorers, for a scorer that routes per-example costs
     "BaseScorer": ("sklearn.metrics._scorer", "_BaseScorer"),
     # TensorFlow has no public reader of its op-determinism flag (_scikeras_fixes, fix 3)
-    "is_op_determinism_enabled": ("tensorflow.python.framework.config", "is_op_determinism_enabled"),
+    "is_op_determinism_enabled": (
+        "tensorflow.python.framework.config",
+        "is_op_determinism_enabled",
+    ),
     # row selection that keeps pandas and lists as they are
     "safe_indexing": ("sklearn.utils", "_safe_indexing"),
 }

@@ -269,8 +269,10 @@ def build_heads(
         classes = target.classes[j]
         units = model.outputs[order[j]].shape[-1]
         if units != len(classes) and not (units == 1 and len(classes) == 2):
-            where = "model output" if single else (
-                f"model output {model_names[order[j]]!r} (for y column {name!r})"
+            where = (
+                "model output"
+                if single
+                else (f"model output {model_names[order[j]]!r} (for y column {name!r})")
             )
             raise ValueError(
                 f"{where} has {units} units but {'y' if single else 'that column'} has "

@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from numbers import Integral, Real
 from typing import Any
 
 import keras
 import numpy as np
-from scikeras.wrappers import BaseWrapper, KerasClassifier
+from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
-from sklearn.metrics import accuracy_score
-from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from . import _compat, decisions
-from ._compile import compile_model
-from ._fast_predict import FastPredictMixin
+from ._constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
+from ._decide import call_costs, decide, expected_cost, stack_columns
 from ._fit_data import fit_arrays
-from ._heads import COST_LOSSES, DECISIONS, build_heads
-from ._network import build_mlp
-from ._scikeras_fixes import EndOfTagsChain, ScikerasFixesMixin, drop_weightless
-from ._targets import TargetEncoder, read_target
+from ._rollback import Snapshot
+from ._scikeras_fixes import drop_weightless
+from ._targets import read_target
 from ._threads import follow_omp_num_threads
-from ._validation import check_sample_cost, check_sample_weight, per_output
+from ._wrapper import HeadsKerasWrapper
 
 __all__ = ["CostSensitiveKerasClassifier"]
 
@@ -33,9 +27,7 @@ __all__ = ["CostSensitiveKerasClassifier"]
 follow_omp_num_threads()
 
 
-class CostSensitiveKerasClassifier(
-    ScikerasFixesMixin, FastPredictMixin, KerasClassifier, EndOfTagsChain
-):
+class CostSensitiveKerasClassifier(HeadsKerasWrapper):
     """A Keras classifier that trains and decides with misclassification costs.
 
     A drop-in for scikeras's ``KerasClassifier`` that also takes a cost
@@ -125,41 +117,11 @@ class CostSensitiveKerasClassifier(
     (1, 3)
     """
 
-    _parameter_constraints: dict = {
-        "model": [None, callable, keras.Model],
-        "cost_matrix": ["array-like", dict, None],  # a list per output is array-like
-        "class_weight": [dict, list, tuple, np.ndarray, _compat.StrOptions({"balanced"}), None],
-        "cost_loss": [_compat.StrOptions(set(COST_LOSSES))],
-        "cost_loss_weight": [_compat.Interval(Real, 0, None, closed="left")],
-        "decision": [_compat.StrOptions(set(DECISIONS))],
-        "hidden_layer_sizes": ["array-like", _compat.Interval(Integral, 1, None, closed="left")],
-        "activation": [str, callable],
-        "epochs": [_compat.Interval(Integral, 1, None, closed="left")],
-        "verbose": ["verbose"],
-        "random_state": ["random_state"],
-    }
-
-    # Checks of sklearn.utils.estimator_checks that cannot pass, with the reason.
-    # tests/test_sklearn_compat.py holds this list fixed.
-    _xfail_checks: dict[str, str] = {
-        "check_sample_weight_equivalence_on_dense_data": (
-            "stochastic mini-batch training: weight 2 is not the same as a duplicated row"
-        ),
-        "check_estimator_tags_renamed": (
-            "scikeras's BaseWrapper, a base class, defines only the legacy _more_tags"
-        ),
-        "check_mixin_order": (
-            "scikeras's KerasClassifier puts BaseEstimator before ClassifierMixin"
-        ),
-        # Hardware-dependent: passes on some CPUs (tests/test_sklearn_compat.py).
-        "check_methods_sample_order_invariance": (
-            "float32 matrix kernels (raw Keras models too) round a row's output by its "
-            "position in the batch, a few ulps, above the check's rtol of 1e-7"
-        ),
-    }
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
+    _xfail_checks = XFAIL_CHECKS
     # scikeras's legacy tags, which scikit-learn 1.6 still reads: the same list, and no
     # claim of multilabel support, as in ``__sklearn_tags__``
-    _tags = {**KerasClassifier._tags, "multilabel": False, "_xfail_checks": _xfail_checks}
+    _tags = {**KerasClassifier._tags, "multilabel": False, "_xfail_checks": XFAIL_CHECKS}
 
     def __init__(
         self,
@@ -277,7 +239,7 @@ class CostSensitiveKerasClassifier(
 
     def _train(self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, fit_kwargs):
         self._validate_params()
-        snapshot = _Snapshot(self)
+        snapshot = Snapshot(self)
         try:
             if self._own_target_encoding():
                 self._train_heads(
@@ -324,120 +286,6 @@ class CostSensitiveKerasClassifier(
             X, y_keras, w_keras, warm_start=warm, epochs=epochs, initial_epoch=initial_epoch, **kw
         )
 
-    def _train_with_custom_encoder(
-        self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kw
-    ):
-        """A user's ``target_encoder``: scikeras's own semantics, and no costs."""
-        if sample_cost is not None or self.cost_matrix is not None:
-            what = "sample_cost" if sample_cost is not None else "cost_matrix"
-            raise ValueError(
-                f"{what} needs costkeras's own target encoding, which a custom target_encoder "
-                "replaces; decide with costkeras.decisions on predict_proba instead."
-            )
-        if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, len(y))
-        if self.class_weight is not None:
-            weights = compute_sample_weight(class_weight=self.class_weight, y=y)
-            sample_weight = weights if sample_weight is None else sample_weight * weights
-        if not warm:
-            self.classes_ = self.__dict__.get("classes_") if self.initialized_ else None
-        BaseWrapper._fit(
-            self,
-            X,
-            y,
-            sample_weight=sample_weight,
-            warm_start=warm,
-            epochs=epochs,
-            initial_epoch=initial_epoch,
-            **kw,
-        )
-
-    # ------------------------------------------------------- scikeras hooks
-    def _own_target_encoding(self) -> bool:
-        return type(self).target_encoder is CostSensitiveKerasClassifier.target_encoder
-
-    @property
-    def target_encoder(self) -> TargetEncoder:
-        return TargetEncoder(
-            classes=self.__dict__.get("classes_"), names=self.__dict__.get("_y_columns")
-        )
-
-    def _initialize(self, X, y=None, per_example_costs=False):
-        X, y = super()._initialize(X, y)
-        self.heads_ = None
-        if self._own_target_encoding():
-            self.heads_ = build_heads(
-                self.target_encoder_.target_,
-                self.model_,
-                params=self.get_params(),
-                user_loss=self._get_compile_kwargs()["loss"],
-                per_example_costs=per_example_costs,
-            )
-        return X, y
-
-    def _check_model_param(self):
-        if self.model is None and self.build_fn is None and not hasattr(self, "_keras_build_fn"):
-            target = getattr(self.__dict__.get("target_encoder_"), "target_", None)
-            return functools.partial(
-                build_mlp,
-                hidden_layer_sizes=self.hidden_layer_sizes,
-                activation=self.activation,
-                output_names=target.output_names() if target is not None else None,
-                seed=self.__dict__.get("_random_state"),  # scikeras's int seed from random_state
-            )
-        return super()._check_model_param()
-
-    def _get_compile_kwargs(self) -> dict:
-        if self.optimizer is not None:
-            return super()._get_compile_kwargs()
-        # optimizer=None means Adam for a model costkeras compiles, and scikeras's
-        # routing of optimizer__ parameters needs a class to route them to
-        self.optimizer = keras.optimizers.Adam
-        try:
-            return super()._get_compile_kwargs()
-        finally:
-            self.optimizer = None
-
-    def _ensure_compiled_model(self) -> None:
-        if self.__dict__.get("heads_") is None:
-            return super()._ensure_compiled_model()
-        self.loss_ = compile_model(
-            self.model_, self.heads_, self._get_compile_kwargs(), self.get_params()
-        )
-
-    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kw):
-        self._fit_callbacks = self.fit_callbacks(kw.pop("callbacks", None))  # Fix 5
-        return super()._fit_keras_model(
-            X, y, sample_weight, warm_start, epochs, initial_epoch, **kw
-        )
-
-    @staticmethod
-    def scorer(y_true, y_pred, **kwargs) -> float:
-        """Accuracy; for a 2-D y, the share of rows with every output right."""
-        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-        if y_true.ndim == 2 and y_true.shape[1] > 1:
-            return float(
-                np.average(np.all(y_true == y_pred, axis=1), weights=kwargs.get("sample_weight"))
-            )
-        return accuracy_score(y_true, y_pred, **kwargs)
-
-    def score(self, X, y, sample_weight=None) -> float:
-        check_is_fitted(self, "model_")
-        return super().score(X, y, sample_weight=sample_weight)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.target_tags.multi_output = True
-        return tags
-
-    def _type_of_target(self, y: np.ndarray) -> str:
-        from sklearn.utils.multiclass import type_of_target
-
-        if y.ndim == 2 and y.shape[1] > 1:
-            # the columns were checked one by one; together they may mix ints and strs
-            return "multiclass-multioutput"
-        return type_of_target(y)
-
     # ------------------------------------------------------- fitted state
     def _per_head(self, attribute: str):
         heads = self.heads_
@@ -463,40 +311,6 @@ class CostSensitiveKerasClassifier(
         raw = self._predict_raw(X, **kwargs)
         outputs = raw if isinstance(raw, list) else [raw]
         return [head.proba(outputs[head.output_index]) for head in self.heads_]
-
-    def _call_costs(self, n_samples: int, sample_cost) -> list:
-        """Per-example (n, k, k) costs given to a method, one per head, or Nones."""
-        heads = self.heads_
-        if sample_cost is None:
-            return [None] * len(heads)
-        if self.decision == "argmax":
-            raise ValueError(
-                "sample_cost was given to predict, but decision='argmax' decides without "
-                "costs; set decision='auto' or 'bayes' to decide with them."
-            )
-        given = (
-            [sample_cost]
-            if len(heads) == 1
-            else (per_output(sample_cost, [head.name for head in heads], param="sample_cost"))
-        )
-        costs = []
-        for head, value in zip(heads, given, strict=True):
-            where = "" if len(heads) == 1 else f"[{head.name!r}]"
-            value = (
-                None
-                if value is None
-                else check_sample_cost(
-                    value, n_samples, head.n_classes, param=f"sample_cost{where}"
-                )
-            )
-            if value is not None and value.ndim != 3:
-                raise ValueError(
-                    f"sample_cost{where} at predict time must have shape (n_samples, k, k), a "
-                    "cost matrix per example: the true class is unknown, so an (n, k) cost row "
-                    f"cannot be chosen; got shape {value.shape}."
-                )
-            costs.append(value)
-        return costs
 
     def predict_proba(self, X, **kwargs):
         """Class probabilities: (n_samples, k), or a list with one array per output."""
@@ -527,18 +341,9 @@ class CostSensitiveKerasClassifier(
                 raise ValueError("sample_cost needs costkeras's own target encoding.")
             return super().predict(X, **kwargs)
         probas = self._head_probas(X, **kwargs)
-        costs = self._call_costs(len(probas[0]), sample_cost)
-        labels = []
-        for head, proba, cost in zip(self.heads_, probas, costs, strict=True):
-            if cost is None and head.decision == "bayes":
-                cost = head.cost_matrix
-            positions = (
-                np.argmax(proba, axis=1)
-                if cost is None
-                else (decisions.bayes_decision(proba, cost))
-            )
-            labels.append(head.labels(positions))
-        return labels[0] if len(labels) == 1 else _stack_columns(labels)
+        costs = call_costs(self.heads_, sample_cost, len(probas[0]), self.decision)
+        labels = [decide(*args) for args in zip(self.heads_, probas, costs, strict=True)]
+        return labels[0] if len(labels) == 1 else stack_columns(labels)
 
     def predict_expected_cost(self, X, sample_cost=None, **kwargs):
         """Expected cost ``R[n, j] = sum_i p(i | x_n) C[i, j]`` of each possible decision.
@@ -549,55 +354,6 @@ class CostSensitiveKerasClassifier(
         if self.__dict__.get("heads_") is None:
             raise ValueError("predict_expected_cost needs costkeras's own target encoding.")
         probas = self._head_probas(X, **kwargs)
-        costs = self._call_costs(len(probas[0]), sample_cost)
-        risks = []
-        for head, proba, cost in zip(self.heads_, probas, costs, strict=True):
-            if cost is None:
-                cost = head.cost_matrix
-            if cost is None:
-                cost = 1.0 - np.eye(head.n_classes)
-            risks.append(decisions.expected_costs(proba, cost))
+        costs = call_costs(self.heads_, sample_cost, len(probas[0]), self.decision)
+        risks = [expected_cost(*args) for args in zip(self.heads_, probas, costs, strict=True)]
         return risks[0] if len(risks) == 1 else risks
-
-
-def _stack_columns(columns: list[np.ndarray]) -> np.ndarray:
-    """Stack per-output labels into (n, m), keeping each column's labels as they are."""
-    if len({column.dtype for column in columns}) == 1:
-        return np.column_stack(columns)
-    stacked = np.empty((len(columns[0]), len(columns)), dtype=object)
-    for j, values in enumerate(columns):
-        stacked[:, j] = values
-    return stacked
-
-
-class _Snapshot:
-    """The estimator's state before a fit, to restore if the fit fails.
-
-    The model's weights and optimizer state are copied too: a warm fit, or a
-    fit of a model given as an instance, trains the very model a previous fit
-    left behind.
-    """
-
-    def __init__(self, estimator):
-        self.state = dict(estimator.__dict__)
-        self.heads = [vars(head).copy() for head in self.state.get("heads_") or []]
-        self.model = self.state.get("model_")
-        self.weights = self.optimizer = None
-        if self.model is not None:
-            self.weights = self.model.get_weights()
-            optimizer = getattr(self.model, "optimizer", None)
-            if optimizer is not None:
-                self.optimizer = [keras.ops.convert_to_numpy(v) for v in optimizer.variables]
-
-    def restore(self, estimator) -> None:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(self.state)
-        for head, fields in zip(self.state.get("heads_") or [], self.heads, strict=True):
-            vars(head).update(fields)
-        if self.model is not None:
-            self.model.set_weights(self.weights)
-            if self.optimizer is not None:
-                for variable, value in zip(
-                    self.model.optimizer.variables, self.optimizer, strict=False
-                ):
-                    variable.assign(value)

@@ -1,7 +1,8 @@
 """Keras losses that take misclassification costs into account.
 
 Each loss expects one-hot ``y_true`` of shape (batch, k) and probabilities
-``y_pred`` of shape (batch, k) (a softmax output). For per-example costs,
+``y_pred`` of shape (batch, k) (a softmax output), or, for two classes,
+(batch, 1): one sigmoid unit giving ``p(1)``. For per-example costs,
 :class:`ArgmaxWeightedCrossEntropy` and :class:`ExpectedCostCrossEntropy`
 also take ``y_true`` of shape (batch, 2k): the one-hot target followed by the
 example's own row of the matrix (``W[true, :]`` or ``C[true, :]``). Each is
@@ -42,6 +43,13 @@ def _square_matrix(matrix: Any, name: str) -> np.ndarray:
 
 def _cross_entropy(y_true, y_pred):
     return keras.losses.categorical_crossentropy(y_true, y_pred)
+
+
+def _as_class_probabilities(y_pred):
+    """(batch, k) probabilities; one sigmoid unit ``p(1)`` becomes ``[1 - p, p]``."""
+    if y_pred.shape[-1] == 1:
+        return ops.concatenate([1.0 - y_pred, y_pred], axis=-1)
+    return y_pred
 
 
 def _split_target(y_true, y_pred):
@@ -135,6 +143,7 @@ class ArgmaxWeightedCrossEntropy(keras.losses.Loss):
             raise ValueError("weights must be non-negative.")
 
     def call(self, y_true, y_pred):
+        y_pred = _as_class_probabilities(y_pred)
         y_true, row = _split_target(y_true, y_pred)
         cross_entropy = _cross_entropy(y_true, y_pred)
         if row is None:
@@ -197,6 +206,7 @@ class ClassWeightedCrossEntropy(keras.losses.Loss):
                 raise ValueError("class_weights must be finite and non-negative.")
 
     def call(self, y_true, y_pred):
+        y_pred = _as_class_probabilities(y_pred)
         cross_entropy = _cross_entropy(y_true, y_pred)
         if self.class_weights is None:
             return cross_entropy
@@ -261,6 +271,7 @@ class ExpectedCostCrossEntropy(keras.losses.Loss):
         self.cost_weight = float(cost_weight)
 
     def call(self, y_true, y_pred):
+        y_pred = _as_class_probabilities(y_pred)
         y_true, row = _split_target(y_true, y_pred)
         cross_entropy = _cross_entropy(y_true, y_pred)
         if row is None:

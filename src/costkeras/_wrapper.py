@@ -1,0 +1,144 @@
+"""scikeras's extension points, wired to costkeras's output heads.
+
+``HeadsKerasWrapper`` is scikeras's ``KerasClassifier`` with its fixes, its
+fast predictions, and its hooks overridden so that the target encoder reads
+y into outputs, the built model gets one head per output, and compiling and
+training follow the heads. A subclass that overrides ``target_encoder``
+keeps scikeras's own semantics (no costs), as scikeras documents that hook.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import keras
+import numpy as np
+from scikeras.wrappers import BaseWrapper, KerasClassifier
+from sklearn.metrics import accuracy_score
+from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.validation import check_is_fitted
+
+from ._compile import compile_model
+from ._fast_predict import FastPredictMixin
+from ._heads import build_heads
+from ._network import build_mlp
+from ._scikeras_fixes import EndOfTagsChain, ScikerasFixesMixin
+from ._targets import TargetEncoder
+from ._validation import check_sample_weight
+
+
+class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, EndOfTagsChain):
+    """The scikeras side of ``CostSensitiveKerasClassifier``."""
+
+    def _train_with_custom_encoder(
+        self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kw
+    ):
+        """A user's ``target_encoder``: scikeras's own semantics, and no costs."""
+        if sample_cost is not None or self.cost_matrix is not None:
+            what = "sample_cost" if sample_cost is not None else "cost_matrix"
+            raise ValueError(
+                f"{what} needs costkeras's own target encoding, which a custom target_encoder "
+                "replaces; decide with costkeras.decisions on predict_proba instead."
+            )
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, len(y))
+        if self.class_weight is not None:
+            weights = compute_sample_weight(class_weight=self.class_weight, y=y)
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        if not warm:
+            self.classes_ = self.__dict__.get("classes_") if self.initialized_ else None
+        BaseWrapper._fit(
+            self,
+            X,
+            y,
+            sample_weight=sample_weight,
+            warm_start=warm,
+            epochs=epochs,
+            initial_epoch=initial_epoch,
+            **kw,
+        )
+
+    def _own_target_encoding(self) -> bool:
+        return type(self).target_encoder is HeadsKerasWrapper.target_encoder
+
+    @property
+    def target_encoder(self) -> TargetEncoder:
+        return TargetEncoder(
+            classes=self.__dict__.get("classes_"), names=self.__dict__.get("_y_columns")
+        )
+
+    def _initialize(self, X, y=None, per_example_costs=False):
+        X, y = super()._initialize(X, y)
+        self.heads_ = None
+        if self._own_target_encoding():
+            self.heads_ = build_heads(
+                self.target_encoder_.target_,
+                self.model_,
+                params=self.get_params(),
+                user_loss=self._get_compile_kwargs()["loss"],
+                per_example_costs=per_example_costs,
+            )
+        return X, y
+
+    def _check_model_param(self):
+        if self.model is None and self.build_fn is None and not hasattr(self, "_keras_build_fn"):
+            target = getattr(self.__dict__.get("target_encoder_"), "target_", None)
+            return functools.partial(
+                build_mlp,
+                hidden_layer_sizes=self.hidden_layer_sizes,
+                activation=self.activation,
+                output_names=target.output_names() if target is not None else None,
+                seed=self.__dict__.get("_random_state"),  # scikeras's int seed from random_state
+            )
+        return super()._check_model_param()
+
+    def _get_compile_kwargs(self) -> dict:
+        if self.optimizer is not None:
+            return super()._get_compile_kwargs()
+        # optimizer=None means Adam for a model costkeras compiles, and scikeras's
+        # routing of optimizer__ parameters needs a class to route them to
+        self.optimizer = keras.optimizers.Adam
+        try:
+            return super()._get_compile_kwargs()
+        finally:
+            self.optimizer = None
+
+    def _ensure_compiled_model(self) -> None:
+        if self.__dict__.get("heads_") is None:
+            return super()._ensure_compiled_model()
+        self.loss_ = compile_model(
+            self.model_, self.heads_, self._get_compile_kwargs(), self.get_params()
+        )
+
+    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kw):
+        self._fit_callbacks = self.fit_callbacks(kw.pop("callbacks", None))  # Fix 5
+        return super()._fit_keras_model(
+            X, y, sample_weight, warm_start, epochs, initial_epoch, **kw
+        )
+
+    @staticmethod
+    def scorer(y_true, y_pred, **kwargs) -> float:
+        """Accuracy; for a 2-D y, the share of rows with every output right."""
+        y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+        if y_true.ndim == 2 and y_true.shape[1] > 1:
+            return float(
+                np.average(np.all(y_true == y_pred, axis=1), weights=kwargs.get("sample_weight"))
+            )
+        return accuracy_score(y_true, y_pred, **kwargs)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        check_is_fitted(self, "model_")
+        return super().score(X, y, sample_weight=sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def _type_of_target(self, y: np.ndarray) -> str:
+        from sklearn.utils.multiclass import type_of_target
+
+        if y.ndim == 2 and y.shape[1] > 1:
+            # the columns were checked one by one; together they may mix ints and strs
+            return "multiclass-multioutput"
+        return type_of_target(y)
