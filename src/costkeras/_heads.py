@@ -312,10 +312,14 @@ def _head_loss(head: Head, params: dict, user_loss, model_loss, per_example: boo
     if cost_loss != "cross_entropy" and (head.cost_matrix is not None or per_example):
         given = user_loss if user_loss is not None else model_loss
         if given is not None and loss_kind(given) is None:
-            source = "loss" if user_loss is not None else "the model's compiled loss"
+            source = (
+                f"loss={params['loss']!r}"
+                if user_loss is not None
+                else f"the model's compiled loss {given!r}"
+            )
             raise ValueError(
                 f"cost_loss={cost_loss!r} trains with cross-entropy plus the costs, which "
-                f"cannot be combined with {source} {given!r}; pass cost_loss='cross_entropy' "
+                f"cannot be combined with {source}; pass cost_loss='cross_entropy' "
                 "to keep that loss (the costs then act in the decision), or drop it."
             )
         if per_example:  # each example's cost row travels with its target

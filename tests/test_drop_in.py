@@ -1,0 +1,290 @@
+"""What a scikeras user relies on keeps working after swapping in CostSensitiveKerasClassifier.
+
+Each test would fail if the behaviour broke: scikeras's ``loss=``, sigmoid binary heads,
+compiled models' optimizers, warm starts, ``partial_fit``, one-hot y and scikeras's hooks.
+"""
+
+import keras
+import numpy as np
+import pytest
+from conftest import ABC_COSTS, small
+from sklearn.base import clone
+
+from costkeras import CostSensitiveKerasClassifier
+from costkeras.decisions import bayes_decision
+from costkeras.losses import ExpectedCostCrossEntropy
+
+BINARY_COSTS = [[0, 1], [8, 0]]
+
+
+def softmax_model(meta):
+    return keras.Sequential(
+        [keras.Input((meta["n_features_in_"],)), keras.layers.Dense(meta["n_classes_"], "softmax")]
+    )
+
+
+def sigmoid_model(meta):
+    return keras.Sequential(
+        [keras.Input((meta["n_features_in_"],)), keras.layers.Dense(1, activation="sigmoid")]
+    )
+
+
+@pytest.mark.parametrize(
+    "loss", ["sparse_categorical_crossentropy", keras.losses.SparseCategoricalCrossentropy]
+)
+def test_loss_parameter_is_used_as_given_without_costs(abc_data, loss):
+    X, y = abc_data
+    clf = small(model=softmax_model, loss=loss, epochs=2).fit(X, y)
+    assert clf.heads_[0].target_format == "sparse"  # class positions, as the loss expects
+    name = getattr(clf.model_.loss, "name", getattr(clf.model_.loss, "__name__", ""))
+    assert "sparse_categorical_crossentropy" in name
+    assert clf.predict(X).shape == y.shape and set(clf.predict(X)) <= {"A", "B", "C"}
+
+
+def test_loss_parameter_gives_way_to_the_cost_loss_only_when_costs_train(abc_data):
+    X, y = abc_data
+    kept = small(loss="categorical_crossentropy", cost_matrix=ABC_COSTS, epochs=1).fit(X, y)
+    assert kept.loss_ is keras.losses.categorical_crossentropy  # as scikeras resolves the name
+    assert kept.model_.loss is kept.loss_ and kept.decision_ == "bayes"
+    replaced = small(
+        loss="categorical_crossentropy", cost_matrix=ABC_COSTS, cost_loss="expected_cost", epochs=1
+    ).fit(X, y)
+    assert isinstance(replaced.model_.loss, ExpectedCostCrossEntropy)
+    with pytest.raises(ValueError, match=r"cost_loss='expected_cost'.*loss='mse'"):
+        small(loss="mse", cost_matrix=ABC_COSTS, cost_loss="expected_cost").fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "cost_loss", ["cross_entropy", "argmax_weighted", "class_weighted", "expected_cost"]
+)
+def test_sigmoid_head_trains_with_every_cost_loss_and_decides_by_bayes(binary_data, cost_loss):
+    X, y = binary_data
+    clf = small(model=sigmoid_model, cost_matrix=BINARY_COSTS, cost_loss=cost_loss, epochs=3)
+    clf.fit(X, y)
+    proba = clf.predict_proba(X)
+    assert proba.shape == (len(y), 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+    raw = clf.model_.predict(X, verbose=0).ravel()
+    np.testing.assert_allclose(proba[:, 1], raw, rtol=1e-5, atol=1e-6)
+    expected = clf.classes_[bayes_decision(proba, np.array(BINARY_COSTS, float))]
+    if clf.decision_ == "bayes":
+        np.testing.assert_array_equal(clf.predict(X), expected)
+    assert clf.history_["loss"][-1] < clf.history_["loss"][0]
+
+
+def test_sigmoid_head_with_per_example_costs(binary_data):
+    X, y = binary_data
+    costs = np.zeros((len(y), 2, 2))
+    costs[:, 0, 1], costs[:, 1, 0] = 1.0, np.linspace(1, 20, len(y))
+    clf = small(model=sigmoid_model, cost_loss="expected_cost", epochs=2).fit(
+        X, y, sample_cost=costs
+    )
+    decided = clf.predict(X, sample_cost=costs)
+    np.testing.assert_array_equal(decided, bayes_decision(clf.predict_proba(X), costs))
+
+
+def test_user_compiled_model_keeps_optimizer_loss_and_metrics(abc_data):
+    X, y = abc_data
+
+    def compiled(meta):
+        model = softmax_model(meta)
+        model.compile(
+            optimizer=keras.optimizers.SGD(learning_rate=0.05),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        return model
+
+    clf = small(model=compiled, cost_matrix=ABC_COSTS, epochs=2).fit(X, y)
+    assert isinstance(clf.model_.optimizer, keras.optimizers.SGD)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.05)
+    assert clf.model_.loss == "sparse_categorical_crossentropy"
+    assert "accuracy" in clf.history_
+    # the cost loss must train: recompiled with the user's own optimizer and metrics
+    clf = small(model=compiled, cost_matrix=ABC_COSTS, cost_loss="expected_cost", epochs=2)
+    clf.fit(X, y)
+    assert isinstance(clf.model_.loss, ExpectedCostCrossEntropy)
+    assert isinstance(clf.model_.optimizer, keras.optimizers.SGD)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.05)
+    assert "accuracy" in clf.history_
+    # a parameter the user sets wins
+    clf = small(model=compiled, optimizer="adam", optimizer__learning_rate=0.01, epochs=1)
+    clf.fit(X, y)
+    assert isinstance(clf.model_.optimizer, keras.optimizers.Adam)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.01)
+
+
+def test_default_optimizer_is_adam_with_routed_parameters(abc_data):
+    X, y = abc_data
+    clf = small(optimizer__learning_rate=0.003, epochs=1).fit(X, y)
+    assert isinstance(clf.model_.optimizer, keras.optimizers.Adam)
+    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.003)
+
+
+def test_warm_start_keeps_what_predict_needs_and_continues(abc_data):
+    X, y = abc_data
+    clf = small(epochs=2, warm_start=True, cost_matrix=ABC_COSTS)
+    clf.fit(X, y)
+    model, weights = clf.model_, [w.copy() for w in clf.model_.get_weights()]
+    clf.fit(X, y)
+    assert clf.model_ is model
+    assert list(clf.classes_) == ["A", "B", "C"]
+    assert not all(np.array_equal(a, b) for a, b in zip(weights, model.get_weights(), strict=True))
+    assert set(clf.predict(X)) <= {"A", "B", "C"}
+    with pytest.raises(ValueError, match=r"\['D'\]"):
+        clf.fit(X[:3], np.array(["A", "B", "D"]))
+
+
+def test_failed_warm_fit_restores_weights_and_optimizer(abc_data):
+    X, y = abc_data
+    clf = small(epochs=1, warm_start=True).fit(X, y)
+    weights = [w.copy() for w in clf.model_.get_weights()]
+    optimizer = [keras.ops.convert_to_numpy(v).copy() for v in clf.model_.optimizer.variables]
+    proba = clf.predict_proba(X)
+
+    class Boom(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 3:
+                raise RuntimeError("interrupted")
+
+    with pytest.raises(RuntimeError, match="interrupted"):
+        clf.fit(X, y, callbacks=[Boom()])
+    for before, after in zip(weights, clf.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(before, after)
+    for before, after in zip(optimizer, clf.model_.optimizer.variables, strict=True):
+        np.testing.assert_array_equal(before, keras.ops.convert_to_numpy(after))
+    np.testing.assert_array_equal(clf.predict_proba(X), proba)
+
+
+def test_partial_fit_trains_one_epoch_per_call_with_classes_and_costs(abc_data):
+    X, y = abc_data
+    costs = np.broadcast_to(np.array(ABC_COSTS, float), (len(y), 3, 3)).copy()
+    original = costs.copy()
+    clf = small(cost_loss="expected_cost")
+    first = y == "A"
+    clf.partial_fit(X[first], y[first], classes=["A", "B", "C"], sample_cost=costs[first])
+    assert list(clf.classes_) == ["A", "B", "C"] and clf.current_epoch == 1
+    for _ in range(3):
+        clf.partial_fit(X, y, sample_cost=costs)
+    assert clf.current_epoch == 4
+    np.testing.assert_array_equal(costs, original)
+    np.testing.assert_allclose(clf.cost_matrix_, ABC_COSTS)  # the running mean
+    assert clf.decision_ == "bayes"
+    with pytest.raises(TypeError, match="1 epoch"):
+        clf.partial_fit(X, y, epochs=3)
+
+
+def test_partial_fit_equals_fit_of_one_epoch(abc_data):
+    X, y = abc_data
+    fitted = small(epochs=1, shuffle=False).fit(X, y)
+    partial = small(shuffle=False).partial_fit(X, y)
+    np.testing.assert_allclose(partial.predict_proba(X), fitted.predict_proba(X), rtol=1e-5)
+
+
+def test_one_hot_y_is_one_softmax_over_its_columns(abc_data):
+    X, y = abc_data
+    Y = (y[:, None] == np.array(["A", "B", "C"])).astype(int)
+    clf = small(cost_matrix=ABC_COSTS, epochs=5).fit(X, Y)
+    assert len(clf.heads_) == 1 and clf.model_.outputs[0].shape[-1] == 3
+    np.testing.assert_array_equal(clf.classes_, [0, 1, 2])
+    predicted = clf.predict(X)
+    assert predicted.shape == Y.shape and (predicted.sum(axis=1) == 1).all()
+    labels = small(cost_matrix=ABC_COSTS, epochs=5).fit(X, np.argmax(Y, axis=1)).predict(X)
+    np.testing.assert_array_equal(np.argmax(predicted, axis=1), labels)
+    assert clf.predict_proba(X).shape == (len(y), 3)
+    assert clf.score(X, Y) == pytest.approx(np.mean((predicted == Y).all(axis=1)))
+
+
+def test_scikeras_hooks(abc_data):
+    X, y = abc_data
+
+    class WithBuildMethod(CostSensitiveKerasClassifier):
+        def _keras_build_fn(self, meta):
+            return softmax_model(meta)
+
+    clf = WithBuildMethod(epochs=1, hidden_layer_sizes=(7,)).fit(X, y)
+    assert len(clf.model_.layers) == 1, "the method built the model, not the default network"
+    with pytest.warns(UserWarning, match="build_fn"):
+        CostSensitiveKerasClassifier(build_fn=softmax_model, epochs=1).fit(X, y)
+    with pytest.raises(
+        TypeError, match="must build and return a keras.Model; it returned NoneType"
+    ):
+        small(model=lambda: None).fit(X, y)
+    initialized = small(model=softmax_model).initialize(X, y)
+    assert initialized.predict_proba(X).shape == (len(y), 3)
+
+
+def test_routed_parameters_reach_their_destinations(abc_data):
+    X, y = abc_data
+    seen = {}
+
+    def build(meta, units):
+        seen["units"] = units
+        return softmax_model(meta)
+
+    class Count(keras.callbacks.Callback):
+        def __init__(self, step=1):
+            super().__init__()
+            self.step = step
+
+        def on_epoch_end(self, epoch, logs=None):
+            seen["epochs"] = seen.get("epochs", 0) + self.step
+
+    clf = small(
+        model=build, model__units=5, fit__epochs=3, callbacks=Count, callbacks__step=10
+    ).fit(X, y)
+    assert seen == {"units": 5, "epochs": 30}
+    assert clf.current_epoch == 3
+    assert small(predict__batch_size=7).fit(X, y).predict(X).shape == y.shape
+
+
+def test_fit_callbacks_and_set_params_callbacks_run(abc_data):
+    X, y = abc_data
+    ran = []
+
+    class Record(keras.callbacks.Callback):
+        def __init__(self, name):
+            super().__init__()
+            self.name = name
+
+        def on_epoch_end(self, epoch, logs=None):
+            ran.append(self.name)
+
+    clf = small(epochs=1, warm_start=True).fit(X, y, callbacks=[Record("fit")])
+    assert ran == ["fit"]
+    clf.set_params(callbacks=[Record("param")])
+    clf.fit(X, y)
+    assert ran == ["fit", "param"]
+    with pytest.raises(TypeError, match="callbacks passed to fit"):
+        clf.fit(X, y, callbacks=["not a callback"])
+
+
+def test_custom_target_encoder_keeps_scikeras_semantics(abc_data):
+    from sklearn.preprocessing import FunctionTransformer
+
+    X, y = abc_data
+    numeric = np.searchsorted(["A", "B", "C"], y)
+
+    class Passthrough(FunctionTransformer):
+        def inverse_transform(self, proba, return_proba=False):
+            return proba if return_proba else np.argmax(proba, axis=1)
+
+    class Ordinal(CostSensitiveKerasClassifier):
+        @property
+        def target_encoder(self):
+            return Passthrough()
+
+        @property
+        def feature_encoder(self):
+            return FunctionTransformer(lambda X: X[:, :2])
+
+    def two_features(meta):
+        return keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="softmax")])
+
+    clf = Ordinal(model=two_features, loss="sparse_categorical_crossentropy", epochs=1)
+    clf.fit(X, numeric)
+    assert clf.predict_proba(X).shape == (len(y), 3)
+    np.testing.assert_array_equal(clf.predict(X), np.argmax(clf.predict_proba(X), axis=1))
+    assert clf.heads_ is None and clf.model_.input_shape == (None, 2)
+    with pytest.raises(ValueError, match="cost_matrix needs costkeras's own target encoding"):
+        clone(clf).set_params(cost_matrix=ABC_COSTS).fit(X, numeric)
