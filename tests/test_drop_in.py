@@ -207,7 +207,7 @@ def test_scikeras_hooks(abc_data):
     with pytest.warns(UserWarning, match="build_fn"):
         CostSensitiveKerasClassifier(build_fn=softmax_model, epochs=1).fit(X, y)
     with pytest.raises(
-        TypeError, match="must build and return a keras.Model; it returned NoneType"
+        TypeError, match=r"must build and return a keras\.Model; it returned NoneType"
     ):
         small(model=lambda: None).fit(X, y)
     initialized = small(model=softmax_model).initialize(X, y)

@@ -292,6 +292,8 @@ def test_fix7_zero_weight_rows_leave_with_their_cost_rows(abc_data):
     keep = (weights > 0) | (other > 0)
     np.testing.assert_array_equal(X_kept, X[keep])
     np.testing.assert_array_equal(t_kept, targets[keep])
+    np.testing.assert_array_equal(t2_kept, targets[keep])
+    np.testing.assert_array_equal(w_kept, weights[keep])
     np.testing.assert_array_equal(w2_kept, other[keep])
     assert len(X_kept) < len(X)
     with pytest.raises(ValueError, match="zero for every sample"):
