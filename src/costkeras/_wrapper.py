@@ -142,3 +142,24 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             # the columns were checked one by one; together they may mix ints and strs
             return "multiclass-multioutput"
         return type_of_target(y)
+
+    # ------------------------------------------------------- fitted state
+    def _per_head(self, attribute: str):
+        heads = self.heads_
+        values = [getattr(head, attribute) for head in heads]
+        return values[0] if len(heads) == 1 else values
+
+    cost_matrix_ = property(lambda self: self._per_head("cost_matrix"))
+    decision_ = property(lambda self: self._per_head("decision"))
+
+    @property
+    def output_names_(self) -> list:
+        if len(self.heads_) == 1:
+            raise AttributeError("output_names_ is set for several outputs only.")
+        return [head.name for head in self.heads_]
+
+    def _head_probas(self, X, **kwargs) -> list[np.ndarray]:
+        check_is_fitted(self, "model_")
+        raw = self._predict_raw(X, **kwargs)
+        outputs = raw if isinstance(raw, list) else [raw]
+        return [head.proba(outputs[head.output_index]) for head in self.heads_]

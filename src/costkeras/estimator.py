@@ -9,7 +9,6 @@ import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from ._constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
 from ._decide import call_costs, decide, expected_cost, stack_columns
@@ -286,31 +285,10 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
             X, y_keras, w_keras, warm_start=warm, epochs=epochs, initial_epoch=initial_epoch, **kw
         )
 
-    # ------------------------------------------------------- fitted state
-    def _per_head(self, attribute: str):
-        heads = self.heads_
-        values = [getattr(head, attribute) for head in heads]
-        return values[0] if len(heads) == 1 else values
-
-    cost_matrix_ = property(lambda self: self._per_head("cost_matrix"))
-    decision_ = property(lambda self: self._per_head("decision"))
-
-    @property
-    def output_names_(self) -> list:
-        if len(self.heads_) == 1:
-            raise AttributeError("output_names_ is set for several outputs only.")
-        return [head.name for head in self.heads_]
-
     # -------------------------------------------------------------- predict
     # A routed sample_cost goes to predict unless the user says otherwise, so a
     # cost scorer can judge decisions made with the same per-example costs.
     __metadata_request__predict = {"sample_cost": True}
-
-    def _head_probas(self, X, **kwargs) -> list[np.ndarray]:
-        check_is_fitted(self, "model_")
-        raw = self._predict_raw(X, **kwargs)
-        outputs = raw if isinstance(raw, list) else [raw]
-        return [head.proba(outputs[head.output_index]) for head in self.heads_]
 
     def predict_proba(self, X, **kwargs):
         """Class probabilities: (n_samples, k), or a list with one array per output."""
