@@ -24,6 +24,7 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     "Interval": ("sklearn.utils._param_validation", "Interval"),
     "StrOptions": ("sklearn.utils._param_validation", "StrOptions"),
     "HasMethods": ("sklearn.utils._param_validation", "HasMethods"),
+    "Options": ("sklearn.utils._param_validation", "Options"),
     # the base of scikit-learn's scorers, for a scorer that routes per-example costs
     "BaseScorer": ("sklearn.metrics._scorer", "_BaseScorer"),
     # TensorFlow has no public reader of its op-determinism flag (_scikeras_fixes, fix 3)

@@ -10,6 +10,7 @@ keeps scikeras's own semantics (no costs), as scikeras documents that hook.
 from __future__ import annotations
 
 import functools
+import inspect
 
 import keras
 import numpy as np
@@ -19,6 +20,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 from ._compile import compile_model
+from ._constraints import check_extra_params, check_hidden_layer_sizes
 from ._fast_predict import FastPredictMixin
 from ._heads import build_heads
 from ._network import build_mlp
@@ -82,15 +84,29 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
 
     def _check_model_param(self):
         if self.model is None and self.build_fn is None and not hasattr(self, "_keras_build_fn"):
+            if len(self.X_shape_) != 2:
+                raise ValueError(
+                    f"the default network (model=None) takes 2-D X; got X of shape "
+                    f"{self.X_shape_}. Pass a model built for it."
+                )
             target = getattr(self.__dict__.get("target_encoder_"), "target_", None)
             return functools.partial(
                 build_mlp,
-                hidden_layer_sizes=self.hidden_layer_sizes,
+                hidden_layer_sizes=check_hidden_layer_sizes(self.hidden_layer_sizes),
                 activation=self.activation,
                 output_names=target.output_names() if target is not None else None,
                 seed=self.__dict__.get("_random_state"),  # scikeras's int seed from random_state
             )
         return super()._check_model_param()
+
+    def _build_keras_model(self) -> keras.Model:
+        extra = [name for name in getattr(self, "_user_params", ()) if "__" not in name]
+        if extra:
+            known = set(inspect.signature(type(self).__init__).parameters) | (
+                self._fit_kwargs | self._compile_kwargs | self._predict_kwargs
+            )
+            check_extra_params(extra, build_fn=self._check_model_param(), known=known)
+        return super()._build_keras_model()
 
     def _get_compile_kwargs(self) -> dict:
         if self.optimizer is not None:
