@@ -281,6 +281,11 @@ def build_heads(
             )
         param = "cost_matrix" if single else f"cost_matrix[{name!r}]"
         matrix = None if costs[j] is None else check_cost_matrix(costs[j], classes, param=param)
+        if matrix is not None and np.all(matrix == matrix[:, :1]):
+            raise ValueError(
+                f"{param} gives every decision the same cost for each true class (every row "
+                "is constant, e.g. all zeros): it cannot tell one decision from another."
+            )
         head = Head(name, classes, units, order[j], one_hot_labels=target.one_hot)
         head.cost_matrix = matrix
         head.loss = _head_loss(head, params, losses[j], model_losses[j], per_example_costs)

@@ -107,7 +107,15 @@ class ScikerasFixesMixin:
                 )
             # scikit-learn's own feature-name and feature-count checks and messages
             validate_data(self, X, reset=reset, skip_check_array=True)
-        return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+        try:
+            return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+        except ValueError as error:
+            if "could not convert" not in str(error):
+                raise
+            raise ValueError(
+                f"X must be numeric; encode its text columns first (for example with a "
+                f"ColumnTransformer and OneHotEncoder): {error}"
+            ) from error
 
     # Fix 5 ---------------------------------------------------------------
     def fit_callbacks(self, extra=None) -> list:

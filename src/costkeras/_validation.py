@@ -19,10 +19,15 @@ def _label_positions(labels: Sequence[Any]) -> dict[Any, int]:
     return {label: i for i, label in enumerate(labels)}
 
 
+def _plain(labels) -> list:
+    """Labels as Python values, so messages read ['a', 1] rather than [np.str_('a'), ...]."""
+    return [label.item() if isinstance(label, np.generic) else label for label in labels]
+
+
 def _unknown_labels_error(param: str, unknown: list, labels: Sequence[Any]) -> ValueError:
     return ValueError(
-        f"{param} refers to labels {unknown!r} that are not classes; "
-        f"the classes are {list(labels)!r}."
+        f"{param} refers to labels {_plain(unknown)!r} that are not classes; "
+        f"the classes are {_plain(labels)!r}."
     )
 
 
@@ -35,16 +40,18 @@ def _float_array(value: Any, param: str, expected: str) -> np.ndarray:
 
 
 def _matrix_from_dataframe(frame, labels, param: str) -> np.ndarray:
+    # Labels that are no classes are ignored when every class is covered, as
+    # scikit-learn's classifiers treat class_weight: a CV fold may lack a class.
     positions = _label_positions(labels)
     unknown = [lab for lab in (*frame.index, *frame.columns) if lab not in positions]
-    if unknown:
-        raise _unknown_labels_error(param, list(dict.fromkeys(unknown)), labels)
     missing = [
         lab for lab in labels if lab not in set(frame.index) or lab not in set(frame.columns)
     ]
+    if missing and unknown:
+        raise _unknown_labels_error(param, list(dict.fromkeys(unknown)), labels)
     if missing:
         raise ValueError(
-            f"{param} must have a row and a column for every class; missing {missing!r}."
+            f"{param} must have a row and a column for every class; missing {_plain(missing)!r}."
         )
     return frame.loc[list(labels), list(labels)].to_numpy(dtype=float)
 
@@ -54,6 +61,7 @@ def _matrix_from_mapping(mapping: Mapping, labels, param: str) -> np.ndarray:
     k = len(labels)
     matrix = np.full((k, k), np.nan)
     np.fill_diagonal(matrix, 0.0)  # a correct prediction costs nothing unless stated
+    unknown = []
     for true, row in mapping.items():
         if not isinstance(row, Mapping):
             raise TypeError(
@@ -61,18 +69,29 @@ def _matrix_from_mapping(mapping: Mapping, labels, param: str) -> np.ndarray:
                 f"{{true_label: {{predicted_label: cost}}}}; the entry for {true!r} "
                 f"is a {type(row).__name__}."
             )
-        unknown = [lab for lab in (true, *row) if lab not in positions]
-        if unknown:
-            raise _unknown_labels_error(param, unknown, labels)
+        unknown += [lab for lab in (true, *row) if lab not in positions]
         for pred, cost in row.items():
-            matrix[positions[true], positions[pred]] = cost
+            if true in positions and pred in positions:
+                matrix[positions[true], positions[pred]] = _number(
+                    cost, f"{param}[{true!r}][{pred!r}]"
+                )
     missing = [(labels[i], labels[j]) for i, j in zip(*np.nonzero(np.isnan(matrix)), strict=True)]
+    if missing and unknown:
+        raise _unknown_labels_error(param, list(dict.fromkeys(unknown)), labels)
     if missing:
+        missing = [tuple(_plain(pair)) for pair in missing]
         raise ValueError(
             f"{param} given as a dict of dicts lacks the cost of these "
             f"(true, predicted) pairs: {missing!r}."
         )
     return matrix
+
+
+def _number(value: Any, where: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{where} must be a number; got {value!r}.") from None
 
 
 def check_cost_matrix(
@@ -108,7 +127,7 @@ def check_cost_matrix(
         if matrix.shape[0] != len(labels):
             raise ValueError(
                 f"{param} has shape {matrix.shape} but there are {len(labels)} "
-                f"classes {list(labels)!r}; expected shape "
+                f"classes {_plain(labels)!r}; expected shape "
                 f"({len(labels)}, {len(labels)})."
             )
     if not np.all(np.isfinite(matrix)):
@@ -148,19 +167,22 @@ def class_weight_vector(
         counts = np.bincount(y_indices, minlength=k).astype(float)
         return len(y_indices) / (k * np.maximum(counts, 1.0))
     if isinstance(class_weight, Mapping):
+        # scikit-learn's rule: labels that are no classes are ignored when every class is
+        # named (a CV fold may lack a class), and an error when some class is not
         positions = _label_positions(classes)
         unknown = [label for label in class_weight if label not in positions]
-        if unknown:
+        if unknown and len(class_weight) - len(unknown) < k:
             raise _unknown_labels_error(param, unknown, classes)
         weights = np.ones(k)
         for label, weight in class_weight.items():
-            weights[positions[label]] = weight
+            if label in positions:
+                weights[positions[label]] = _number(weight, f"{param}[{label!r}]")
     elif isinstance(class_weight, (list, tuple, np.ndarray)):
-        weights = np.asarray(class_weight, dtype=float)
+        weights = _float_array(class_weight, param, "a list of numeric weights, one per class")
         if weights.shape != (k,):
             raise ValueError(
                 f"{param} has {weights.size} weights but there are {k} classes "
-                f"{list(classes)!r}; give one weight per class, in that order."
+                f"{_plain(classes)!r}; give one weight per class, in that order."
             )
     else:
         raise TypeError(
@@ -169,6 +191,8 @@ def class_weight_vector(
         )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
         raise ValueError(f"{param} values must be finite and non-negative; got {class_weight!r}.")
+    if not weights.any():
+        raise ValueError(f"{param} gives every class weight 0; there is nothing to train on.")
     return weights
 
 
@@ -181,6 +205,13 @@ def check_classification_target(
     """
     from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
+    if (
+        y.dtype == object
+        and len({type(v) for v in y.tolist()} - {str})
+        and any(isinstance(v, str) for v in y.tolist())
+    ):
+        kinds = sorted({type(v).__name__ for v in y.tolist()})
+        raise TypeError(f"{param} mixes labels of types {kinds}; use one type for every label.")
     check_classification_targets(y)  # its "Unknown label type" message is the convention
     target_type = type_of_target(y, input_name="y")
     if target_type not in ("binary", "multiclass"):
