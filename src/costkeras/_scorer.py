@@ -1,7 +1,7 @@
 """The cost scorer behind :func:`costkeras.metrics.make_cost_scorer`.
 
-It subclasses scikit-learn's private ``_BaseScorer`` (stable from 1.4 to
-1.9) for two things a ``make_scorer`` scorer cannot do: take the labels'
+It subclasses scikit-learn's private ``_BaseScorer`` (through ``_compat``;
+stable from 1.4 to 1.9) for two things a ``make_scorer`` scorer cannot do: take the labels'
 order from the fitted estimator's ``classes_``, and hand routed per-example
 costs to ``predict`` so the decision is judged with the same costs it was
 made with.
@@ -12,7 +12,8 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
-from sklearn.metrics._scorer import _BaseScorer
+
+from ._compat import BaseScorer
 
 
 def _final_estimator(estimator):
@@ -21,11 +22,19 @@ def _final_estimator(estimator):
 
 
 def _predict_takes_sample_cost(estimator) -> bool:
-    predict = getattr(_final_estimator(estimator), "predict", None)
+    """Whether ``predict`` decides with per-example costs given to it.
+
+    An estimator set to ``decision="argmax"`` decides without costs by choice
+    (and refuses them); its decisions are still judged with them.
+    """
+    final = _final_estimator(estimator)
+    predict = getattr(final, "predict", None)
+    if getattr(final, "decision", None) == "argmax":
+        return False
     return predict is not None and "sample_cost" in inspect.signature(predict).parameters
 
 
-class CostScorer(_BaseScorer):
+class CostScorer(BaseScorer):
     """``scorer(estimator, X, y, sample_weight=None, sample_cost=None)``."""
 
     def __init__(self, score_func, sign, cost_matrix, labels):
