@@ -36,7 +36,22 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     "safe_indexing": ("sklearn.utils", "_safe_indexing"),
 }
 
-__all__ = sorted(PRIVATE_NAMES)
+__all__ = [*sorted(PRIVATE_NAMES), "compile_arguments"]
+
+
+def compile_arguments(model) -> dict:
+    """The arguments a Keras model was compiled with, as the objects the user passed.
+
+    Keras keeps them in the private ``_compile_config``; its public
+    ``get_compile_config`` gives them serialized, and deserializing fails for
+    a user's unregistered custom loss or metric.
+    """
+    config = getattr(model, "_compile_config", None)
+    if config is not None and hasattr(config, "config"):
+        return dict(config.config)
+    import keras
+
+    return keras.saving.deserialize_keras_object(model.get_compile_config())
 
 
 def __getattr__(name: str) -> Any:

@@ -8,22 +8,24 @@
 | metrics   | the user's, unless ``metrics`` is set   | ``metrics``                       |
 
 A user-compiled model is recompiled only when one of these changes; then it
-keeps its own optimizer's configuration (a fresh optimizer of the same class
-and settings) and its other compile settings.
+keeps its own optimizer, metrics and other compile settings (the very objects
+it was compiled with).
 """
 
 from __future__ import annotations
 
 import keras
 
+from ._compat import compile_arguments
 from ._heads import Head
 
 
 def head_losses(heads: list[Head]):
     """The loss argument of ``compile``: one loss, or a list in the model's output order."""
-    if len(heads) == 1:
-        return heads[0].loss
-    return [head.loss for head in sorted(heads, key=lambda head: head.output_index)]
+    by_output = {head.output_index: head.loss for head in heads}  # heads may share one
+    if len(by_output) == 1:
+        return by_output[0]
+    return [by_output[index] for index in sorted(by_output)]
 
 
 def compile_model(model: keras.Model, heads: list[Head], estimator_kwargs: dict, params: dict):
@@ -37,10 +39,10 @@ def compile_model(model: keras.Model, heads: list[Head], estimator_kwargs: dict,
     if not model.compiled or getattr(model, "loss", None) is None:
         kwargs = dict(estimator_kwargs)
     else:
-        same_loss = _same_losses(model.loss, losses, len(heads))
+        same_loss = _same_losses(model.loss, losses, len(model.outputs))
         if same_loss and params["optimizer"] is None and params["metrics"] is None:
             return model.loss
-        kwargs = keras.saving.deserialize_keras_object(model.get_compile_config())
+        kwargs = compile_arguments(model)
         for name in ("optimizer", "metrics"):
             if params[name] is not None:
                 kwargs[name] = estimator_kwargs[name]

@@ -74,7 +74,11 @@ def fit_arrays(
             weight = weight * example_weights
         targets.append(head.encode(positions, target_rows))
         weights.append(weight)
-    if sample_weight is None and all(np.all(w == 1.0) for w in weights):
+    if (
+        sample_weight is None
+        and all(cw is None for cw in class_weights)
+        and all(np.all(w == 1.0) for w in weights)
+    ):
         return targets, None
     return targets, weights
 
@@ -105,3 +109,30 @@ def _training_rows(head: Head, cost_loss: str, rows, first_call: bool):
     if first_call:
         head.cost_scale = float(np.abs(rows).max()) or 1.0
     return rows / head.cost_scale, None
+
+
+def model_arrays(heads: list[Head], target: Target, targets: list, weights: list | None):
+    """Targets and sample weights in the model's output order: lists, one per model output.
+
+    Heads sharing one output of sigmoid units (a multilabel y) give it one
+    (n, m) target, y's own columns as scikeras passes them when they are 0/1.
+    """
+    outputs = sorted({head.output_index for head in heads})
+    y_keras, w_keras = [], []
+    for output in outputs:
+        members = [j for j, head in enumerate(heads) if head.output_index == output]
+        if len(members) == 1:
+            y_keras.append(targets[members[0]])
+        elif all(np.array_equal(heads[j].classes, [0, 1]) for j in members):
+            y_keras.append(np.column_stack([target.columns[j] for j in members]))
+        else:
+            y_keras.append(np.hstack([targets[j] for j in members]))
+        if weights is not None:
+            shared = [weights[j] for j in members]
+            if any(not np.array_equal(shared[0], w) for w in shared[1:]):
+                raise ValueError(
+                    "class_weight differs between columns of y that share one model output; "
+                    "give the model one output per column to weight them apart."
+                )
+            w_keras.append(shared[0])
+    return y_keras, None if weights is None else w_keras

@@ -89,6 +89,7 @@ class Head:
     target_format: str = "onehot"
     cost_scale: float = 1.0  # expected_cost divides costs by this
     one_hot_labels: bool = False  # y was a one-hot matrix; predictions go back as one
+    unit: int | None = None  # several heads share one output of sigmoid units: this one's
     per_example: bool = False  # the loss takes each example's cost row with its target
     cost_sums: np.ndarray | None = None  # per-example costs seen, when they set cost_matrix
     cost_counts: np.ndarray | None = None
@@ -110,6 +111,8 @@ class Head:
     def proba(self, raw) -> np.ndarray:
         """(n, k) probabilities from the output's raw values (a sigmoid gives ``p(1)``)."""
         raw = np.asarray(raw)
+        if self.unit is not None:
+            raw = raw[:, self.unit]
         if self.units == 1:
             p = raw.reshape(-1)
             return np.column_stack([1.0 - p, p])
@@ -245,10 +248,13 @@ def build_heads(
     """
     n_outputs = target.n_outputs
     model_names = model_output_names(model)
+    if _is_multilabel_output(target, model):
+        return _multilabel_heads(target, model, params, user_loss, per_example_costs)
     if len(model_names) != n_outputs:
         what = "one output" if n_outputs == 1 else f"one output per column of y ({n_outputs})"
         raise ValueError(
-            f"model must have {what}; it has {len(model_names)} outputs {model_names!r}."
+            f"model must have {what}; it has {len(model_names)} outputs {model_names!r} "
+            f"(y is a Keras model input of size {n_outputs} for them)."
         )
     names = target.names or (
         target.output_names() if n_outputs > 1 and params["model"] is None else None
@@ -299,6 +305,45 @@ def build_heads(
             raise ValueError(
                 f"cost_loss={cost_loss!r} needs a cost_matrix or sample_cost; got neither."
             )
+    return heads
+
+
+def _is_multilabel_output(target: Target, model: keras.Model) -> bool:
+    """scikeras's multilabel recipe: one model output of one sigmoid unit per column of y."""
+    return (
+        target.n_outputs > 1
+        and len(model.outputs) == 1
+        and model.outputs[0].shape[-1] == target.n_outputs
+        and all(len(classes) == 2 for classes in target.classes)
+    )
+
+
+def _multilabel_heads(target, model, params, user_loss, per_example_costs) -> list[Head]:
+    """One head per column of y, each reading its own unit of the model's single output."""
+    names = target.output_names()
+    if params["cost_loss"] != "cross_entropy" and (
+        per_example_costs or params["cost_matrix"] is not None
+    ):
+        raise ValueError(
+            f"cost_loss={params['cost_loss']!r} trains each output with its own cost loss, so "
+            "it needs one model output per column of y; this model has one output of "
+            f"{target.n_outputs} units. Pass cost_loss='cross_entropy' (the costs then act "
+            "in the decision) or give the model one output per column."
+        )
+    model_loss = _compiled_losses(model, ["all"], ["all"])[0]
+    loss = user_loss if user_loss is not None else model_loss
+    if loss is None:
+        loss = keras.losses.BinaryCrossentropy()
+    costs = _per_head(params["cost_matrix"], names, names, param="cost_matrix")
+    heads = []
+    for j, name in enumerate(names):
+        matrix = costs[j]
+        if matrix is not None:
+            matrix = check_cost_matrix(matrix, target.classes[j], param=f"cost_matrix[{name!r}]")
+        head = Head(name, target.classes[j], 1, 0, cost_matrix=matrix, loss=loss, unit=j)
+        head.target_format = "binary"
+        head.decision = resolve_decision(params["decision"], params["cost_loss"], matrix)
+        heads.append(head)
     return heads
 
 

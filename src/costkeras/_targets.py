@@ -27,8 +27,8 @@ def label_positions(y: np.ndarray, classes: np.ndarray, *, param: str = "y") -> 
     unknown = classes[positions] != y
     if np.any(unknown):
         raise ValueError(
-            f"{param} holds labels {np.unique(y[unknown]).tolist()!r} that are not among "
-            f"the classes {classes.tolist()!r}."
+            f"Found unknown categories {np.unique(y[unknown]).tolist()!r} in {param}: they are "
+            f"not among the classes {classes.tolist()!r}."
         )
     return positions
 

@@ -43,7 +43,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                 "replaces; decide with costkeras.decisions on predict_proba instead."
             )
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, len(y))
+            sample_weight = check_sample_weight(sample_weight, np.shape(y)[0])
         if self.class_weight is not None:
             weights = compute_sample_weight(class_weight=self.class_weight, y=y)
             sample_weight = weights if sample_weight is None else sample_weight * weights
@@ -59,6 +59,15 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             initial_epoch=initial_epoch,
             **kw,
         )
+
+    def _check_model_type(self) -> None:
+        for name in ("model", "build_fn"):
+            value = getattr(self, name)
+            if value is not None and not (callable(value) or isinstance(value, keras.Model)):
+                raise TypeError(
+                    f"``{name}`` must be a callable, a Keras Model instance or None; got "
+                    f"{type(value).__name__}."
+                )
 
     def _own_target_encoding(self) -> bool:
         return type(self).target_encoder is HeadsKerasWrapper.target_encoder
@@ -154,9 +163,12 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
     def _type_of_target(self, y: np.ndarray) -> str:
         from sklearn.utils.multiclass import type_of_target
 
-        if y.ndim == 2 and y.shape[1] > 1:
+        if y.ndim == 2 and y.dtype == object:
             # the columns were checked one by one; together they may mix ints and strs
             return "multiclass-multioutput"
+        classes = self.__dict__.get("classes_")
+        if y.ndim == 1 and classes is not None and not isinstance(classes, list):
+            return type_of_target(np.asarray(classes))  # partial_fit's classes, all of them
         return type_of_target(y)
 
     # ------------------------------------------------------- fitted state

@@ -12,7 +12,7 @@ from sklearn.base import BaseEstimator
 
 from ._constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
 from ._decide import call_costs, decide, expected_cost, stack_columns
-from ._fit_data import fit_arrays
+from ._fit_data import fit_arrays, model_arrays
 from ._rollback import Snapshot
 from ._scikeras_fixes import drop_weightless
 from ._targets import read_target
@@ -230,13 +230,17 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         """
         for name in ("epochs", "initial_epoch"):
             if name in kwargs:
-                raise TypeError(f"partial_fit always trains for 1 epoch; got {name}=.")
+                raise TypeError(
+                    f"Invalid argument `{name}` to `partial_fit`: `partial_fit` always trains "
+                    "for 1 epoch, from the current one."
+                )
         warm = self.initialized_
         if not warm:
             self.classes_ = classes
         return self._train(X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs)
 
     def _train(self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, fit_kwargs):
+        self._check_model_type()
         self._validate_params()
         snapshot = Snapshot(self)
         try:
@@ -257,6 +261,11 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         if warm:
             X, _ = self._validate_data(X, y)
             target = read_target(y, [h.classes for h in self.heads_])
+            if target.n_outputs != len(self.heads_):
+                raise ValueError(
+                    f"y has {target.n_outputs} output column(s) (target features) but the "
+                    f"estimator was fitted on {len(self.heads_)}; refit with warm_start=False."
+                )
         else:
             # scikeras makes y an array before the target encoder sees it
             self._y_columns = list(y.columns) if hasattr(y, "columns") else None
@@ -271,15 +280,12 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
             sample_cost=sample_cost,
             first_call=not warm,
         )
+        targets, weights = model_arrays(self.heads_, target, targets, weights)
         if weights is not None:
             X, targets, weights = drop_weightless(X, targets, weights)
-        order = sorted(range(len(self.heads_)), key=lambda j: self.heads_[j].output_index)
-        y_keras = targets[0] if len(order) == 1 else [targets[j] for j in order]
-        w_keras = (
-            None
-            if weights is None
-            else (weights[0] if len(order) == 1 else [weights[j] for j in order])
-        )
+        single = len(targets) == 1  # Keras takes one array, not a list of one, for one output
+        y_keras = targets[0] if single else targets
+        w_keras = weights[0] if single and weights is not None else weights
         X = self.feature_encoder_.transform(X)
         self._fit_keras_model(
             X, y_keras, w_keras, warm_start=warm, epochs=epochs, initial_epoch=initial_epoch, **kw
