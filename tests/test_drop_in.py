@@ -288,3 +288,19 @@ def test_custom_target_encoder_keeps_scikeras_semantics(abc_data):
     assert clf.heads_ is None and clf.model_.input_shape == (None, 2)
     with pytest.raises(ValueError, match="cost_matrix needs costkeras's own target encoding"):
         clone(clf).set_params(cost_matrix=ABC_COSTS).fit(X, numeric)
+
+
+def test_partial_fit_under_dask_ml_incremental(binary_data):
+    da = pytest.importorskip("dask.array")
+    incremental = pytest.importorskip("dask_ml.wrappers").Incremental
+    X, y = binary_data
+    chunks = 50
+    search = incremental(small(cost_matrix=BINARY_COSTS), scoring="accuracy")
+    search.fit(da.from_array(X, chunks=chunks), da.from_array(y, chunks=chunks), classes=[0, 1])
+    fitted = search.estimator_
+    assert fitted.current_epoch == len(y) // chunks, "one partial_fit call per block"
+    np.testing.assert_array_equal(fitted.classes_, [0, 1])
+    expected = bayes_decision(fitted.predict_proba(X), np.array(BINARY_COSTS, float))
+    np.testing.assert_array_equal(
+        np.asarray(search.predict(da.from_array(X, chunks=chunks))), expected
+    )
