@@ -47,8 +47,6 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         if self.class_weight is not None:
             weights = compute_sample_weight(class_weight=self.class_weight, y=y)
             sample_weight = weights if sample_weight is None else sample_weight * weights
-        if not warm:
-            self.classes_ = self.__dict__.get("classes_") if self.initialized_ else None
         BaseWrapper._fit(
             self,
             X,

@@ -235,15 +235,28 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
                     "for 1 epoch, from the current one."
                 )
         warm = self.initialized_
-        if not warm:
-            self.classes_ = classes
-        return self._train(X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs)
+        return self._train(
+            X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs, classes
+        )
 
-    def _train(self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, fit_kwargs):
+    def _train(
+        self,
+        X,
+        y,
+        sample_weight,
+        sample_cost,
+        warm,
+        epochs,
+        initial_epoch,
+        fit_kwargs,
+        classes=None,
+    ):
         self._check_model_type()
         self._validate_params()
         snapshot = Snapshot(self)
         try:
+            if not warm:
+                self.classes_ = classes  # what the target encoder extends y's labels with
             if self._own_target_encoding():
                 self._train_heads(
                     X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, fit_kwargs
