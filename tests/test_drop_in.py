@@ -304,3 +304,37 @@ def test_partial_fit_under_dask_ml_incremental(binary_data):
     np.testing.assert_array_equal(
         np.asarray(search.predict(da.from_array(X, chunks=chunks))), expected
     )
+
+
+def test_multilabel_y_on_one_output_of_sigmoid_units(binary_data):
+    X, y = binary_data
+    Y = np.column_stack([y, (X[:, 1] > 0).astype(np.uint8)]).astype(np.uint8)
+
+    def two_units(meta):
+        inputs = keras.Input((meta["n_features_in_"],))
+        return keras.Model(inputs, keras.layers.Dense(2, activation="sigmoid")(inputs))
+
+    seen = {}
+    clf = small(
+        model=two_units, loss="binary_crossentropy", epochs=30, optimizer__learning_rate=0.05
+    )
+    clf.initialize(X, Y)
+    fit = clf.model_.fit
+
+    def record(x, y, **kwargs):
+        seen["y"] = y
+        return fit(x=x, y=y, **kwargs)
+
+    clf.model_.fit = record
+    clf.set_params(warm_start=True).fit(X, Y)
+    np.testing.assert_array_equal(seen["y"], Y)  # y's own 0/1 columns, as scikeras passes them
+    assert len(clf.heads_) == 2 and [head.unit for head in clf.heads_] == [0, 1]
+    raw = clf.model_.predict(X, verbose=0)
+    for column, proba in enumerate(clf.predict_proba(X)):
+        np.testing.assert_allclose(proba[:, 1], raw[:, column], rtol=1e-5, atol=1e-6)
+    assert clf.predict(X).shape == Y.shape
+    assert (clf.predict(X) == Y).all(axis=1).mean() > 0.6
+    with pytest.raises(ValueError, match="one model output per column"):
+        small(model=two_units, cost_matrix=[BINARY_COSTS, None], cost_loss="expected_cost").fit(
+            X, Y
+        )
