@@ -14,7 +14,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from ._encoding import OneHotClassEncoder
-from ._validation import column, default_output_names
+from ._validation import column, default_output_names, stack_columns
 
 __all__ = ["MultiOutputEncoder", "column", "default_output_names", "output_order", "stack_columns"]
 
@@ -35,16 +35,6 @@ def output_order(names: Sequence, model_output_names: Sequence[str]) -> list[int
     if sorted(columns) == sorted(by_name):
         return [by_name[column] for column in columns]
     return list(range(len(names)))
-
-
-def stack_columns(columns: list[np.ndarray]) -> np.ndarray:
-    """Stack per-output labels into (n, m), keeping each column's labels as they are."""
-    if len({column.dtype for column in columns}) == 1:
-        return np.column_stack(columns)
-    stacked = np.empty((len(columns[0]), len(columns)), dtype=object)
-    for j, values in enumerate(columns):
-        stacked[:, j] = values
-    return stacked
 
 
 class MultiOutputEncoder(TransformerMixin, BaseEstimator):
