@@ -12,7 +12,9 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
+from sklearn import get_config
 from sklearn.metrics._scorer import _BaseScorer
+from sklearn.utils.metadata_routing import get_routing_for_object
 
 
 def _final_estimator(estimator):
@@ -22,7 +24,14 @@ def _final_estimator(estimator):
 
 def _predict_takes_sample_cost(estimator) -> bool:
     predict = getattr(_final_estimator(estimator), "predict", None)
-    return predict is not None and "sample_cost" in inspect.signature(predict).parameters
+    if predict is None or "sample_cost" not in inspect.signature(predict).parameters:
+        return False
+    if get_config().get("enable_metadata_routing", False):
+        # with routing, a Pipeline refuses metadata its steps do not request: ask the
+        # routing (set_predict_request(sample_cost=False) turns the hand-over off)
+        routing = get_routing_for_object(estimator)
+        return "sample_cost" in routing.consumes(method="predict", params={"sample_cost"})
+    return True
 
 
 class CostScorer(_BaseScorer):
