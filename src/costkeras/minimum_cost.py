@@ -312,7 +312,9 @@ default=None
         self : MinimumCostClassifier
         """
         self._check_params()
-        check_classification_targets(y)
+        columns, names = _y_columns(y)
+        for labels in [y] if names is None else columns:  # columns may mix str and int
+            check_classification_targets(labels)
         y_shape = np.asarray(y).shape
         if y_shape[0] == 0:
             raise ValueError("y has 0 samples; fit needs samples of at least two classes.")
