@@ -11,8 +11,11 @@ Methods: costkeras's default; every ``cost_loss`` x ``decision``; plain scikeras
 ``CalibratedClassifierCV`` (sigmoid, temperature) with Bayes decisions; on binary data,
 the default wrapped in ``TunedThresholdClassifierCV`` with a cost scorer (a tuned global
 threshold against per-example Bayes decisions on the credit data); ``LogisticRegression`` and
-``HistGradientBoostingClassifier`` with argmax and with Bayes decisions. Every Keras method
-uses the same network (one hidden layer of 100 ReLU units, softmax, Adam) and epochs.
+``HistGradientBoostingClassifier`` with argmax and with Bayes decisions, and wrapped in
+``costkeras.MinimumCostClassifier`` without and with its cross-validated calibration (sigmoid,
+temperature; 5-fold ensemble, its defaults), next to ``TunedThresholdClassifierCV`` around them
+on binary data. Every Keras method uses the same network (one hidden layer of 100 ReLU units,
+softmax, Adam) and epochs.
 
 Run: python benchmarks/quality.py            (full run, writes benchmarks/RESULTS.md)
      python benchmarks/quality.py --quick    (smoke run: 2 splits, smaller data, no write)
@@ -43,7 +46,7 @@ from sklearn.model_selection import StratifiedShuffleSplit, TunedThresholdClassi
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from costkeras import CostSensitiveKerasClassifier
+from costkeras import CostSensitiveKerasClassifier, MinimumCostClassifier
 from costkeras.datasets import make_credit_scoring
 from costkeras.decisions import bayes_decision, predict_min_cost
 from costkeras.metrics import make_cost_scorer, total_cost
@@ -151,6 +154,23 @@ def peer_methods(seed):
     }
 
 
+def minimum_cost_methods(C, seed):
+    """The peers wrapped in MinimumCostClassifier, uncalibrated and calibrated.
+
+    name -> (estimator, {table row: "predict"}); ``C`` None for per-example costs.
+    """
+    methods = {}
+    for peer, estimator in peer_methods(seed).items():
+        for calibration in (None, "sigmoid", "temperature"):
+            suffix = "" if calibration is None else f", {calibration}"
+            row = f"MinimumCostClassifier({peer}{suffix})"
+            methods[row] = (
+                MinimumCostClassifier(estimator, cost_matrix=C, calibration=calibration),
+                {row: "predict"},
+            )
+    return methods
+
+
 def decide(model, how, X_test, costs, **predict_params):
     """Predicted labels: the model's own decision, Bayes on its probabilities, or argmax.
 
@@ -176,6 +196,12 @@ def split_costs(X, y, C, train, test, seed, epochs, batch_size, posterior=None):
             estimator,
             {f"{method} + argmax": "predict", f"{method} + bayes": "bayes"},
         )
+        if len(C) == 2:
+            methods[f"{method} tuned"] = (
+                TunedThresholdClassifierCV(estimator, scoring=make_cost_scorer(C), cv=3),
+                {f"{method} + TunedThresholdClassifierCV (cost scorer)": "predict"},
+            )
+    methods.update(minimum_cost_methods(C, seed))
     for estimator, rows in methods.values():
         model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], y[train])
         for row, how in rows.items():
@@ -231,6 +257,18 @@ def credit_split_costs(X, y, S, train, test, seed, epochs, batch_size):
         model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], y[train])
         costs[f"{method} + argmax"] = cost(model.predict(X[test]))
         costs[f"{method} + per-example bayes"] = cost(decide(model, "bayes", X[test], S[test]))
+        with config_context(enable_metadata_routing=True):
+            scorer = make_cost_scorer().set_score_request(sample_cost=True)
+            tuned = TunedThresholdClassifierCV(
+                make_pipeline(StandardScaler(), clone(estimator)), scoring=scorer, cv=3
+            ).fit(X[train], y[train], sample_cost=S[train])
+        costs[f"{method} + tuned global threshold (per-example cost scorer)"] = cost(
+            tuned.predict(X[test])
+        )
+    # per-example Bayes decisions: each test row decided with its own matrix
+    for row, (estimator, _) in minimum_cost_methods(None, seed).items():
+        model = make_pipeline(StandardScaler(), clone(estimator)).fit(X[train], y[train])
+        costs[f"{row}, per-example"] = cost(model.predict(X[test], sample_cost=S[test]))
     return costs
 
 
@@ -254,7 +292,12 @@ def over_splits(X, y, splits, measure, n_jobs):
 
 # ------------------------------------------------------------------------------- report
 
-KERAS_EXCLUDED = ("LogisticRegression", "HistGradientBoosting", "Bayes risk")
+KERAS_EXCLUDED = (
+    "LogisticRegression",
+    "HistGradientBoosting",
+    "MinimumCostClassifier",
+    "Bayes risk",
+)
 
 
 def table(name, costs, setting):

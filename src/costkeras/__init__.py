@@ -1,7 +1,9 @@
 """costkeras: cost-sensitive neural classification for scikit-learn and Keras.
 
 ``CostSensitiveKerasClassifier`` and the losses import Keras (and its
-backend) on first use, so ``import costkeras.metrics`` stays light.
+backend) on first use, so ``import costkeras.metrics`` and
+``from costkeras import MinimumCostClassifier`` (NumPy and scikit-learn only)
+stay light.
 """
 
 from __future__ import annotations
@@ -13,9 +15,10 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "CostSensitiveKerasClassifier": "costkeras.estimator",
+    "MinimumCostClassifier": "costkeras.minimum_cost",
 }
 
-__all__ = ["CostSensitiveKerasClassifier", "__version__"]
+__all__ = ["CostSensitiveKerasClassifier", "MinimumCostClassifier", "__version__"]
 
 
 def __getattr__(name: str) -> Any:

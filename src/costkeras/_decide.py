@@ -1,5 +1,8 @@
 """The decision rule, head by head, written once for predict, the scorer and the plots.
 
+The arithmetic is ``_bayes``'s, which ``MinimumCostClassifier`` and
+``costkeras.decisions`` use too: one implementation of the decision.
+
 Costs given to a method always decide: ``predict(X, sample_cost=S)`` is
 Bayes's decision with ``S``. Without them, a head decides by Bayes with its
 ``cost_matrix_`` when its ``decision_`` is ``"bayes"``, and by argmax
@@ -11,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import decisions
+from . import _bayes
 from ._heads import Head
-from ._validation import check_sample_cost, per_output
+from ._validation import per_output
 
 
 def call_costs(heads: list[Head], sample_cost, n_samples: int, decision: str) -> list:
@@ -31,44 +34,24 @@ def call_costs(heads: list[Head], sample_cost, n_samples: int, decision: str) ->
         if single
         else per_output(sample_cost, [head.name for head in heads], param="sample_cost")
     )
-    costs = []
-    for head, value in zip(heads, given, strict=True):
-        param = "sample_cost" if single else f"sample_cost[{head.name!r}]"
-        if value is not None:
-            value = check_sample_cost(value, n_samples, head.n_classes, param=param)
-            if value.ndim != 3:
-                raise ValueError(
-                    f"{param} at predict time must have shape (n_samples, k, k), a cost matrix "
-                    "per example: the true class is unknown, so an (n, k) cost row cannot be "
-                    f"chosen; got shape {value.shape}."
-                )
-        costs.append(value)
-    return costs
+    return [
+        _bayes.decision_costs(
+            value,
+            n_samples,
+            head.n_classes,
+            param="sample_cost" if single else f"sample_cost[{head.name!r}]",
+        )
+        for head, value in zip(heads, given, strict=True)
+    ]
 
 
 def decide(head: Head, proba: np.ndarray, costs=None) -> np.ndarray:
     """The head's labels for ``proba``, by the rule above."""
     if costs is None and head.decision == "bayes":
         costs = head.cost_matrix
-    if costs is None:
-        return head.labels(np.argmax(proba, axis=1))
-    return head.labels(decisions.bayes_decision(proba, costs))
+    return head.labels(_bayes.decision_positions(proba, costs))
 
 
 def expected_cost(head: Head, proba: np.ndarray, costs=None) -> np.ndarray:
     """``R[n, j] = sum_i p_i C[i, j]``, with the 0/1 cost when no costs are known."""
-    if costs is None:
-        costs = head.cost_matrix
-    if costs is None:
-        costs = 1.0 - np.eye(head.n_classes)
-    return decisions.expected_costs(proba, costs)
-
-
-def stack_columns(columns: list[np.ndarray]) -> np.ndarray:
-    """Stack per-output labels into (n, m), keeping each column's labels as they are."""
-    if len({column.dtype for column in columns}) == 1:
-        return np.column_stack(columns)
-    stacked = np.empty((len(columns[0]), len(columns)), dtype=object)
-    for j, values in enumerate(columns):
-        stacked[:, j] = values
-    return stacked
+    return _bayes.expected_costs(proba, head.cost_matrix if costs is None else costs)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
+from sklearn import get_config
+from sklearn.utils.metadata_routing import get_routing_for_object
 
 from ._compat import BaseScorer
 
@@ -22,16 +24,24 @@ def _final_estimator(estimator):
 
 
 def _predict_takes_sample_cost(estimator) -> bool:
-    """Whether ``predict`` decides with per-example costs given to it.
+    """Whether ``predict`` decides with per-example costs handed to it.
 
     An estimator set to ``decision="argmax"`` decides without costs by choice
-    (and refuses them); its decisions are still judged with them.
+    (and refuses them); its decisions are still judged with them. With
+    routing on, a Pipeline refuses metadata its steps do not request, so the
+    routing is asked (``set_predict_request(sample_cost=False)`` turns the
+    hand-over off).
     """
     final = _final_estimator(estimator)
     predict = getattr(final, "predict", None)
+    if predict is None or "sample_cost" not in inspect.signature(predict).parameters:
+        return False
     if getattr(final, "decision", None) == "argmax":
         return False
-    return predict is not None and "sample_cost" in inspect.signature(predict).parameters
+    if get_config().get("enable_metadata_routing", False):
+        routing = get_routing_for_object(estimator)
+        return "sample_cost" in routing.consumes(method="predict", params={"sample_cost"})
+    return True
 
 
 class CostScorer(BaseScorer):

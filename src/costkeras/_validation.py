@@ -309,6 +309,16 @@ def column(y: np.ndarray, j: int) -> np.ndarray:
     return np.asarray(values.tolist()) if values.dtype == object else values
 
 
+def stack_columns(columns: list[np.ndarray]) -> np.ndarray:
+    """Stack per-output labels into (n, m), keeping each column's labels as they are."""
+    if len({values.dtype for values in columns}) == 1:
+        return np.column_stack(columns)
+    stacked = np.empty((len(columns[0]), len(columns)), dtype=object)
+    for j, values in enumerate(columns):
+        stacked[:, j] = values
+    return stacked
+
+
 def per_output(value: Any, names: Sequence[Any], *, param: str) -> list:
     """Spread a per-output parameter over the outputs, in ``names`` order.
 

@@ -2,9 +2,11 @@
 
 Written with ``keras.ops`` so they run on any Keras backend, inside a model.
 NumPy inputs (what ``predict_proba`` returns) are computed in NumPy, in float64,
-and come back as NumPy arrays: the same two-line formulas, without the round
-trip through backend tensors that would cost more than the network's own
-forward pass on a few rows.
+and come back as NumPy arrays, by ``costkeras._bayes``: the one NumPy
+implementation of the decision, which ``MinimumCostClassifier`` and
+``CostSensitiveKerasClassifier`` use too. That skips the round trip through
+backend tensors, which would cost more than the network's own forward pass on
+a few rows.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 import numpy as np
 from keras import ops
 
+from . import _bayes
 from ._validation import check_cost_matrix, check_sample_cost
 
 __all__ = ["bayes_decision", "binary_threshold", "expected_costs", "predict_min_cost"]
@@ -40,9 +43,7 @@ def expected_costs(proba: Any, cost_matrix: Any):
     [[2.0, 0.8]]
     """
     if not ops.is_tensor(proba):
-        proba = np.asarray(proba, dtype="float64")
-        costs = np.asarray(cost_matrix, dtype="float64")
-        return np.einsum("ni,nij->nj", proba, costs) if costs.ndim == 3 else proba @ costs
+        return _bayes.expected_costs(proba, cost_matrix)
     costs = ops.convert_to_tensor(cost_matrix, dtype=proba.dtype)
     if len(costs.shape) == 3:
         return ops.einsum("ni,nij->nj", proba, costs)
@@ -70,8 +71,9 @@ def bayes_decision(proba: Any, cost_matrix: Any):
     >>> bayes_decision([[0.8, 0.2], [0.95, 0.05]], [[0, 1], [10, 0]]).tolist()
     [1, 0]
     """
-    risk = expected_costs(proba, cost_matrix)
-    return np.argmin(risk, axis=-1) if isinstance(risk, np.ndarray) else ops.argmin(risk, axis=-1)
+    if not ops.is_tensor(proba):
+        return _bayes.decision_positions(proba, cost_matrix)
+    return ops.argmin(expected_costs(proba, cost_matrix), axis=-1)
 
 
 def binary_threshold(cost_matrix: Any) -> float:
@@ -142,9 +144,8 @@ def predict_min_cost(estimator: Any, X: Any, cost_matrix: Any) -> np.ndarray:
             "apply bayes_decision to each output's probabilities with its cost matrix."
         )
     classes = np.asarray(estimator.classes_)
-    proba = np.asarray(proba, dtype="float64")
     if np.ndim(cost_matrix) == 3:
         costs = check_sample_cost(cost_matrix, len(proba), len(classes), param="cost_matrix")
     else:
         costs = check_cost_matrix(cost_matrix, classes)
-    return classes[bayes_decision(proba, costs)]
+    return _bayes.decide(proba, classes, costs)

@@ -11,12 +11,13 @@ from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
 
 from ._constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
-from ._decide import call_costs, decide, expected_cost, stack_columns
+from ._decide import call_costs, decide, expected_cost
 from ._fit_data import fit_arrays, model_arrays
 from ._rollback import Snapshot
 from ._scikeras_fixes import drop_weightless
 from ._targets import read_target
 from ._threads import follow_omp_num_threads
+from ._validation import stack_columns
 from ._wrapper import HeadsKerasWrapper
 
 __all__ = ["CostSensitiveKerasClassifier"]

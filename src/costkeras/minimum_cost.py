@@ -1,0 +1,520 @@
+"""Bayes minimum-risk decisions for any scikit-learn classifier, as a meta-estimator.
+
+:class:`MinimumCostClassifier` wraps a classifier with ``predict_proba`` (gradient
+boosting, a calibrated model, a stack, a pipeline, a costkeras network) and predicts
+``argmin_j sum_i p_i C[i, j]`` for any number of classes. Being an estimator, it can sit at
+the end of a ``Pipeline``, be grid-searched over its cost matrix and its inner estimator's
+parameters, be cross-validated with :func:`costkeras.metrics.make_cost_scorer`, and be
+pickled as one model.
+
+This module imports NumPy and scikit-learn only: never TensorFlow or Keras.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+import numpy as np
+import sklearn
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.frozen import FrozenEstimator
+from sklearn.utils import column_or_1d, get_tags
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from . import _bayes
+from ._validation import check_cost_matrix, column, default_output_names, per_output, stack_columns
+
+__all__ = ["MinimumCostClassifier"]
+
+_CALIBRATIONS = ("sigmoid", "isotonic", "temperature")
+
+
+def _sklearn_version() -> tuple[int, int]:
+    major, minor = re.findall(r"\d+", sklearn.__version__)[:2]
+    return int(major), int(minor)
+
+
+def _routing_enabled() -> bool:
+    return bool(sklearn.get_config().get("enable_metadata_routing", False))
+
+
+def _inner_has(attr: str):
+    """For ``available_if``: the inner estimator that predicts (fitted or to be) has ``attr``."""
+
+    def check(self) -> bool:
+        if hasattr(self, "estimator_"):
+            getattr(self.estimator_, attr)
+        elif self.calibration is not None:
+            getattr(CalibratedClassifierCV, attr)  # predict_proba only
+        else:
+            getattr(self.estimator, attr)
+        return True
+
+    return check
+
+
+def _is_zero_one(matrix: np.ndarray) -> bool:
+    return bool(np.array_equal(matrix, 1.0 - np.eye(len(matrix))))
+
+
+def _y_columns(y) -> tuple[list[np.ndarray], list | None]:
+    """The label columns of y and, for several columns, their output names."""
+    array = np.asarray(y)
+    if array.ndim == 2 and array.shape[1] > 1:
+        names = list(y.columns) if hasattr(y, "columns") else default_output_names(array.shape[1])
+        return [column(array, j) for j in range(array.shape[1])], names
+    return [array.reshape(-1) if array.ndim == 2 else array], None
+
+
+def _unique_labels(labels: np.ndarray) -> np.ndarray | None:
+    try:
+        return np.unique(labels)
+    except TypeError:  # mixed label types: the inner estimator will say what is wrong
+        return None
+
+
+def _check_two_classes(label_sets: list, names: list | None) -> None:
+    for j, labels in enumerate(label_sets):
+        if len(labels) < 2:
+            where = "y" if names is None else f"y's column {names[j]!r}"
+            raise ValueError(
+                f"{where} has one class only ({labels.tolist()!r}); a classifier needs at "
+                "least two classes to decide between."
+            )
+
+
+class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+    """Bayes minimum-risk decisions for any probabilistic classifier.
+
+    Fits ``estimator`` (optionally calibrated by cross-validation) and predicts, for
+    each row, the class of lowest expected cost
+    ``argmin_j sum_i p(i | x) C[i, j]`` (Elkan, 2001), where ``C[true, predicted]``
+    is the cost matrix (the orientation of :func:`sklearn.metrics.confusion_matrix`)
+    and ``p`` the inner estimator's ``predict_proba``. Any number of classes; with
+    per-example costs, each row is decided with its own matrix.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Has ``fit`` and ``predict_proba`` (with ``calibration`` set,
+        ``decision_function`` is enough). It is cloned and fitted by ``fit``; wrap
+        an already fitted classifier in :class:`sklearn.frozen.FrozenEstimator` to
+        use it as it is.
+    cost_matrix : array-like of shape (k, k), DataFrame, dict of dicts, list or dict, \
+default=None
+        ``C[true, predicted]``. An array follows ``classes_`` (the sorted labels);
+        a pandas DataFrame (index: true label, columns: predicted label) and a dict
+        of dicts ``{true: {predicted: cost}}`` (a missing diagonal entry is 0) name
+        their labels and are reordered to ``classes_``. None means 0/1 costs: the
+        most probable class, unless ``predict`` is given per-example costs.
+
+        For a multi-output inner classifier (y with several columns, ``classes_``
+        and ``predict_proba`` lists), a list with one matrix per column of y, or a
+        dict keyed by output name (the DataFrame's column names, else ``output1``,
+        ``output2``, ...); an output given None, or left out of the dict, is
+        decided by its most probable class.
+    calibration : {None, "sigmoid", "isotonic", "temperature"}, default=None
+        Calibrate the inner estimator's probabilities before deciding, with
+        :class:`sklearn.calibration.CalibratedClassifierCV` (``method=calibration``).
+        Bayes decisions are only as good as the probabilities. ``"temperature"``
+        needs scikit-learn >= 1.8. Single-output y only.
+    cv : int, cross-validation generator or iterable, default=None
+        The calibration's cross-validation (None: 5-fold, stratified), as in
+        ``CalibratedClassifierCV``. Used with ``calibration`` only.
+    ensemble : bool or "auto", default="auto"
+        ``CalibratedClassifierCV``'s ``ensemble``: True averages one calibrated
+        copy of the estimator per fold; False fits the estimator on all the data
+        and calibrates it on out-of-fold probabilities; "auto" is False for a
+        ``FrozenEstimator``, True otherwise. Used with ``calibration`` only.
+    n_jobs : int, default=None
+        Folds of the calibration fitted in parallel. Used with ``calibration`` only.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        The fitted inner estimator, or the fitted ``CalibratedClassifierCV`` around
+        it when ``calibration`` is set. Its ``predict_proba`` gives the
+        probabilities that are decided.
+    classes_ : ndarray of shape (k,), or list of ndarray
+        ``estimator_.classes_``: the labels, in the order of the costs' rows and
+        columns (one array per output for multi-output y).
+    cost_matrix_ : ndarray of shape (k, k), or list of ndarray
+        The costs in ``classes_`` order (the 0/1 matrix ``1 - I`` when
+        ``cost_matrix`` is None); one per output for multi-output y.
+    output_names_ : list
+        For multi-output y only: the outputs' names, the keys of a dict
+        ``cost_matrix``.
+    n_features_in_ : int
+        Number of features seen during fit, when the inner estimator records it.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during fit, when the inner estimator records them.
+
+    See Also
+    --------
+    costkeras.decisions.predict_min_cost : the same decision as a function of a fitted
+        classifier.
+    costkeras.metrics.make_cost_scorer : a scorer that judges the decisions with fixed
+        or per-example costs.
+    sklearn.model_selection.FixedThresholdClassifier : a fixed threshold on binary
+        problems.
+
+    Notes
+    -----
+    Adding a constant to a row of ``C`` (the costs of one true class) or scaling
+    ``C`` by a positive factor changes no decision.
+
+    ``fit(X, y, **fit_params)`` passes ``fit_params`` to the inner estimator's
+    ``fit``; with metadata routing enabled they are routed by the inner
+    estimator's requests (``estimator.set_fit_request(sample_weight=True)``), and
+    with ``calibration`` a routed ``sample_weight`` also weighs the calibration.
+    ``predict`` and ``predict_expected_cost`` take per-example cost matrices
+    ``sample_cost`` of shape (n_samples, k, k), requested from routing by default,
+    so a routed cost scorer decides and judges each row with its own costs.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from costkeras import MinimumCostClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> C = [[0, 1, 1],   # rows: true class, columns: predicted class
+    ...      [1, 0, 10],  # a true versicolor (1) called virginica (2) costs 10
+    ...      [1, 1, 0]]
+    >>> clf = MinimumCostClassifier(LogisticRegression(max_iter=1000), cost_matrix=C)
+    >>> clf.fit(X, y).predict(X[[0, 50, 100]])
+    array([0, 1, 2])
+    >>> risk = clf.predict_expected_cost(X)   # R[n, j] = sum_i p_i C[i, j]
+    >>> bool((clf.predict(X) == clf.classes_[risk.argmin(axis=1)]).all())
+    True
+    >>> plain = clf.estimator_.predict(X)
+    >>> int((clf.predict(X) == 2).sum()) <= int((plain == 2).sum())
+    True
+    """
+
+    # A routed sample_cost goes to predict unless the user says otherwise, so a cost
+    # scorer judges decisions made with the same per-example costs (as for
+    # CostSensitiveKerasClassifier).
+    __metadata_request__predict = {"sample_cost": True}
+
+    def __init__(
+        self,
+        estimator: Any,
+        *,
+        cost_matrix: Any = None,
+        calibration: str | None = None,
+        cv: Any = None,
+        ensemble: bool | str = "auto",
+        n_jobs: int | None = None,
+    ) -> None:
+        self.estimator = estimator
+        self.cost_matrix = cost_matrix
+        self.calibration = calibration
+        self.cv = cv
+        self.ensemble = ensemble
+        self.n_jobs = n_jobs
+
+    # ------------------------------------------------------------------ fit
+
+    def _check_params(self) -> None:
+        if self.calibration is not None and self.calibration not in _CALIBRATIONS:
+            raise ValueError(
+                f"calibration must be None, 'sigmoid', 'isotonic' or 'temperature'; "
+                f"got {self.calibration!r}."
+            )
+        if self.calibration == "temperature" and _sklearn_version() < (1, 8):
+            raise ValueError(
+                "calibration='temperature' needs scikit-learn >= 1.8 (CalibratedClassifierCV"
+                f"(method='temperature')); scikit-learn {sklearn.__version__} is installed. "
+                "Use 'sigmoid' or 'isotonic', or upgrade scikit-learn."
+            )
+        if not (self.ensemble == "auto" or isinstance(self.ensemble, (bool, np.bool_))):
+            raise ValueError(f"ensemble must be True, False or 'auto'; got {self.ensemble!r}.")
+        if self.calibration is None:
+            unused = [name for name in ("cv", "n_jobs") if getattr(self, name) is not None]
+            if not (isinstance(self.ensemble, str) and self.ensemble == "auto"):
+                unused.append("ensemble")
+            if unused:
+                warnings.warn(
+                    f"{', '.join(unused)} only act with calibration; calibration is None, "
+                    "so they are not used.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        has_scores = hasattr(self.estimator, "predict_proba") or (
+            self.calibration is not None and hasattr(self.estimator, "decision_function")
+        )
+        needed = "'predict_proba'" + (
+            "" if self.calibration is None else " (or 'decision_function')"
+        )
+        if not hasattr(self.estimator, "fit") or not has_scores:
+            raise TypeError(
+                f"estimator must be a classifier with 'fit' and {needed}; got {self.estimator!r}."
+            )
+
+    def _spread_costs(self, label_sets: list, names: list | None) -> list[np.ndarray]:
+        """The cost matrices in the order of ``label_sets`` (one per output)."""
+        if names is None:
+            return [check_cost_matrix(self.cost_matrix, label_sets[0])]
+        value = self.cost_matrix
+        if (isinstance(value, np.ndarray) and value.ndim == 2) or hasattr(value, "columns"):
+            raise TypeError(
+                "y has several columns (outputs), so cost_matrix must be a list with one "
+                "matrix per output (None: 0/1 costs) or a dict keyed by output name "
+                f"{names!r}; got a single matrix."
+            )
+        matrices = per_output(value, names, param="cost_matrix")
+        return [
+            1.0 - np.eye(len(labels))
+            if matrix is None
+            else check_cost_matrix(matrix, labels, param=f"cost_matrix[{name!r}]")
+            for name, labels, matrix in zip(names, label_sets, matrices, strict=True)
+        ]
+
+    def _precheck_costs(self, y) -> None:
+        """Validate the costs against y's labels before the inner estimator is fitted."""
+        columns, names = _y_columns(y)
+        if self.calibration is not None and names is not None:
+            raise ValueError(
+                f"calibration={self.calibration!r} supports a single-output y only; y has "
+                f"{len(names)} columns."
+            )
+        if isinstance(self.estimator, FrozenEstimator):
+            return  # a prefit estimator's classes_ may hold labels this y lacks
+        label_sets = [_unique_labels(labels) for labels in columns]
+        if any(labels is None for labels in label_sets):
+            return
+        _check_two_classes(label_sets, names)
+        if self.cost_matrix is None:
+            return
+        self._spread_costs(label_sets, names)
+
+    def fit(self, X: Any, y: Any, **fit_params: Any) -> MinimumCostClassifier:
+        """Fit the inner estimator (and its calibration) and validate the costs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, as the inner estimator takes it.
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Class labels (several columns for a multi-output inner classifier).
+        **fit_params : dict
+            Passed to the inner estimator's ``fit`` (``sample_weight``, ...); with
+            metadata routing enabled, routed by its requests.
+
+        Returns
+        -------
+        self : MinimumCostClassifier
+        """
+        self._check_params()
+        columns, names = _y_columns(y)
+        for labels in [y] if names is None else columns:  # columns may mix str and int
+            check_classification_targets(labels)
+        y_shape = np.asarray(y).shape
+        if y_shape[0] == 0:
+            raise ValueError("y has 0 samples; fit needs samples of at least two classes.")
+        if self.calibration is not None and len(y_shape) == 2 and y_shape[1] == 1:
+            # CalibratedClassifierCV(method="temperature") fails on a column y (1.9.1)
+            y = column_or_1d(y, warn=True)
+        self._precheck_costs(y)
+        if _routing_enabled():
+            routed = process_routing(self, "fit", **fit_params)
+            inner_params = dict(routed["estimator"]["fit"])
+            if self.calibration is not None:
+                inner_params.update(routed["splitter"]["split"])
+        else:
+            inner_params = fit_params
+
+        inner = clone(self.estimator)
+        if self.calibration is not None:
+            inner = CalibratedClassifierCV(
+                inner,
+                method=self.calibration,
+                cv=self.cv,
+                ensemble=self.ensemble,
+                n_jobs=self.n_jobs,
+            )
+            if _routing_enabled():
+                # the weights routed to the estimator weigh its calibration too
+                inner.set_fit_request(sample_weight="sample_weight" in inner_params)
+        self.estimator_ = inner.fit(X, y, **inner_params)
+
+        classes = self.estimator_.classes_
+        if isinstance(classes, list):
+            _, names = _y_columns(y)
+            if names is None or len(names) != len(classes):
+                names = default_output_names(len(classes))
+            self.classes_ = [np.asarray(labels) for labels in classes]
+            _check_two_classes(self.classes_, names)
+            self.output_names_ = names
+            self.cost_matrix_ = self._spread_costs(self.classes_, names)
+        else:
+            self.classes_ = np.asarray(classes)
+            _check_two_classes([self.classes_], None)
+            if self.cost_matrix is None:
+                self.cost_matrix_ = 1.0 - np.eye(len(self.classes_))
+            else:
+                self.cost_matrix_ = self._spread_costs([self.classes_], None)[0]
+        for attribute in ("n_features_in_", "feature_names_in_"):
+            if hasattr(self.estimator_, attribute):
+                setattr(self, attribute, getattr(self.estimator_, attribute))
+        return self
+
+    # -------------------------------------------------------------- predict
+
+    @property
+    def _multioutput(self) -> bool:
+        return isinstance(self.classes_, list)
+
+    def _costs(self, n_samples: int, sample_cost: Any) -> np.ndarray | None:
+        """The costs that decide: per-example ones, else ``cost_matrix_`` (None: 0/1)."""
+        if sample_cost is not None and self._multioutput:
+            raise ValueError(
+                "sample_cost is supported for a single-output y only; this model has "
+                f"{len(self.classes_)} outputs."
+            )
+        default = None if _is_zero_one(self.cost_matrix_) else self.cost_matrix_
+        return _bayes.decision_costs(sample_cost, n_samples, len(self.classes_), default)
+
+    def _proba(self, X) -> Any:
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X: Any, sample_cost: Any = None) -> np.ndarray:
+        """Predict the class of lowest expected cost: ``argmin_j sum_i p_i C[i, j]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        sample_cost : array-like of shape (n_samples, k, k), default=None
+            One cost matrix ``C_n[true, predicted]`` per row, in ``classes_``
+            order, used instead of ``cost_matrix_`` (also when ``cost_matrix``
+            is None). Requested from metadata routing by default.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,), or (n_samples, n_outputs)
+            Labels from ``classes_``; ties go to the class that comes first.
+        """
+        proba = self._proba(X)
+        if self._multioutput:
+            self._costs(len(proba[0]), sample_cost)
+            return stack_columns(
+                [
+                    _bayes.decide(p, classes, None if _is_zero_one(costs) else costs)
+                    for p, classes, costs in zip(
+                        proba, self.classes_, self.cost_matrix_, strict=True
+                    )
+                ]
+            )
+        return _bayes.decide(proba, self.classes_, self._costs(len(proba), sample_cost))
+
+    def predict_expected_cost(self, X: Any, sample_cost: Any = None) -> Any:
+        """Expected cost of each possible decision: ``R[n, j] = sum_i p_i C[i, j]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        sample_cost : array-like of shape (n_samples, k, k), default=None
+            One cost matrix per row instead of ``cost_matrix_``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, k), or a list of them for multi-output y
+            Column ``j`` is the cost to expect when predicting ``classes_[j]``.
+        """
+        proba = self._proba(X)
+        if self._multioutput:
+            self._costs(len(proba[0]), sample_cost)
+            return [
+                _bayes.expected_costs(p, costs)
+                for p, costs in zip(proba, self.cost_matrix_, strict=True)
+            ]
+        costs = self._costs(len(proba), sample_cost)
+        return _bayes.expected_costs(proba, self.cost_matrix_ if costs is None else costs)
+
+    @available_if(_inner_has("predict_proba"))
+    def predict_proba(self, X: Any) -> Any:
+        """Class probabilities of the (calibrated) inner estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, k), or a list of them for multi-output y
+        """
+        return self._proba(X)
+
+    @available_if(_inner_has("predict_log_proba"))
+    def predict_log_proba(self, X: Any) -> Any:
+        """Log of the class probabilities of the (calibrated) inner estimator.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, k)
+        """
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_inner_has("decision_function"))
+    def decision_function(self, X: Any) -> Any:
+        """The inner estimator's decision function (not cost-sensitive).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) or (n_samples, k)
+        """
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.decision_function(X)
+
+    # ------------------------------------------------------ scikit-learn API
+
+    def get_metadata_routing(self) -> MetadataRouter:
+        """Metadata routing: fit parameters to the inner estimator, sample_cost to predict.
+
+        Returns
+        -------
+        routing : MetadataRouter
+        """
+        router = (
+            MetadataRouter(owner=self)
+            .add_self_request(self)
+            .add(
+                estimator=self.estimator,
+                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
+            )
+        )
+        if self.calibration is not None:
+            router.add(
+                splitter=self.cv,
+                method_mapping=MethodMapping().add(caller="fit", callee="split"),
+            )
+        return router
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.input_tags.sparse = inner.input_tags.sparse
+        tags.input_tags.allow_nan = inner.input_tags.allow_nan
+        tags.input_tags.categorical = inner.input_tags.categorical
+        tags.input_tags.string = inner.input_tags.string
+        tags.target_tags.multi_output = inner.target_tags.multi_output
+        tags.target_tags.single_output = inner.target_tags.single_output
+        if inner.classifier_tags is not None:
+            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
+        return tags
