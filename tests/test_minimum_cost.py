@@ -238,7 +238,7 @@ def test_labels_missing_from_the_training_classes(abc_data):
     # scikit-learn's classifiers take class_weight
     fold = MinimumCostClassifier(lr(), cost_matrix=frame).fit(X[two], y[two])
     np.testing.assert_array_equal(fold.cost_matrix_, frame.loc[["A", "B"], ["A", "B"]])
-    with pytest.raises(ValueError, match=r"refers to labels \['D'\] that are not classes"):
+    with pytest.raises(ValueError, match=r"refers to labels \['D', 'C'\] that are not classes"):
         lacking = pd.DataFrame(C, index=["A", "D", "C"], columns=["A", "D", "C"])
         MinimumCostClassifier(lr(), cost_matrix=lacking).fit(X[two], y[two])
     with pytest.raises(ValueError, match=r"cost_matrix has shape \(3, 3\) but there are 2"):
