@@ -283,3 +283,27 @@ def test_sample_cost_for_several_outputs_is_given_per_output(forum_data):
     X, Y = forum_data
     with pytest.raises(ValueError, match="sample_cost has 50 entries but there are 2 outputs"):
         small().fit(X[:50], Y[:50], sample_cost=np.ones((50, 2)))
+
+
+def test_per_example_costs_per_output(forum_data):
+    X, Y = forum_data
+    X, Y = X[:200], Y[:200]
+    rng = np.random.default_rng(3)
+    costs2 = rng.uniform(0, 5, size=(200, 3, 3)) * (1 - np.eye(3))
+    costs1 = np.zeros((200, 2, 2))
+    costs1[:, 0, 1], costs1[:, 1, 0] = 1.0, rng.uniform(1, 30, size=200)
+    clf = small(cost_loss="expected_cost").fit(
+        X, Y, sample_cost={"output1": costs1, "output2": costs2}
+    )
+    # without a cost_matrix, each output's mean training costs decide by default
+    np.testing.assert_allclose(clf.cost_matrix_[1], costs2.mean(axis=0))
+    proba = clf.predict_proba(X)
+    decided = clf.predict(X, sample_cost=[costs1, costs2])
+    for column, (p, costs) in enumerate(zip(proba, [costs1, costs2], strict=True)):
+        expected = np.argmin(np.einsum("ni,nij->nj", p, costs), axis=1)
+        np.testing.assert_array_equal(decided[:, column], expected)
+    risks = clf.predict_expected_cost(X, sample_cost={"output2": costs2})
+    np.testing.assert_allclose(risks[1], np.einsum("ni,nij->nj", proba[1], costs2), rtol=1e-6)
+    np.testing.assert_allclose(risks[0], proba[0] @ clf.cost_matrix_[0], rtol=1e-6)
+    with pytest.raises(ValueError, match=r"sample_cost\['output2'\] at predict time must have shape"):
+        clf.predict(X, sample_cost={"output2": costs2[:, 0]})
