@@ -305,5 +305,7 @@ def test_per_example_costs_per_output(forum_data):
     risks = clf.predict_expected_cost(X, sample_cost={"output2": costs2})
     np.testing.assert_allclose(risks[1], np.einsum("ni,nij->nj", proba[1], costs2), rtol=1e-6)
     np.testing.assert_allclose(risks[0], proba[0] @ clf.cost_matrix_[0], rtol=1e-6)
-    with pytest.raises(ValueError, match=r"sample_cost\['output2'\] at predict time must have shape"):
+    with pytest.raises(
+        ValueError, match=r"sample_cost\['output2'\] at predict time must have shape"
+    ):
         clf.predict(X, sample_cost={"output2": costs2[:, 0]})
