@@ -62,7 +62,7 @@ class Target:
         return self.names if self.names is not None else default_output_names(self.n_outputs)
 
 
-def read_target(y, classes=None, names=None) -> Target:
+def read_target(y, classes=None, names=None, *, fitted: bool = False) -> Target:
     """Check y and split it into outputs.
 
     ``classes`` (``partial_fit``, warm fits) may extend its labels; ``names``
@@ -85,8 +85,13 @@ def read_target(y, classes=None, names=None) -> Target:
         for j, values in enumerate(columns):
             check_classification_target(values, param=f"y[:, {j}]")
         one_hot = False
+    if fitted and len(columns) != len(classes):
+        raise ValueError(
+            f"y has {len(columns)} output column(s) (target features) but the estimator was "
+            f"fitted on {len(classes)}; refit with warm_start=False."
+        )
     if classes is not None:
-        known = [np.unique(np.asarray(classes))] if len(columns) == 1 else classes
+        known = [np.unique(np.asarray(classes))] if len(columns) == 1 and not fitted else classes
         labels = [np.unique(np.asarray(c)) for c in known]
         for values, found in zip(columns, labels, strict=True):
             label_positions(values, found)

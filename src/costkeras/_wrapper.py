@@ -26,7 +26,12 @@ from ._heads import build_heads
 from ._network import build_mlp
 from ._scikeras_fixes import EndOfTagsChain, ScikerasFixesMixin
 from ._targets import TargetEncoder
+from ._threads import follow_omp_num_threads
 from ._validation import check_sample_weight
+
+# In a joblib worker this module is imported (to unpickle the estimator) before any
+# TensorFlow op runs: the last moment its thread pools can still be sized.
+follow_omp_num_threads()
 
 
 class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, EndOfTagsChain):

@@ -16,15 +16,10 @@ from ._fit_data import fit_arrays, model_arrays
 from ._rollback import Snapshot
 from ._scikeras_fixes import drop_weightless
 from ._targets import read_target
-from ._threads import follow_omp_num_threads
 from ._validation import stack_columns
 from ._wrapper import HeadsKerasWrapper
 
 __all__ = ["CostSensitiveKerasClassifier"]
-
-# In a joblib worker this module is imported (to unpickle the estimator) before any
-# TensorFlow op runs: the last moment its thread pools can still be sized.
-follow_omp_num_threads()
 
 
 class CostSensitiveKerasClassifier(HeadsKerasWrapper):
@@ -274,12 +269,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
     def _train_heads(self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kw):
         if warm:
             X, _ = self._validate_data(X, y)
-            target = read_target(y, [h.classes for h in self.heads_])
-            if target.n_outputs != len(self.heads_):
-                raise ValueError(
-                    f"y has {target.n_outputs} output column(s) (target features) but the "
-                    f"estimator was fitted on {len(self.heads_)}; refit with warm_start=False."
-                )
+            target = read_target(y, [h.classes for h in self.heads_], fitted=True)
         else:
             # scikeras makes y an array before the target encoder sees it
             self._y_columns = list(y.columns) if hasattr(y, "columns") else None
