@@ -55,6 +55,11 @@ def check_hidden_layer_sizes(sizes) -> tuple[int, ...]:
     return tuple(int(v) for v in values)
 
 
+class UnknownParameterError(TypeError, ValueError):
+    """A keyword nobody takes: a ``TypeError`` as Python's own, a ``ValueError`` as
+    scikit-learn's ``set_params``."""
+
+
 def check_extra_params(names, *, build_fn, known: set) -> None:
     """Reject constructor keywords that neither scikeras nor the build function takes.
 
@@ -73,10 +78,10 @@ def check_extra_params(names, *, build_fn, known: set) -> None:
     unknown = sorted(name for name in names if name not in known and name not in parameters)
     if unknown:
         valid = sorted(known | {n for n in parameters if n not in ("meta", "compile_kwargs")})
-        raise ValueError(
-            f"unknown parameter(s) {unknown!r}: neither the estimator nor the model's build "
-            f"function takes them. Valid parameters: {valid}; routed ones take a prefix "
-            "(fit__, model__, optimizer__, ...)."
+        raise UnknownParameterError(
+            f"unknown parameter(s) {unknown!r}: the estimator got an unexpected keyword argument "
+            f"{unknown[0]!r} that neither it nor the model's build function takes. Valid "
+            f"parameters: {valid}; routed ones take a prefix (fit__, model__, optimizer__, ...)."
         )
 
 

@@ -121,6 +121,8 @@ class Head:
     def labels(self, positions: np.ndarray) -> np.ndarray:
         if self.one_hot_labels:
             return np.eye(self.n_classes, dtype=int)[positions]
+        if self.unit is not None and np.array_equal(self.classes, [0, 1]):
+            return positions  # a multilabel indicator, as scikit-learn predicts one: ints
         return self.classes[positions]
 
     def add_sample_costs(self, sample_cost: np.ndarray, positions: np.ndarray) -> None:

@@ -48,7 +48,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                 "replaces; decide with costkeras.decisions on predict_proba instead."
             )
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, np.shape(y)[0])
+            sample_weight = check_sample_weight(sample_weight, len(np.asarray(y)))
         if self.class_weight is not None:
             weights = compute_sample_weight(class_weight=self.class_weight, y=y)
             sample_weight = weights if sample_weight is None else sample_weight * weights
