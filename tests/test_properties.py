@@ -1,0 +1,485 @@
+"""Property-based tests (issue #11): invariances of the decision and the metrics, and
+garbage in, only ``ValueError`` or ``TypeError`` out.
+
+The arithmetic is exact where it can be: probabilities are multiples of 1/64
+summing to 1 and costs are small integers, so a shifted or rescaled (by a power
+of two) cost matrix gives bit-identical expected costs up to the shift, and the
+decisions, ties included, must be identical. Other rescalings and relabellings
+are checked up to rounding: each decision must be a least-cost one under the
+original costs. Examples are derandomized (a fixed seed per test) and nothing
+is stored between runs, so an xfail here fails or passes the same way every time.
+"""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import small
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import array_shapes, arrays
+from sklearn.metrics import confusion_matrix
+from sklearn.utils.class_weight import compute_class_weight
+
+from costkeras._validation import (
+    check_cost_matrix,
+    check_sample_cost,
+    check_sample_weight,
+    class_weight_vector,
+)
+from costkeras.decisions import bayes_decision, binary_threshold, expected_costs, predict_min_cost
+from costkeras.metrics import mean_cost, savings_score, total_cost
+
+FAST = settings(max_examples=40, deadline=None, database=None, derandomize=True)
+FEW = settings(
+    max_examples=6,
+    deadline=None,
+    database=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+ALLOWED = (ValueError, TypeError)  # what garbage may raise; NotFittedError is a ValueError
+
+
+# -------------------------------------------------------------------- strategies
+@st.composite
+def problems(draw, max_k=5, max_n=6):
+    """(proba, costs): dyadic probabilities (n, k) and an integer cost matrix (k, k)."""
+    k = draw(st.integers(2, max_k))
+    n = draw(st.integers(1, max_n))
+    rows = []
+    for _ in range(n):
+        cuts = sorted(draw(st.lists(st.integers(0, 64), min_size=k - 1, max_size=k - 1)))
+        rows.append(np.diff([0, *cuts, 64]) / 64)
+    costs = draw(arrays(np.int64, (k, k), elements=st.integers(-20, 20))).astype(float)
+    return np.array(rows), costs
+
+
+def optimal(proba, costs, positions) -> bool:
+    """Whether each decision has the least expected cost under ``costs`` (exact)."""
+    risk = expected_costs(proba, costs)
+    return bool(np.all(risk[np.arange(len(risk)), positions] == risk.min(axis=1)))
+
+
+def nearly_optimal(proba, costs, positions) -> bool:
+    risk = expected_costs(proba, costs)
+    chosen = risk[np.arange(len(risk)), positions]
+    scale = np.abs(costs).max() + 1.0
+    return bool(np.all(chosen <= risk.min(axis=1) + 1e-9 * scale))
+
+
+def label_lists(size: int | None = None):
+    """Distinct labels of one kind (ints or strings), in no particular order."""
+    low, high = (2, 5) if size is None else (size, size)
+    return st.one_of(
+        st.lists(st.integers(-1000, 1000), min_size=low, max_size=high, unique=True),
+        st.lists(
+            st.text(string.ascii_letters, min_size=1, max_size=3),
+            min_size=low,
+            max_size=high,
+            unique=True,
+        ),
+    )
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(max_size=3),
+    st.complex_numbers(max_magnitude=10),
+)
+garbage_arrays = arrays(
+    st.sampled_from([np.float64, np.int64, np.bool_, np.dtype("U2"), np.dtype(object)]),
+    array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4),
+)
+garbage = st.one_of(
+    garbage_arrays,
+    st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4),
+            st.tuples(inner, inner),
+            st.dictionaries(st.one_of(st.integers(-3, 3), st.text(max_size=2)), inner, max_size=3),
+        ),
+        max_leaves=12,
+    ),
+)
+
+
+def raises_only_allowed(function, *args, **kwargs):
+    """Call ``function``; anything it raises must be a ValueError or a TypeError."""
+    try:
+        return function(*args, **kwargs)
+    except ALLOWED:
+        return None
+
+
+# ------------------------------------------------------- decision invariances
+@FAST
+@given(problems(), st.data())
+def test_adding_a_constant_to_a_row_changes_no_decision(problem, data):
+    proba, costs = problem
+    row = data.draw(st.integers(0, len(costs) - 1))
+    shifted = costs.copy()
+    shifted[row] += data.draw(st.integers(-50, 50))
+    np.testing.assert_array_equal(bayes_decision(proba, shifted), bayes_decision(proba, costs))
+
+
+@FAST
+@given(problems(), st.data())
+def test_per_example_row_shifts_change_no_decision(problem, data):
+    """Each example's own matrix may get its own constants on every row."""
+    proba, costs = problem
+    n, k = proba.shape
+    per_example = np.tile(costs, (n, 1, 1))
+    shifts = data.draw(arrays(np.int64, (n, k, 1), elements=st.integers(-30, 30)))
+    decided = bayes_decision(proba, per_example + shifts)
+    np.testing.assert_array_equal(decided, bayes_decision(proba, costs))
+    np.testing.assert_array_equal(bayes_decision(proba, per_example), bayes_decision(proba, costs))
+
+
+@FAST
+@given(problems(), st.integers(-8, 8), st.floats(1e-3, 1e3))
+def test_positive_scaling_changes_no_decision(problem, exponent, factor):
+    proba, costs = problem
+    decided = bayes_decision(proba, costs)
+    np.testing.assert_array_equal(bayes_decision(proba, costs * 2.0**exponent), decided)
+    assert nearly_optimal(proba, costs, bayes_decision(proba, costs * factor))
+
+
+@FAST
+@given(problems(), st.data())
+def test_permuting_the_classes_permutes_the_decisions(problem, data):
+    proba, costs = problem
+    k = len(costs)
+    order = np.array(data.draw(st.permutations(range(k))))
+    decided = bayes_decision(proba[:, order], costs[np.ix_(order, order)])
+    assert optimal(proba, costs, order[decided])  # ties may go another way
+    risk = expected_costs(proba, costs)
+    unique = (risk == risk.min(axis=1, keepdims=True)).sum(axis=1) == 1
+    np.testing.assert_array_equal(order[decided][unique], bayes_decision(proba, costs)[unique])
+
+
+class _Fixed:
+    """A fitted classifier stand-in: ``classes_`` and fixed probabilities."""
+
+    def __init__(self, classes, proba):
+        self.classes_ = np.asarray(classes)
+        self._proba = proba
+
+    def predict_proba(self, X):
+        return self._proba
+
+
+@FAST
+@given(problems(max_k=4), st.sampled_from(["frame", "dict"]), st.data())
+def test_renaming_the_labels_renames_the_decisions(problem, form, data):
+    """Decisions of labelled cost matrices follow the labels, whatever their sort order."""
+    proba, costs = problem
+    k = len(costs)
+    names = data.draw(label_lists(k))
+    old = np.arange(k)  # classes 0..k-1, in order
+    rename = dict(zip(old.tolist(), names, strict=True))
+    new_classes = np.array(sorted(names))
+    order = np.array([names.index(label) for label in new_classes])  # new column -> old class
+
+    def labelled(labels):
+        if form == "frame":
+            return pd.DataFrame(costs, index=labels, columns=labels)
+        return {t: {p: costs[i, j] for j, p in enumerate(labels)} for i, t in enumerate(labels)}
+
+    before = predict_min_cost(_Fixed(old, proba), None, labelled(old.tolist()))
+    after = predict_min_cost(_Fixed(new_classes, proba[:, order]), None, labelled(names))
+    risk = expected_costs(proba, costs)
+    after_old = np.array([names.index(label) for label in after])
+    assert optimal(proba, costs, after_old)
+    unique = (risk == risk.min(axis=1, keepdims=True)).sum(axis=1) == 1
+    np.testing.assert_array_equal(
+        np.array([rename[b] for b in before.tolist()])[unique], after[unique]
+    )
+
+
+@FAST
+@given(problems())
+def test_expected_costs_are_the_definition(problem):
+    proba, costs = problem
+    n, k = proba.shape
+    by_hand = np.array(
+        [[sum(proba[m, i] * costs[i, j] for i in range(k)) for j in range(k)] for m in range(n)]
+    )
+    np.testing.assert_array_equal(expected_costs(proba, costs), by_hand)
+    np.testing.assert_array_equal(expected_costs(proba, np.tile(costs, (n, 1, 1))), by_hand)
+    np.testing.assert_array_equal(bayes_decision(proba, costs), np.argmin(by_hand, axis=1))
+
+
+# ------------------------------------------------------------ metric identities
+@st.composite
+def predictions(draw):
+    k = draw(st.integers(2, 5))
+    n = draw(st.integers(1, 12))
+    y_true = draw(arrays(np.int64, n, elements=st.integers(0, k - 1)))
+    y_pred = draw(arrays(np.int64, n, elements=st.integers(0, k - 1)))
+    costs = draw(arrays(np.int64, (k, k), elements=st.integers(0, 20))).astype(float)
+    weights = draw(arrays(np.int64, n, elements=st.integers(0, 5))).astype(float)
+    return y_true, y_pred, costs, weights
+
+
+@FAST
+@given(predictions())
+def test_total_cost_is_the_confusion_matrix_times_the_costs(case):
+    y_true, y_pred, costs, weights = case
+    labels = np.arange(len(costs))
+    confusion = confusion_matrix(y_true, y_pred, labels=labels)
+    assert total_cost(y_true, y_pred, costs, labels=labels) == (confusion * costs).sum()
+    total = total_cost(y_true, y_pred, costs, labels=labels, sample_weight=weights)
+    if weights.sum() == 0:  # scikit-learn's confusion_matrix refuses all-zero weights
+        assert total == 0
+    else:
+        weighted = confusion_matrix(y_true, y_pred, labels=labels, sample_weight=weights)
+        assert total == pytest.approx((weighted * costs).sum())
+        mean = mean_cost(y_true, y_pred, costs, labels=labels, sample_weight=weights)
+        assert mean == pytest.approx(total / weights.sum())
+    # per-example costs: the same matrix for every row, or each row's true-class costs
+    tiled = np.tile(costs, (len(y_true), 1, 1))
+    assert total_cost(y_true, y_pred, labels=labels, sample_cost=tiled) == total_cost(
+        y_true, y_pred, costs, labels=labels
+    )
+    rows = costs[y_true]
+    assert total_cost(y_true, y_pred, labels=labels, sample_cost=rows) == total_cost(
+        y_true, y_pred, costs, labels=labels
+    )
+
+
+@FAST
+@given(predictions(), st.data())
+def test_total_cost_follows_renamed_labels(case, data):
+    y_true, y_pred, costs, _ = case
+    k = len(costs)
+    names = np.array(
+        data.draw(
+            st.lists(
+                st.text(string.ascii_lowercase, min_size=1, max_size=3),
+                min_size=k,
+                max_size=k,
+                unique=True,
+            )
+        )
+    )
+    expected = total_cost(y_true, y_pred, costs, labels=np.arange(k))
+    order = np.array(data.draw(st.permutations(range(k))))
+    # the same costs, rows and columns listed in another order under the new names
+    assert (
+        total_cost(names[y_true], names[y_pred], costs[np.ix_(order, order)], labels=names[order])
+        == expected
+    )
+    frame = pd.DataFrame(costs, index=names, columns=names)
+    assert total_cost(names[y_true], names[y_pred], frame.iloc[order, order]) == expected
+
+
+@FAST
+@given(predictions())
+def test_savings_is_relative_to_the_best_constant_prediction(case):
+    y_true, y_pred, costs, _ = case
+    labels = np.arange(len(costs))
+    constants = costs[y_true].sum(axis=0)  # cost of predicting each class for every row
+    total = total_cost(y_true, y_pred, costs, labels=labels)
+    if constants.min() == 0:
+        with pytest.raises(ValueError, match="savings_score is undefined"):
+            savings_score(y_true, y_pred, costs, labels=labels)
+    else:
+        savings = savings_score(y_true, y_pred, costs, labels=labels)
+        assert savings == pytest.approx(1 - total / constants.min())
+
+
+# ----------------------------------------------------------- validation forms
+@FAST
+@given(problems(max_k=4), st.data())
+def test_cost_matrix_forms_agree(problem, data):
+    _, costs = problem
+    k = len(costs)
+    labels = sorted(data.draw(label_lists(k)))
+    order = np.array(data.draw(st.permutations(range(k))))
+    frame = pd.DataFrame(costs, index=labels, columns=labels).iloc[order, order]
+    as_dict = {
+        t: {p: costs[i, j] for j, p in enumerate(labels) if i != j or costs[i, j] != 0}
+        for i, t in enumerate(labels)
+    }
+    original = costs.copy()
+    np.testing.assert_array_equal(check_cost_matrix(costs, labels), costs)
+    np.testing.assert_array_equal(check_cost_matrix(costs.tolist(), labels), costs)
+    np.testing.assert_array_equal(check_cost_matrix(frame, labels), costs)
+    np.testing.assert_array_equal(check_cost_matrix(as_dict, labels), costs)
+    np.testing.assert_array_equal(costs, original)
+    # a CV fold lacking the last class: the labelled forms drop it, as class_weight does
+    np.testing.assert_array_equal(check_cost_matrix(frame, labels[:-1]), costs[:-1, :-1])
+    np.testing.assert_array_equal(check_cost_matrix(as_dict, labels[:-1]), costs[:-1, :-1])
+
+
+@FAST
+@given(st.integers(2, 5), st.data())
+def test_class_weight_forms_agree(k, data):
+    classes = np.arange(k) * 10
+    y_idx = data.draw(
+        arrays(np.int64, data.draw(st.integers(k, 20)), elements=st.integers(0, k - 1))
+    )
+    weights = data.draw(arrays(np.float64, k, elements=st.floats(0.0, 10.0)))
+    if not weights.any():
+        weights[0] = 1.0
+    named = {int(c): w for c, w in zip(classes, weights, strict=True)}
+    np.testing.assert_array_equal(class_weight_vector(named, classes, y_idx), weights)
+    np.testing.assert_array_equal(class_weight_vector(list(weights), classes, y_idx), weights)
+    with_extra = {**named, 12345: 7.0}  # a label of another fold
+    np.testing.assert_array_equal(class_weight_vector(with_extra, classes, y_idx), weights)
+    partial = {int(classes[0]): float(weights[0]) or 1.0}
+    expected = np.ones(k)
+    expected[0] = partial[int(classes[0])]
+    np.testing.assert_array_equal(class_weight_vector(partial, classes, y_idx), expected)
+    if len(np.unique(y_idx)) == k:
+        balanced = compute_class_weight("balanced", classes=classes, y=classes[y_idx])
+        np.testing.assert_allclose(class_weight_vector("balanced", classes, y_idx), balanced)
+
+
+@FAST
+@given(st.integers(1, 6), st.integers(2, 4), st.booleans(), st.data())
+def test_sample_cost_is_a_float_copy(n, k, matrices, data):
+    shape = (n, k, k) if matrices else (n, k)
+    costs = data.draw(arrays(np.int64, shape, elements=st.integers(-100, 100)))
+    original = costs.copy()
+    checked = check_sample_cost(costs, n, k)
+    assert checked.dtype == np.float64 and checked.shape == shape
+    np.testing.assert_array_equal(checked, costs)
+    checked += 1
+    np.testing.assert_array_equal(costs, original)
+
+
+# ------------------------------------------------- garbage: only Value/TypeError
+@FAST
+@given(garbage, label_lists())
+def test_check_cost_matrix_refuses_garbage_clearly(value, labels):
+    labels = sorted(labels)
+    result = raises_only_allowed(check_cost_matrix, value, labels)
+    if result is not None:
+        assert result.shape == (len(labels), len(labels)) and np.isfinite(result).all()
+
+
+@FAST
+@given(garbage, st.integers(2, 4))
+def test_class_weight_vector_refuses_garbage_clearly(value, k):
+    result = raises_only_allowed(class_weight_vector, value, np.arange(k), np.arange(k))
+    if result is not None:
+        assert result.shape == (k,) and np.isfinite(result).all() and (result >= 0).all()
+
+
+@FAST
+@given(garbage, st.integers(1, 4), st.integers(2, 3))
+def test_check_sample_cost_refuses_garbage_clearly(value, n, k):
+    result = raises_only_allowed(check_sample_cost, value, n, k)
+    if result is not None:
+        assert result.shape in ((n, k), (n, k, k)) and np.isfinite(result).all()
+
+
+@FAST
+@given(garbage, st.integers(1, 4))
+def test_check_sample_weight_refuses_garbage_clearly(value, n):
+    result = raises_only_allowed(check_sample_weight, value, n)
+    if result is not None:
+        assert result.shape == (n,) and np.isfinite(result).all() and (result >= 0).all()
+
+
+@FAST
+@given(garbage, garbage)
+def test_decisions_refuse_garbage_clearly(proba, costs):
+    raises_only_allowed(bayes_decision, proba, costs)
+    raises_only_allowed(bayes_decision, proba, [[0, 1], [1, 0]])
+    raises_only_allowed(bayes_decision, [[0.5, 0.5]], costs)
+    raises_only_allowed(expected_costs, proba, costs)
+    raises_only_allowed(binary_threshold, costs)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=IndexError,
+    reason="BUG: total_cost(y, y, cost_matrix=5) (a scalar, 1-D array or string matrix; "
+    "also sample_cost=np.ones(2), labels=0) raises IndexError from metrics._labels_for / "
+    "_positions instead of a ValueError naming the parameter",
+)
+@FAST
+@example(value=5)
+@given(garbage)
+def test_metrics_refuse_garbage_costs_clearly(value):
+    y = [0, 1, 1]
+    raises_only_allowed(total_cost, y, y, value)
+    raises_only_allowed(total_cost, y, y, sample_cost=value)
+    raises_only_allowed(mean_cost, y, y, [[0, 1], [1, 0]], labels=value)
+    raises_only_allowed(savings_score, y, y, [[0, 1], [1, 0]], sample_weight=value)
+
+
+@FAST
+@given(garbage, garbage)
+def test_metrics_refuse_garbage_labels_clearly(y_true, y_pred):
+    raises_only_allowed(total_cost, y_true, y_pred, [[0, 1], [1, 0]])
+    raises_only_allowed(total_cost, y_true, [0, 1], [[0, 1], [1, 0]], labels=[0, 1])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=OverflowError,
+    reason="BUG: a Python int beyond float range (10**400) in cost_matrix, class_weight, "
+    "sample_cost or sample_weight raises OverflowError (an ArithmeticError), not a ValueError "
+    "naming the parameter",
+)
+@settings(max_examples=5, deadline=None, database=None, derandomize=True)
+@given(st.integers(min_value=2**1024, max_value=2**2000))
+def test_huge_numbers_are_refused_clearly(huge):
+    raises_only_allowed(check_cost_matrix, [[0, huge], [1, 0]], [0, 1])
+    raises_only_allowed(check_cost_matrix, {0: {1: huge}, 1: {0: 1}}, [0, 1])
+    raises_only_allowed(class_weight_vector, {0: huge}, np.arange(2), np.arange(2))
+    raises_only_allowed(check_sample_cost, [[0, huge]], 1, 2)
+    raises_only_allowed(check_sample_weight, [huge], 1)
+
+
+# ------------------------------------------------------------- the estimator
+X_FIT = np.random.default_rng(5).normal(size=(60, 3)) + 2.0 * np.eye(3)[np.arange(60) % 3]
+Y_FIT = np.array(["ant", "bee", "cat"])[np.arange(60) % 3]
+
+
+@pytest.fixture(scope="module")
+def fitted_once():
+    """One small estimator fitted without costs, shared by the examples."""
+    return small(hidden_layer_sizes=(4,), epochs=1, run_eagerly=True).fit(X_FIT, Y_FIT)
+
+
+@FEW
+@given(rows=st.lists(st.integers(0, 59), min_size=1, max_size=8), data=st.data())
+def test_predict_with_per_example_costs_is_their_bayes_decision(fitted_once, rows, data):
+    clf = fitted_once
+    X = X_FIT[rows]
+    costs = data.draw(arrays(np.float64, (len(rows), 3, 3), elements=st.floats(-50.0, 50.0)))
+    original = costs.copy()
+    labels = clf.predict(X, sample_cost=costs)
+    risk = clf.predict_expected_cost(X, sample_cost=costs)
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(risk, np.einsum("ni,nij->nj", proba, costs), rtol=1e-6, atol=1e-6)
+    positions = np.searchsorted(clf.classes_, labels)
+    # predict is the argmin of predict_expected_cost, except where two decisions tie to
+    # rounding (then either is a least-cost decision)
+    ordered = np.sort(risk, axis=1)
+    clear = ordered[:, 1] - ordered[:, 0] > 1e-9 * (np.abs(costs).max() + 1)
+    np.testing.assert_array_equal(positions[clear], np.argmin(risk, axis=1)[clear])
+    assert nearly_optimal_rows(proba, costs, positions)
+    np.testing.assert_array_equal(costs, original)
+    # a constant added to each row of each example's matrix changes no decision
+    shifts = data.draw(arrays(np.float64, (len(rows), 3, 1), elements=st.floats(-9.0, 9.0)))
+    shifted = np.searchsorted(clf.classes_, clf.predict(X, sample_cost=costs + shifts))
+    assert nearly_optimal_rows(proba, costs, shifted)
+
+
+def nearly_optimal_rows(proba, per_example, positions) -> bool:
+    risk = np.einsum("ni,nij->nj", proba, per_example)
+    chosen = risk[np.arange(len(risk)), positions]
+    return bool(np.all(chosen <= risk.min(axis=1) + 1e-4 * (np.abs(per_example).max() + 1)))
