@@ -101,3 +101,53 @@ XFAIL_CHECKS: dict[str, str] = {
         "position in the batch, a few ulps, above the check's rtol of 1e-7"
     ),
 }
+
+
+_FIT_CONSTRAINTS = {
+    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "initial_epoch": [Interval(Integral, 0, None, closed="left")],
+    "batch_size": _BATCH,
+    "validation_batch_size": _BATCH,
+    "validation_split": [Interval(Real, 0, 1, closed="left")],
+}
+_NOT_FOR_FIT = {
+    "class_weight": "class_weight is a constructor parameter (set_params(class_weight=...))",
+    "validation_data": (
+        "validation_data would reach Keras with labels it cannot read; use validation_split"
+    ),
+    "x": "X is fit's first argument",
+    "y": "y is fit's second argument",
+}
+
+
+def _satisfied(value, constraints) -> bool:
+    return any(value is None if c is None else c.is_satisfied_by(value) for c in constraints)
+
+
+def check_fit_arguments(params: dict, fit_kwargs: dict) -> None:
+    """Check fit's keywords and the routed ``fit__`` parameters like the constructor's.
+
+    Also refuse routed ``callbacks__``, ``loss__`` and ``metrics__`` parameters
+    without the object they configure, and a ``callbacks`` class that is no
+    Keras callback: each would be ignored or fail inside Keras.
+    """
+    for name, reason in _NOT_FOR_FIT.items():
+        if name in fit_kwargs:
+            raise TypeError(f"fit() got the keyword {name!r}: {reason}.")
+    routed = {
+        key[len("fit__") :]: value for key, value in params.items() if key.startswith("fit__")
+    }
+    for source, values in (("fit__", routed), ("fit(..., ", fit_kwargs)):
+        for name, constraints in _FIT_CONSTRAINTS.items():
+            if name in values and not _satisfied(values[name], constraints):
+                raise ValueError(
+                    f"{source}{name}={values[name]!r}{')' if source != 'fit__' else ''} is out of "
+                    f"range: it must satisfy {[str(c) for c in constraints]}."
+                )
+    for prefix in ("callbacks", "loss", "metrics"):
+        routed = sorted(key for key in params if key.startswith(prefix + "__"))
+        if routed and params.get(prefix) is None:
+            raise ValueError(f"{routed} configure {prefix}, but {prefix}=None; set {prefix} too.")
+    callbacks = params.get("callbacks")
+    if isinstance(callbacks, type) and not issubclass(callbacks, keras.callbacks.Callback):
+        raise TypeError(f"callbacks must be Keras callbacks (or their classes); got {callbacks!r}.")

@@ -22,6 +22,8 @@ import weakref
 import keras
 import numpy as np
 
+from ._scikeras_fixes import fits_floatx
+
 # Inputs are predicted in batches of this many rows, without Model.predict.
 PREDICT_CHUNK_ROWS = 8192
 # Calls on one fitted model that run eagerly before predict_on_batch takes over.
@@ -50,9 +52,12 @@ class FastPredictMixin:
             and np.can_cast(X.dtype, self.X_dtype_)
             and "feature_names_in_" not in self.__dict__
             and bool(np.isfinite(X).all())
+            and fits_floatx(X)
         )
 
     def _predict_raw(self, X, **kwargs):
+        if X is None:
+            raise ValueError("X is None; predict needs the samples to predict.")
         if (
             kwargs
             or getattr(X, "shape", None) is None

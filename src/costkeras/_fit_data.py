@@ -59,8 +59,21 @@ def fit_arrays(
         rows = None
         if costs[j] is not None:
             head_costs = check_sample_cost(costs[j], n, head.n_classes, param=f"sample_cost{where}")
+            if np.all(head_costs == head_costs[..., :1]):
+                raise ValueError(
+                    f"sample_cost{where} gives every decision the same cost in every row (e.g. "
+                    "all zeros): it cannot tell one decision from another."
+                )
             rows = cost_rows(positions, sample_cost=head_costs)
-            if _derives_matrix(head, params, single):
+            derives = _derives_matrix(head, params, single)
+            if params["cost_loss"] == "cross_entropy" and not derives:
+                raise ValueError(
+                    f"sample_cost{where} given to fit would change nothing: "
+                    "cost_loss='cross_entropy' trains without costs and cost_matrix decides. "
+                    "Pass the costs to predict, drop cost_matrix (their mean then decides), or "
+                    "choose a cost_loss that trains with them."
+                )
+            if derives:
                 if first_call:
                     head.cost_sums = head.cost_counts = None
                 head.add_sample_costs(head_costs, positions)

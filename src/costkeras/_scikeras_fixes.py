@@ -44,6 +44,8 @@ scikit-learn that costkeras touches live in ``_compat``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import keras
 import numpy as np
 from scipy import sparse
@@ -52,6 +54,16 @@ from sklearn.utils import ClassifierTags
 from sklearn.utils.validation import validate_data
 
 from . import _compat
+
+
+def fits_floatx(X) -> bool:
+    """Whether a float X keeps its values when Keras casts it to ``floatx``."""
+    if not isinstance(X, np.ndarray) or X.dtype.kind != "f" or X.size == 0:
+        return True
+    limit = np.finfo(keras.backend.floatx()).max
+    return X.dtype.itemsize <= np.dtype(keras.backend.floatx()).itemsize or bool(
+        np.abs(X).max() <= limit
+    )
 
 
 def _prime_tensorflow_determinism_flag() -> None:
@@ -93,6 +105,11 @@ class ScikerasFixesMixin:
 
     # Fix 4 ---------------------------------------------------------------
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        if isinstance(X, (Mapping, str)):
+            raise TypeError(
+                f"X must be an array-like or a DataFrame of shape (n_samples, n_features); got "
+                f"{type(X).__name__}."
+            )
         if X is not None:
             if not sparse.issparse(X) and np.asarray(X).ndim == 1:
                 raise ValueError(
@@ -108,14 +125,22 @@ class ScikerasFixesMixin:
             # scikit-learn's own feature-name and feature-count checks and messages
             validate_data(self, X, reset=reset, skip_check_array=True)
         try:
-            return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+            X, y = super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
         except ValueError as error:
-            if "could not convert" not in str(error):
-                raise
+            if "could not convert" in str(error):
+                raise ValueError(
+                    f"X must be numeric; encode its text columns first (for example with a "
+                    f"ColumnTransformer and OneHotEncoder): {error}"
+                ) from error
+            if X is not None and ("NaN" in str(error) or "infinity" in str(error)):
+                raise ValueError(f"X: {error}") from error
+            raise
+        if X is not None and not fits_floatx(X):
             raise ValueError(
-                f"X must be numeric; encode its text columns first (for example with a "
-                f"ColumnTransformer and OneHotEncoder): {error}"
-            ) from error
+                f"X holds values beyond the range of Keras's {keras.backend.floatx()} (largest "
+                f"magnitude {np.abs(X).max():.3g}); scale those columns first."
+            )
+        return X, y
 
     # Fix 5 ---------------------------------------------------------------
     def fit_callbacks(self, extra=None) -> list:

@@ -32,11 +32,23 @@ def _unknown_labels_error(param: str, unknown: list, labels: Sequence[Any]) -> V
 
 
 def _float_array(value: Any, param: str, expected: str) -> np.ndarray:
-    """A float copy of ``value``; a ``TypeError`` naming ``param`` if it is not numeric."""
+    """A float copy of ``value``; a ``TypeError`` naming ``param`` if it is not real numbers.
+
+    Complex numbers (whose imaginary part NumPy would drop) and dates are refused,
+    and so are numbers beyond the float range (Python ints can be that large).
+    """
+    kind = getattr(value, "dtype", np.dtype(float)).kind
+    if kind in "cmM":
+        raise TypeError(f"{param} must be {expected} of real numbers; got dtype {value.dtype}.")
     try:
-        return np.array(value, dtype=float)
+        array = np.array(value, dtype=float)
+    except OverflowError as exc:
+        raise ValueError(f"{param} holds a number beyond the float range.") from exc
     except (TypeError, ValueError) as exc:
         raise TypeError(f"{param} must be {expected}; got {type(value).__name__}.") from exc
+    if array.dtype.kind != "f":
+        raise TypeError(f"{param} must be {expected} of real numbers.")
+    return array
 
 
 def _matrix_from_dataframe(frame, labels, param: str) -> np.ndarray:
@@ -88,8 +100,12 @@ def _matrix_from_mapping(mapping: Mapping, labels, param: str) -> np.ndarray:
 
 
 def _number(value: Any, where: str) -> float:
+    if isinstance(value, complex) or np.iscomplexobj(value):
+        raise TypeError(f"{where} must be a real number; got {value!r}.")
     try:
         return float(value)
+    except OverflowError:
+        raise ValueError(f"{where} is a number beyond the float range.") from None
     except (TypeError, ValueError):
         raise TypeError(f"{where} must be a number; got {value!r}.") from None
 
@@ -221,7 +237,8 @@ def check_classification_target(
         )
     if len(np.unique(y)) < 2 and not allow_single_class:
         raise ValueError(
-            f"{param} has one class only ({np.unique(y)!r}); a classifier needs at least two."
+            f"{param} has one class only ({_plain(np.unique(y))!r}); a classifier needs at "
+            "least two."
         )
 
 

@@ -14,13 +14,14 @@ import inspect
 
 import keras
 import numpy as np
+from scikeras.utils.random_state import tensorflow_random_state
 from scikeras.wrappers import BaseWrapper, KerasClassifier
 from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 from ._compile import compile_model
-from ._constraints import check_extra_params, check_hidden_layer_sizes
+from ._constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
 from ._fast_predict import FastPredictMixin
 from ._heads import build_heads
 from ._network import build_mlp
@@ -63,7 +64,12 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             **kw,
         )
 
-    def _check_model_type(self) -> None:
+    # callbacks__ parameters are routed too (scikeras forgets them in set_params)
+    _routing_prefixes = {*KerasClassifier._routing_prefixes, "callbacks"}
+
+    def _check_arguments(self, fit_kwargs: dict) -> None:
+        """What scikit-learn's parameter validation cannot see: fit's keywords and routing."""
+        check_fit_arguments(self.get_params(), fit_kwargs)
         for name in ("model", "build_fn"):
             value = getattr(self, name)
             if value is not None and not (callable(value) or isinstance(value, keras.Model)):
@@ -71,6 +77,11 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                     f"``{name}`` must be a callable, a Keras Model instance or None; got "
                     f"{type(value).__name__}."
                 )
+
+    def _fitted_without_heads(self) -> bool:
+        """Whether the fitted estimator has no heads (a custom target encoder's)."""
+        check_is_fitted(self, "model_")
+        return self.__dict__.get("heads_") is None
 
     def _own_target_encoding(self) -> bool:
         return type(self).target_encoder is HeadsKerasWrapper.target_encoder
@@ -95,7 +106,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         return X, y
 
     def _check_model_param(self):
-        if self.model is None and self.build_fn is None and not hasattr(self, "_keras_build_fn"):
+        if self._uses_default_network():
             if len(self.X_shape_) != 2:
                 raise ValueError(
                     f"the default network (model=None) takes 2-D X; got X of shape "
@@ -111,14 +122,24 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             )
         return super()._check_model_param()
 
+    def _uses_default_network(self) -> bool:
+        return self.model is None and self.build_fn is None and not hasattr(self, "_keras_build_fn")
+
     def _build_keras_model(self) -> keras.Model:
         extra = [name for name in getattr(self, "_user_params", ()) if "__" not in name]
+        build = self._check_model_param()
         if extra:
-            known = set(inspect.signature(type(self).__init__).parameters) | (
-                self._fit_kwargs | self._compile_kwargs | self._predict_kwargs
-            )
-            check_extra_params(extra, build_fn=self._check_model_param(), known=known)
-        return super()._build_keras_model()
+            known = set(inspect.signature(type(self).__init__).parameters) - {"self", "kwargs"}
+            known |= self._fit_kwargs | self._compile_kwargs | self._predict_kwargs
+            default = functools.partial(build, meta=None) if self._uses_default_network() else build
+            check_extra_params(extra, build_fn=default, known=known)
+        if not self._uses_default_network():
+            return super()._build_keras_model()
+        # the default network takes its meta only: scikeras would hand it every extra keyword
+        if self._random_state is None:
+            return build(meta=self._get_metadata())
+        with tensorflow_random_state(self._random_state):
+            return build(meta=self._get_metadata())
 
     def _get_compile_kwargs(self) -> dict:
         if self.optimizer is not None:

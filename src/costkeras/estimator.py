@@ -247,7 +247,9 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         fit_kwargs,
         classes=None,
     ):
-        self._check_model_type()
+        if X is None:
+            raise ValueError("X is None; fit needs the training samples.")
+        self._check_arguments(fit_kwargs)
         self._validate_params()
         snapshot = Snapshot(self)
         try:
@@ -271,6 +273,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
             X, _ = self._validate_data(X, y)
             target = read_target(y, [h.classes for h in self.heads_], fitted=True)
         else:
+            read_target(y, self.__dict__.get("classes_"))  # y's own errors before scikeras's
             # scikeras makes y an array before the target encoder sees it
             self._y_columns = list(y.columns) if hasattr(y, "columns") else None
             X, _ = self._initialize(X, y, per_example_costs=sample_cost is not None)
@@ -302,7 +305,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
 
     def predict_proba(self, X, **kwargs):
         """Class probabilities: (n_samples, k), or a list with one array per output."""
-        if self.__dict__.get("heads_") is None:
+        if self._fitted_without_heads():
             return super().predict_proba(X, **kwargs)
         probas = self._head_probas(X, **kwargs)
         return probas[0] if len(probas) == 1 else probas
@@ -324,7 +327,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         -------
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
         """
-        if self.__dict__.get("heads_") is None:
+        if self._fitted_without_heads():
             if sample_cost is not None:
                 raise ValueError("sample_cost needs costkeras's own target encoding.")
             return super().predict(X, **kwargs)
@@ -339,7 +342,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         With neither ``sample_cost`` nor ``cost_matrix_``, the 0/1 cost
         (``R = 1 - p``). Returns (n_samples, k), or a list per output.
         """
-        if self.__dict__.get("heads_") is None:
+        if self._fitted_without_heads():
             raise ValueError("predict_expected_cost needs costkeras's own target encoding.")
         probas = self._head_probas(X, **kwargs)
         costs = call_costs(self.heads_, sample_cost, len(probas[0]), self.decision)
