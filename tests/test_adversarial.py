@@ -197,16 +197,10 @@ FIT_CASES = [
     Fit("cost_matrix_ragged", T, r"cost_matrix must be a numeric",
         {"cost_matrix": [[0, 1], [1, 0, 1], [1]]}),
     Fit("cost_matrix_huge_int", V, r"cost_matrix",
-        {"cost_matrix": [[0, 10**400, 1], [1, 0, 5], [1, 1, 0]]},
-        bug="a Python int beyond float range raises OverflowError (an ArithmeticError), not a "
-        "ValueError naming cost_matrix: _validation._float_array and _number catch only "
-        "TypeError and ValueError"),
-    Fit("cost_matrix_complex_array", VT, r"cost_matrix", {"cost_matrix": np.array(C3) + 1j},
-        bug="a complex ndarray cost_matrix is accepted with its imaginary parts dropped (numpy's "
-        "ComplexWarning only); the same values as a list raise TypeError"),
+        {"cost_matrix": [[0, 10**400, 1], [1, 0, 5], [1, 1, 0]]}),
+    Fit("cost_matrix_complex_array", VT, r"cost_matrix", {"cost_matrix": np.array(C3) + 1j}),
     Fit("cost_matrix_datetime_array", VT, r"cost_matrix",
-        {"cost_matrix": np.array(C3, dtype="datetime64[D]")},
-        bug="a datetime64 cost_matrix is accepted as day counts"),
+        {"cost_matrix": np.array(C3, dtype="datetime64[D]")}),
     Fit("cost_matrix_all_zero", V, r"cost_matrix gives every decision the same cost",
         {"cost_matrix": np.zeros((3, 3))}),
     Fit("cost_matrix_constant_rows", V, r"cost_matrix gives every decision the same cost",
@@ -257,9 +251,7 @@ FIT_CASES = [
     Fit("class_weight_auto", V, r"'class_weight' parameter", {"class_weight": "auto"}),
     Fit("class_weight_int", V, r"'class_weight' parameter", {"class_weight": 5}),
     Fit("class_weight_set", V, r"'class_weight' parameter", {"class_weight": {1, 2}}),
-    Fit("class_weight_huge_int", V, r"class_weight", {"class_weight": {"A": 10**400}},
-        bug="class_weight={'A': 10**400} raises OverflowError from float(), not a ValueError "
-        "naming class_weight"),
+    Fit("class_weight_huge_int", V, r"class_weight", {"class_weight": {"A": 10**400}}),
     # -------------------------------------------------- cost_loss, cost_loss_weight
     Fit("cost_loss_unknown", V, r"'cost_loss' parameter", {"cost_loss": "focal"}),
     Fit("cost_loss_none", V, r"'cost_loss' parameter", {"cost_loss": None}),
@@ -303,27 +295,22 @@ FIT_CASES = [
         {"validation_batch_size": 0}),
     Fit("epochs_zero", V, r"'epochs' parameter", {"epochs": 0}),
     Fit("epochs_float", V, r"'epochs' parameter", {"epochs": 1.5}),
-    Fit("routed_fit_batch_size_zero", V, r"batch_size", {"fit__batch_size": 0},
-        bug="fit__batch_size=0 bypasses the batch_size constraint and trains silently"),
+    Fit("routed_fit_batch_size_zero", V, r"batch_size", {"fit__batch_size": 0}),
     Fit("fit_keyword_epochs_zero", V, r"epochs", kwargs={"epochs": 0},
         bug="fit(X, y, epochs=0) trains nothing and returns silently (history_ empty); the "
         "constructor refuses epochs=0"),
     Fit("fit_keyword_epochs_text", VT, r"epochs", kwargs={"epochs": "2"},
         bug="fit(X, y, epochs='2') raises an internal TypeError \"unsupported operand "
         "type(s) for +: 'int' and 'str'\" that does not name epochs"),
-    Fit("fit_keyword_batch_size_zero", V, r"batch_size", kwargs={"batch_size": 0},
-        bug="fit(X, y, batch_size=0) trains silently; the constructor refuses batch_size=0"),
+    Fit("fit_keyword_batch_size_zero", V, r"batch_size", kwargs={"batch_size": 0}),
     # ------------------------------------------------------------ verbose, callbacks
     Fit("verbose_text", V, r"'verbose' parameter", {"verbose": "loud"}),
     Fit("verbose_negative", V, r"'verbose' parameter", {"verbose": -1}),
     Fit("callbacks_text", V, r"'callbacks' parameter", {"callbacks": "early"}),
     Fit("callbacks_list_of_int", T, r"``callbacks`` must be one of", {"callbacks": [5]}),
-    Fit("callbacks_not_a_callback_class", VT, r"callbacks", {"callbacks": int},
-        bug="callbacks=int (a class, but no Callback) passes the constraint and fails inside "
-        "scikeras with \"'int' object is not iterable\""),
+    Fit("callbacks_not_a_callback_class", VT, r"callbacks", {"callbacks": int}),
     Fit("callbacks_routed_without_callbacks", V, r"callbacks__patience",
-        {"callbacks__patience": 3}, refit=False,  # set_params cannot set it: see below
-        bug="callbacks__patience=3 with no callbacks is silently ignored"),
+        {"callbacks__patience": 3}, refit=False),
     Fit("fit_keyword_callbacks_text", T, r"callbacks passed to fit must be",
         kwargs={"callbacks": "early"}),
     # ------------------------------------- validation_split and the boolean switches
@@ -342,9 +329,7 @@ FIT_CASES = [
         r"unknown parameter\(s\) \['epoch'\].*Valid parameters: .*'epochs'", {"epoch": 1},
         refit=False),
     Fit("unknown_keyword_lists_only_real_names", V,
-        r"(?s)^(?!.*'self')(?!.*'kwargs').*Valid parameters", {"epoch": 1}, refit=False,
-        bug="the 'Valid parameters' list of an unknown keyword's error includes 'self' and "
-        "'kwargs' (and build_mlp's bound 'seed' and 'output_names')"),
+        r"(?s)^(?!.*'self')(?!.*'kwargs').*Valid parameters", {"epoch": 1}, refit=False),
     Fit("unknown_keyword_steps", V, r"unknown parameter\(s\) \['steps'\]", {"steps": 3},
         refit=False,
         bug="steps=3 passes the unknown-keyword check (it is a Keras fit argument) and then "
@@ -355,14 +340,9 @@ FIT_CASES = [
         bug="output_names=['p'] is accepted (build_mlp's bound argument counts as valid) and "
         "silently ignored for a single output"),
     Fit("fit_keyword_unknown", T, r"bogus", kwargs={"bogus": 1}),
-    Fit("fit_keyword_class_weight", VT, r"class_weight", kwargs={"class_weight": {"A": 100}},
-        bug="fit(X, y, class_weight={'A': 100}) is silently ignored (the loss is the same as "
-        "without it); honour it or refuse it"),
+    Fit("fit_keyword_class_weight", VT, r"class_weight", kwargs={"class_weight": {"A": 100}}),
     Fit("fit_keyword_validation_data", VT, r"validation_data",
-        kwargs={"validation_data": (X0, Y0)},
-        bug="fit(X, y, validation_data=(X, y)) fails inside keras.Model.fit with 'Invalid "
-        "dtype: str32' (int labels: 'target and output must have the same rank'): the labels "
-        "are not encoded; encode them or refuse validation_data before training"),
+        kwargs={"validation_data": (X0, Y0)}),
     # ---------------------------------------------------------------------------- X
     Fit("X_text", V, r"X must be numeric", X=np.full((N, 3), "a"), plain=False),
     Fit("X_text_column_frame", V, r"X must be numeric",
@@ -378,49 +358,32 @@ FIT_CASES = [
     Fit("X_sparse", T, r"does not accept sparse X", X=sparse.csr_matrix(X0)),
     Fit("X_complex", V, r"Complex data not supported", X=X0 + 1j),
     Fit("X_rows_differ_from_y", V, r"inconsistent numbers of samples", X=X0[:-1]),
-    Fit("X_none", VT, r"\bX\b", X=None,
-        bug="fit(None, y) raises AttributeError: 'CostSensitiveKerasClassifier' object has no "
-        "attribute 'X_shape_'; refitting a fitted estimator reaches keras.Model.fit, where "
-        "Keras says \"The input 'features' is not optional, but None was passed\""),
-    Fit("X_dict", VT, r"\bX\b", X={"a": 1},
-        bug="fit({'a': 1}, y) raises KeyError: 0 from scikit-learn's _num_features"),
-    Fit("X_beyond_float32", V, r"\bX\b", X=X0 * 1e300,
-        bug="X with values beyond float32 range (1e300) trains silently on inf and gives NaN "
-        "probabilities (only a RuntimeWarning 'overflow encountered in cast')"),
+    Fit("X_none", VT, r"\bX\b", X=None),
+    Fit("X_dict", VT, r"\bX\b", X={"a": 1}),
+    Fit("X_beyond_float32", V, r"\bX\b", X=X0 * 1e300),
     # ---------------------------------------------------------------------------- y
     Fit("y_none", V, r"requires y to be passed", y=None),
     Fit("y_continuous", V, r"Unknown label type: continuous", y=np.linspace(0, 1, N)),
     Fit("y_one_class", V, r"y has one class only", y=np.full(N, "A"), plain=False),
-    Fit("y_one_class_label_printed_plainly", V, r"y has one class only", y=np.full(N, "A"),
-        bug="the message prints the label as \"array(['A'], dtype='<U1')\", not ['A']"),
+    Fit("y_one_class_label_printed_plainly", V, r"y has one class only", y=np.full(N, "A")),
     Fit("y_mixed_int_str_object", T, r"y mixes labels of types \['int', 'str'\]",
         y=np.array([1, "a"] * (N // 2), dtype=object)),
     Fit("y_mixed_float_str_object", T, r"y mixes labels of types \['float', 'str'\]",
         y=np.array([1.5, "a"] * (N // 2), dtype=object)),
-    Fit("y_mixed_int_str_list", T, r"y mixes labels", y=[1, "a"] * (N // 2),
-        bug="y=[1, 'a', ...] as a list is silently turned into the strings '1' and 'a' "
-        "(classes_ == ['1', 'a'], predict returns '1', not 1)"),
-    Fit("y_mixed_str_none", T, r"y mixes labels", y=np.array(["A", None] * (N // 2), dtype=object),
-        bug="y mixing str and None raises numpy's internal TypeError \"'<' not supported "
-        "between instances of 'NoneType' and 'str'\" (in type_of_target), not naming y"),
+    Fit("y_mixed_int_str_list", T, r"y mixes labels", y=[1, "a"] * (N // 2)),
+    Fit("y_mixed_str_none", T, r"y mixes labels", y=np.array(["A", None] * (N // 2), dtype=object)),
     Fit("y_pandas_string_with_missing", VT, r"\by\b",
         y=pd.Series(["A", None] + ["A", "B"] * (N // 2 - 1), dtype="string"),
         bug="a pandas 'string' y with a missing value raises pandas' internal TypeError "
         "'boolean value of NA is ambiguous'"),
     Fit("y_nan", V, r"Input y contains NaN", y=np.where(np.arange(N) == 3, np.nan, Y_INT)),
     Fit("y_complex", V, r"Complex data not supported", y=Y_INT + 1j),
-    Fit("y_three_dimensional", V, r"\by\b", y=np.zeros((N, 2, 2)),
-        bug="y of shape (n, 2, 2) gives 'Found array with dim 3, while dim <= 2 is required.' "
-        "without naming y"),
-    Fit("y_no_columns", V, r"\by\b", y=np.zeros((N, 0)),
-        bug="y of shape (n, 0) gives 'Found array with 0 feature(s)': it speaks of features "
-        "and does not name y"),
+    Fit("y_three_dimensional", V, r"\by\b", y=np.zeros((N, 2, 2))),
+    Fit("y_no_columns", V, r"\by\b", y=np.zeros((N, 0))),
     Fit("y_scalar", VT, r"\by\b", y=5,
         bug="y=5 gives 'Input should have at least 1 dimension ...' without naming y "
         "(scikit-learn's LogisticRegression says 'y should be a 1d array')"),
-    Fit("y_ragged", V, r"\by\b", y=[[1, 2]] * (N - 1) + [[1]],
-        bug="a ragged y gives numpy's 'setting an array element with a sequence' without "
-        "naming y"),
+    Fit("y_ragged", V, r"\by\b", y=[[1, 2]] * (N - 1) + [[1]]),
     Fit("y_column_with_one_class", V, r"y\[:, 1\] has one class only",
         y=np.column_stack([Y_INT, np.zeros(N)]), plain=False),
     Fit("y_two_columns_with_nan", V, r"Input y contains NaN",
@@ -443,13 +406,9 @@ FIT_CASES = [
     Fit("sample_weight_times_class_weight_zero", V,
         r"sample_weight \(times class_weight\) is zero for every sample",
         {"class_weight": {"A": 0}}, kwargs={"sample_weight": (Y0 == "A").astype(float)}),
-    Fit("sample_weight_complex", VT, r"sample_weight", kwargs={"sample_weight": np.ones(N) + 1j},
-        bug="a complex sample_weight is accepted with its imaginary part dropped (numpy's "
-        "ComplexWarning only)"),
+    Fit("sample_weight_complex", VT, r"sample_weight", kwargs={"sample_weight": np.ones(N) + 1j}),
     Fit("sample_weight_huge_int", V, r"sample_weight",
-        kwargs={"sample_weight": [10**400] + [1] * (N - 1)},
-        bug="sample_weight holding 10**400 raises OverflowError, not a ValueError naming "
-        "sample_weight"),
+        kwargs={"sample_weight": [10**400] + [1] * (N - 1)}),
     # ---------------------------------------------------------- sample_cost at fit
     Fit("sample_cost_wrong_rows", V, rf"sample_cost must have shape \({N}, 3\)",
         kwargs={"sample_cost": S3[:5]}),
@@ -468,23 +427,17 @@ FIT_CASES = [
     Fit("sample_cost_dict", T, r"sample_cost must be a numeric", kwargs={"sample_cost": {"a": 1}}),
     Fit("sample_cost_negative_argmax_weighted", V,
         r"sample_cost must have no negative entries for cost_loss='argmax_weighted'",
-        {"cost_loss": "argmax_weighted"}, kwargs={"sample_cost": -np.ones((N, 3))}),
+        {"cost_loss": "argmax_weighted"},
+        kwargs={"sample_cost": np.tile([0.0, -1.0, 2.0], (N, 1))}),
     Fit("sample_cost_negative_class_weighted", V,
         r"sample_cost must have no negative entries for cost_loss='class_weighted'",
         {"cost_loss": "class_weighted"}, kwargs={"sample_cost": -S3}),
-    Fit("sample_cost_zero_class_weighted", V, r"sample_cost is all zeros",
+    Fit("sample_cost_zero_class_weighted", V, r"sample_cost gives every decision the same cost",
         {"cost_loss": "class_weighted"}, kwargs={"sample_cost": np.zeros((N, 3))}),
-    Fit("sample_cost_all_zero", V, r"sample_cost", kwargs={"sample_cost": np.zeros((N, 3, 3))},
-        bug="all-zero sample_cost (no cost_matrix) is accepted: its mean becomes a constant "
-        "cost_matrix_, decision_ is 'bayes', and predict returns 'A' for every row; the same "
-        "matrix as cost_matrix is refused"),
-    Fit("sample_cost_constant_rows", V, r"sample_cost", kwargs={"sample_cost": np.ones((N, 3))},
-        bug="sample_cost rows that are constant (every decision costs the same) are accepted; "
-        "predict then returns 'A' for every row"),
+    Fit("sample_cost_all_zero", V, r"sample_cost", kwargs={"sample_cost": np.zeros((N, 3, 3))}),
+    Fit("sample_cost_constant_rows", V, r"sample_cost", kwargs={"sample_cost": np.ones((N, 3))}),
     Fit("sample_cost_ignored", VT, r"sample_cost", {"cost_matrix": C3},
-        kwargs={"sample_cost": 100 * ALWAYS_B},
-        bug="with cost_matrix given and cost_loss='cross_entropy', sample_cost at fit changes "
-        "nothing (same model, same cost_matrix_, same predictions): silently ignored"),
+        kwargs={"sample_cost": 100 * ALWAYS_B}),
     # ------------------------------------------------------------------ several outputs
     Fit("multi_cost_matrix_unknown_output", V, r"cost_matrix names outputs \['nope'\]",
         {"cost_matrix": {"nope": C3}}, y=Y2),
@@ -543,8 +496,7 @@ CALL_CASES = [
          (np.full((2, 3), np.inf),),
          bug="predict with inf in X says 'Input contains infinity ...' without naming X"),
     Call("predict_X_beyond_float32", V, r"\bX\b", f"{P}.predict_proba",
-         (np.full((2, 3), 1e300),),
-         bug="predict_proba on X beyond float32 range returns NaN probabilities silently"),
+         (np.full((2, 3), 1e300),)),
     Call("predict_X_one_dimensional", V, r"Expected a 2D array X", f"{P}.predict", (X0[0],)),
     Call("predict_X_three_dimensional", V, r"X has 3 dimensions", f"{P}.predict",
          (X0[:, :, None],)),
@@ -553,10 +505,8 @@ CALL_CASES = [
          plain=False),
     Call("predict_X_sparse", T, r"does not accept sparse X", f"{P}.predict",
          (sparse.csr_matrix(X0),)),
-    Call("predict_X_none", VT, r"\bX\b", f"{P}.predict", (None,),
-         bug="predict(None) raises KeyError: 'pop from an empty set'"),
-    Call("predict_X_dict", VT, r"\bX\b", f"{P}.predict", ({"a": 1},),
-         bug="predict({'a': 1}) raises KeyError: 0"),
+    Call("predict_X_none", VT, r"\bX\b", f"{P}.predict", (None,)),
+    Call("predict_X_dict", VT, r"\bX\b", f"{P}.predict", ({"a": 1},)),
     Call("predict_frame_columns_renamed", V, r"feature names should match", "frame.predict",
          (pd.DataFrame(X0, columns=["a", "b", "d"]),)),
     Call("predict_frame_columns_reordered", V, r"same order", "frame.predict",
@@ -587,9 +537,7 @@ CALL_CASES = [
     Call("unfitted_predict_proba", NotFittedError, r"fit", "unfitted.predict_proba", (X0,)),
     Call("unfitted_score", NotFittedError, r"not fitted", "unfitted.score", (X0, Y0)),
     Call("unfitted_predict_expected_cost", NotFittedError, r"fit",
-         "unfitted.predict_expected_cost", (X0,),
-         bug="predict_expected_cost before fit raises ValueError \"predict_expected_cost needs "
-         "costkeras's own target encoding\" instead of NotFittedError"),
+         "unfitted.predict_expected_cost", (X0,)),
     # --------------------------------------------------------------------- metrics
     Call("total_cost_lengths_differ", V, r"y_true and y_pred must have the same length",
          total_cost, ([0, 1], [0]), {"cost_matrix": [[0, 1], [5, 0]]}),
@@ -825,9 +773,6 @@ def _(fitted):
 
 @legal(
     "set_params_routed_callback_parameter",
-    bug="set_params(callbacks__patience=2) raises AttributeError \"'list' object has no "
-    "attribute 'set_params'\": a routed callback parameter given to the constructor cannot be "
-    "changed by set_params, hence not searched by GridSearchCV",
 )
 def _(fitted):
     clf = est(

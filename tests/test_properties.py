@@ -426,13 +426,6 @@ def test_metrics_refuse_garbage_labels_clearly(y_true, y_pred):
     raises_only_allowed(total_cost, y_true, [0, 1], [[0, 1], [1, 0]], labels=[0, 1])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=OverflowError,
-    reason="BUG: a Python int beyond float range (10**400) in cost_matrix, class_weight, "
-    "sample_cost or sample_weight raises OverflowError (an ArithmeticError), not a ValueError "
-    "naming the parameter",
-)
 @settings(max_examples=5, deadline=None, database=None, derandomize=True)
 @given(st.integers(min_value=2**1024, max_value=2**2000))
 def test_huge_numbers_are_refused_clearly(huge):
