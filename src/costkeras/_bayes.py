@@ -28,6 +28,9 @@ __all__ = ["decide", "decision_costs", "decision_positions", "expected_costs"]
 def _check_shapes(proba: np.ndarray, costs: np.ndarray) -> None:
     if proba.ndim != 2:
         raise ValueError(f"proba must have shape (n_samples, k); got shape {proba.shape}.")
+    for name, values in (("proba", proba), ("the costs", costs)):
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{name} must contain only finite values (no NaN or inf).")
     n, k = proba.shape
     if costs.shape not in ((k, k), (n, k, k)):
         raise ValueError(

@@ -60,7 +60,7 @@ class UnknownParameterError(TypeError, ValueError):
     scikit-learn's ``set_params``."""
 
 
-def check_extra_params(names, *, build_fn, known: set) -> None:
+def check_extra_params(names, *, build_fn=None, known: set) -> None:
     """Reject constructor keywords that neither scikeras nor the build function takes.
 
     scikeras hands unrouted extra keywords to the build function; one it does
@@ -69,10 +69,9 @@ def check_extra_params(names, *, build_fn, known: set) -> None:
     import inspect
 
     try:
-        signature = inspect.signature(build_fn)
+        parameters = {} if build_fn is None else inspect.signature(build_fn).parameters
     except (TypeError, ValueError):
         return
-    parameters = signature.parameters
     if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
         return
     unknown = sorted(name for name in names if name not in known and name not in parameters)
@@ -104,7 +103,7 @@ XFAIL_CHECKS: dict[str, str] = {
 
 
 _FIT_CONSTRAINTS = {
-    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "initial_epoch": [Interval(Integral, 0, None, closed="left")],
     "batch_size": _BATCH,
     "validation_batch_size": _BATCH,

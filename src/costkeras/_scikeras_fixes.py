@@ -132,8 +132,10 @@ class ScikerasFixesMixin:
                     f"X must be numeric; encode its text columns first (for example with a "
                     f"ColumnTransformer and OneHotEncoder): {error}"
                 ) from error
-            if X is not None and ("NaN" in str(error) or "infinity" in str(error)):
-                raise ValueError(f"X: {error}") from error
+            if X is not None and "Input contains" in str(error):
+                raise ValueError(
+                    str(error).replace("Input contains", "Input X contains")
+                ) from error
             raise
         if X is not None and not fits_floatx(X):
             raise ValueError(

@@ -72,6 +72,10 @@ def read_target(y, classes=None, names=None, *, fitted: bool = False) -> Target:
         raise ValueError("this classifier requires y to be passed, but the target y is None.")
     if hasattr(y, "columns"):
         names = list(y.columns)
+    if hasattr(y, "isna") and np.asarray(y.isna()).any():
+        raise ValueError("y holds missing labels (NaN or NA); every sample needs one.")
+    if not isinstance(y, (list, tuple)) and np.ndim(y) == 0:
+        raise TypeError(f"y must be a 1-D or 2-D array of labels; got the scalar {y!r}.")
     if isinstance(y, (list, tuple)):
         # NumPy would turn [1, "a"] into the strings "1" and "a"
         kinds = {type(v).__name__ for v in np.asarray(y, dtype=object).ravel().tolist()}
@@ -81,8 +85,8 @@ def read_target(y, classes=None, names=None, *, fitted: bool = False) -> Target:
             )
     try:
         y_array = check_array(y, ensure_2d=False, dtype=None, input_name="y")
-    except ValueError as error:
-        raise ValueError(f"y must be a 1-D or 2-D array of labels: {error}") from error
+    except (TypeError, ValueError) as error:
+        raise type(error)(f"y must be a 1-D or 2-D array of labels: {error}") from error
     if y_array.ndim == 2 and y_array.shape[1] == 1:
         y_array, names = column_or_1d(y_array, warn=True), None
     if y_array.ndim == 1:

@@ -68,15 +68,16 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
     _routing_prefixes = {*KerasClassifier._routing_prefixes, "callbacks"}
 
     def _check_arguments(self, fit_kwargs: dict) -> None:
-        """What scikit-learn's parameter validation cannot see: fit's keywords and routing."""
-        check_fit_arguments(self.get_params(), fit_kwargs)
-        for name in ("model", "build_fn"):
+        """The parameters' constraints, then what scikit-learn's validation cannot see."""
+        for name in ("model", "build_fn"):  # in scikeras's words, which its users match
             value = getattr(self, name)
             if value is not None and not (callable(value) or isinstance(value, keras.Model)):
                 raise TypeError(
                     f"``{name}`` must be a callable, a Keras Model instance or None; got "
                     f"{type(value).__name__}."
                 )
+        self._validate_params()
+        check_fit_arguments(self.get_params(), fit_kwargs)
 
     def _fitted_without_heads(self) -> bool:
         """Whether the fitted estimator has no heads (a custom target encoder's)."""
@@ -130,8 +131,10 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         build = self._check_model_param()
         if extra:
             known = set(inspect.signature(type(self).__init__).parameters) - {"self", "kwargs"}
+            # predict's `steps` would cut predictions short; sample_weight is fit's argument
             known |= self._fit_kwargs | self._compile_kwargs | self._predict_kwargs
-            default = functools.partial(build, meta=None) if self._uses_default_network() else build
+            known -= {"steps", "sample_weight"}
+            default = None if self._uses_default_network() else build  # takes its meta only
             check_extra_params(extra, build_fn=default, known=known)
         if not self._uses_default_network():
             return super()._build_keras_model()

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from ._validation import _float_array
+
 __all__ = ["binary_sample_cost"]
 
 
@@ -44,8 +46,14 @@ def binary_sample_cost(
     >>> binary_sample_cost(fp_cost=[30.0, 8.0], fn_cost=loan)[1].tolist()
     [[0.0, 8.0], [250.0, 0.0]]
     """
-    columns = [np.asarray(c, dtype=float) for c in (tn_cost, fp_cost, fn_cost, tp_cost)]
-    for name, column in zip(("tn_cost", "fp_cost", "fn_cost", "tp_cost"), columns, strict=True):
+    names = ("tn_cost", "fp_cost", "fn_cost", "tp_cost")
+    columns = [
+        _float_array(c, name, "a number or a 1-D array of numbers")
+        for name, c in zip(names, (tn_cost, fp_cost, fn_cost, tp_cost), strict=True)
+    ]
+    for name, column in zip(names, columns, strict=True):
+        if not np.all(np.isfinite(column)):
+            raise ValueError(f"{name} must contain only finite numbers (no NaN, inf or None).")
         if column.ndim > 1:
             raise ValueError(
                 f"{name} must be a scalar or one-dimensional; got shape {column.shape}."
@@ -56,6 +64,8 @@ def binary_sample_cost(
             f"the cost arrays must have the same length; got lengths {sorted(lengths)}."
         )
     n = lengths.pop() if lengths else n_samples
+    if n_samples is not None and n != n_samples:
+        raise ValueError(f"n_samples={n_samples} but the cost arrays hold {n} samples.")
     if n is None:
         raise ValueError("n_samples is needed when every cost is a scalar.")
     tn, fp, fn, tp = (np.broadcast_to(c, (n,)) for c in columns)

@@ -96,7 +96,8 @@ def binary_threshold(cost_matrix: Any) -> float:
     >>> round(binary_threshold([[0, 1], [10, 0]]), 4)
     0.0909
     """
-    (c_tn, c_fp), (c_fn, c_tp) = np.asarray(cost_matrix, dtype=float)
+    costs = check_cost_matrix(cost_matrix, [0, 1])  # 2 x 2, finite, named in errors
+    (c_tn, c_fp), (c_fn, c_tp) = costs
     denominator = c_fp - c_tn + c_fn - c_tp
     if denominator <= 0:
         raise ValueError(
@@ -148,4 +149,9 @@ def predict_min_cost(estimator: Any, X: Any, cost_matrix: Any) -> np.ndarray:
         costs = check_sample_cost(cost_matrix, len(proba), len(classes), param="cost_matrix")
     else:
         costs = check_cost_matrix(cost_matrix, classes)
+    if np.all(costs == costs[..., :1]):
+        raise ValueError(
+            "cost_matrix gives every decision the same cost (every row is constant, e.g. all "
+            "zeros): it cannot tell one decision from another."
+        )
     return _bayes.decide(proba, classes, costs)

@@ -249,8 +249,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
     ):
         if X is None:
             raise ValueError("X is None; fit needs the training samples.")
-        self._check_arguments(fit_kwargs)
-        self._validate_params()
+        self._check_arguments({**fit_kwargs, "epochs": epochs, "initial_epoch": initial_epoch})
         snapshot = Snapshot(self)
         try:
             if not warm:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 import numpy as np
 
 from ._validation import (
+    _float_array,
     check_cost_matrix,
     check_sample_cost,
     column,
@@ -29,13 +30,25 @@ __all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
 
 def _labels_for(cost_matrix, labels, y_true, y_pred, sample_cost) -> np.ndarray:
     if labels is not None:
-        return np.asarray(labels)
+        labels = np.asarray(labels)
+        if labels.ndim != 1 or len(labels) == 0:
+            raise ValueError(
+                f"labels must be a non-empty 1-D list of labels; got {labels.tolist()!r}."
+            )
+        if len(np.unique(labels)) != len(labels):
+            raise ValueError(f"labels must not repeat a label; got {labels.tolist()!r}.")
+        return labels
+    named = None
     if hasattr(cost_matrix, "index") and hasattr(cost_matrix, "columns"):
-        return np.asarray(cost_matrix.index)
-    if isinstance(cost_matrix, dict):
-        return np.asarray(list(cost_matrix))
+        named = np.asarray(cost_matrix.index)
+    elif isinstance(cost_matrix, dict):
+        named = np.asarray(list(cost_matrix))
+    if named is not None:
+        if len(named) == 0:
+            raise ValueError("cost_matrix names no labels; it has no costs to measure with.")
+        return named
     seen = np.unique(np.concatenate([y_true, y_pred]))
-    k = np.shape(sample_cost if sample_cost is not None else cost_matrix)[1]
+    k = np.shape(sample_cost if sample_cost is not None else cost_matrix)[1]  # checked 2-D+
     if len(seen) != k:
         raise ValueError(
             f"the costs cover {k} classes but y_true and y_pred hold {len(seen)} labels "
@@ -67,6 +80,17 @@ def _as_1d(values: Any, name: str) -> np.ndarray:
     return array
 
 
+def _weights(sample_weight: Any, n: int) -> np.ndarray:
+    weights = _float_array(sample_weight, "sample_weight", "a numeric array of shape (n_samples,)")
+    if weights.ndim != 1:
+        raise ValueError(f"sample_weight must be one-dimensional; got shape {weights.shape}.")
+    if len(weights) != n:
+        raise ValueError(f"sample_weight has {len(weights)} entries but there are {n} samples.")
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    return weights
+
+
 def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost):
     """Return (table, predicted positions, weights).
 
@@ -79,6 +103,22 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost)
         raise ValueError(f"y_true and y_pred must have the same length; got {n} and {len(y_pred)}.")
     if sample_cost is None and cost_matrix is None:
         raise ValueError("pass a cost_matrix or per-example sample_cost.")
+    if n == 0:
+        raise ValueError("y_true is empty; there is no cost to measure.")
+    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
+        if values.dtype == object and len({type(v).__name__ for v in values.tolist()}) > 1:
+            kinds = sorted({type(v).__name__ for v in values.tolist()})
+            raise TypeError(f"{name} mixes labels of types {kinds}; use one type for every label.")
+    costs_given = (
+        ("sample_cost", sample_cost) if sample_cost is not None else (("cost_matrix", cost_matrix))
+    )
+    named = isinstance(costs_given[1], dict) or hasattr(costs_given[1], "columns")
+    if costs_given[0] == "sample_cost" or not named:
+        if isinstance(costs_given[1], dict) or np.ndim(costs_given[1]) < 2:
+            raise ValueError(
+                f"{costs_given[0]} must be a (k, k) matrix (or per example (n, k, k) or (n, k)); "
+                f"got shape {np.shape(costs_given[1])}."
+            )
     labels = _labels_for(cost_matrix, labels, y_true, y_pred, sample_cost)
     true_pos = _positions(y_true, labels, "y_true")
     pred_pos = _positions(y_pred, labels, "y_pred")
@@ -87,9 +127,7 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost)
         table = cost_rows(true_pos, sample_cost=costs)
     else:
         table = cost_rows(true_pos, cost_matrix=check_cost_matrix(cost_matrix, labels))
-    weights = np.ones(n) if sample_weight is None else _as_1d(sample_weight, "sample_weight")
-    if len(weights) != n:
-        raise ValueError(f"sample_weight has {len(weights)} entries but there are {n} samples.")
+    weights = np.ones(n) if sample_weight is None else _weights(sample_weight, n)
     return table, pred_pos, weights
 
 
@@ -128,7 +166,18 @@ def _output_tables(
         raise ValueError(
             f"y_true and y_pred must have the same shape; got {y_true.shape} and {y_pred.shape}."
         )
+    if (
+        isinstance(cost_matrix, (list, tuple, np.ndarray))
+        and len(cost_matrix) > 0
+        and np.ndim(cost_matrix[0]) == 1
+    ):
+        raise ValueError(
+            f"cost_matrix for {len(names)} outputs must be a dict by output name or a list with "
+            "one (k, k) matrix (or None) per output; got one 2-D matrix."
+        )
     matrices = per_output(cost_matrix, names, param="cost_matrix")
+    if all(matrix is None for matrix in matrices):
+        raise ValueError("cost_matrix gives no output a cost matrix; there is no cost to measure.")
     label_sets = per_output(labels, names, param="labels")
     return [
         _cost_table(
@@ -235,6 +284,8 @@ def mean_cost(
             y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names
         )
     )
+    if weight == 0:
+        raise ValueError("sample_weight is zero for every sample; a mean cost is undefined.")
     return _combine(totals / weight, multioutput)
 
 
