@@ -31,7 +31,8 @@ def test_auto_schedule_keeps_the_steps_near_the_target():
 
 
 def test_resolve_early_stopping():
-    assert resolve_early_stopping("auto", 10_001) and not resolve_early_stopping("auto", 10_000)
+    assert resolve_early_stopping("auto", 2_000) and not resolve_early_stopping("auto", 1_999)
+    assert not resolve_early_stopping("auto", 10_000, min_samples=10_001)
     assert resolve_early_stopping(True, 10) and not resolve_early_stopping(False, 10**6)
 
 

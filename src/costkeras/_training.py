@@ -85,20 +85,28 @@ def auto_schedule(
     return int(min(max(epochs, min_epochs), max_epochs)), batch_size
 
 
-def resolve_early_stopping(early_stopping: bool | str, n_samples: int) -> bool:
-    """``"auto"``: on when there are more than 10,000 rows, as in HistGradientBoosting.
+def resolve_early_stopping(
+    early_stopping: bool | str, n_samples: int, *, min_samples: int = 2_000
+) -> bool:
+    """``"auto"``: on from ``min_samples`` training rows (HistGradientBoosting: 10,000).
+
+    Measured (benchmarks/tabular.py, 5 splits): early stopping on a 10% validation
+    share lifted the savings on 4,700 rows (churn, +0.03) and 9,500 rows (VUB credit,
+    +0.03), was neutral on 4,000 (synthetic credit), and cost 0.014 on 900 (digits),
+    where the held-out rows are missed more than over-fitting hurts.
 
     Parameters
     ----------
     early_stopping : bool or "auto"
     n_samples : int
+    min_samples : int, default=2000
 
     Returns
     -------
     bool
     """
     if early_stopping == "auto":
-        return n_samples > 10_000
+        return n_samples >= min_samples
     return bool(early_stopping)
 
 
