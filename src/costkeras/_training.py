@@ -17,6 +17,8 @@ Three pieces the estimator combines for ``epochs="auto"``, ``batch_size="auto"``
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import keras
@@ -27,10 +29,14 @@ from .decisions import bayes_decision
 __all__ = [
     "MONITORS",
     "CostEarlyStopping",
+    "FitPlan",
     "apply_temperature",
     "auto_schedule",
+    "early_stopper",
     "fit_temperature",
+    "plan_fit",
     "resolve_early_stopping",
+    "statistics_rows",
     "validation_split",
 ]
 
@@ -148,16 +154,151 @@ def validation_split(
     return np.sort(train), np.sort(val)
 
 
-def _probabilities(model: keras.Model, X: np.ndarray, batch_size: int) -> np.ndarray:
+@dataclass(frozen=True)
+class FitPlan:
+    """What one call of ``fit`` trains: epochs, and the rows held out to stop early.
+
+    ``train`` and ``validation`` are row indices, both None when nothing is held out.
+    """
+
+    epochs: int
+    train: np.ndarray | None = None
+    validation: np.ndarray | None = None
+
+
+def plan_fit(
+    params: dict,
+    epochs: int | str,
+    labels: np.ndarray,
+    *,
+    n_outputs: int | None,
+    continuing: bool,
+    fit_kwargs: dict,
+    random_state: Any = None,
+) -> FitPlan:
+    """Resolve ``early_stopping`` and ``epochs="auto"`` for one fit of ``len(labels)`` rows.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's ``get_params()``: ``early_stopping``, ``validation_fraction``,
+        ``validation_split`` and routed ``fit__`` parameters.
+    epochs : int or "auto"
+        ``"auto"``: :func:`auto_schedule`'s epochs for the rows trained on, twice as
+        many (a budget) when early stopping is on.
+    labels : ndarray of shape (n_samples,)
+        The labels to stratify the validation share by.
+    n_outputs : int or None
+        Outputs of y; None for a custom ``target_encoder``. Early stopping needs one.
+    continuing : bool
+        A fit that goes on training a fitted model (``partial_fit``, ``warm_start``):
+        never stops early.
+    fit_kwargs : dict
+        Keyword arguments of ``fit`` for ``keras.Model.fit``.
+    random_state : int or None
+        Seeds the validation split.
+
+    Returns
+    -------
+    FitPlan
+    """
+    n = len(labels)
+    stop = not continuing and _early_stopping(params, n, n_outputs, fit_kwargs)
+    train = validation = None
+    if stop:
+        train, validation = validation_split(labels, params["validation_fraction"], random_state)
+    if isinstance(epochs, str):  # "auto"
+        epochs = auto_schedule(n if train is None else len(train))[0] * (2 if stop else 1)
+    return FitPlan(int(epochs), train, validation)
+
+
+def _early_stopping(params: dict, n: int, n_outputs: int | None, fit_kwargs: dict) -> bool:
+    setting = params["early_stopping"]
+    if not setting:
+        return False
+    split = fit_kwargs.get("validation_split", params.get("fit__validation_split"))
+    split = params.get("validation_split") if split is None else split
+    reason = None
+    if split:
+        reason = f"validation_split={split} holds out Keras's own validation rows"
+    elif fit_kwargs.get("validation_data", params.get("fit__validation_data")) is not None:
+        reason = "validation_data is given"
+    elif n_outputs is None:
+        reason = "a custom target_encoder replaces costkeras's output heads"
+    elif n_outputs != 1:
+        reason = f"y has {n_outputs} outputs (early stopping watches one)"
+    if reason is None:
+        return resolve_early_stopping(setting, n)
+    if isinstance(setting, str):  # "auto" steps aside
+        return False
+    raise ValueError(
+        f"early_stopping=True cannot run here: {reason}. Set early_stopping=False (or 'auto', "
+        "which is off in this case)."
+    )
+
+
+def statistics_rows(plan: FitPlan, n: int, sample_weight: np.ndarray | None = None) -> np.ndarray:
+    """Rows the default network's input statistics come from: training rows of weight > 0.
+
+    A row of zero weight counts nowhere, as if it were not there (``drop_weightless``).
+    """
+    rows = np.arange(n) if plan.train is None else plan.train
+    if sample_weight is not None and np.any(sample_weight[rows] > 0):
+        rows = rows[sample_weight[rows] > 0]
+    return rows
+
+
+def early_stopper(params: dict, head, X_val, labels_val, weights_val=None) -> CostEarlyStopping:
+    """The estimator's early stopping: the log loss of ``head``'s probabilities.
+
+    ``weights_val`` are the training weights of the validation rows (sample and class
+    weights), so the score weighs the rows as the training loss does.
+    """
+    return CostEarlyStopping(
+        X_val,
+        head.positions(labels_val),
+        monitor="log_loss",
+        n_iter_no_change=params["n_iter_no_change"],
+        tol=params["tol"],
+        proba=head.proba,
+        sample_weight=weights_val,
+    )
+
+
+def n_rows(X) -> int:
+    """Rows of a Keras input: an array, or a multi-input model's list or dict of them."""
+    if isinstance(X, dict):
+        X = next(iter(X.values()))
+    elif isinstance(X, (list, tuple)):
+        X = X[0]
+    return len(X)
+
+
+def _first_output(outputs) -> np.ndarray:
+    """The model's (only) output as NumPy, whether it comes alone, in a list or in a dict."""
+    if isinstance(outputs, dict):
+        outputs = list(outputs.values())
+    if isinstance(outputs, (list, tuple)):
+        outputs = outputs[0]
+    return keras.ops.convert_to_numpy(outputs)
+
+
+def _probabilities(model: keras.Model, X, batch_size: int, proba: Callable) -> np.ndarray:
+    if not isinstance(X, np.ndarray):  # a multi-input model's list or dict: one call
+        return np.asarray(proba(_first_output(model(X, training=False))), dtype=np.float64)
     chunks = [
-        keras.ops.convert_to_numpy(model(X[start : start + batch_size], training=False))
+        proba(_first_output(model(X[start : start + batch_size], training=False)))
         for start in range(0, len(X), batch_size)
     ]
     return np.concatenate(chunks).astype(np.float64)
 
 
 def validation_score(
-    proba: np.ndarray, y_positions: np.ndarray, costs: np.ndarray | None, monitor: str
+    proba: np.ndarray,
+    y_positions: np.ndarray,
+    costs: np.ndarray | None,
+    monitor: str,
+    sample_weight: np.ndarray | None = None,
 ) -> float:
     """Mean validation loss of ``proba`` (lower is better).
 
@@ -169,20 +310,26 @@ def validation_score(
     costs : ndarray of shape (k, k) or (n_samples, k, k), or None
         ``C[true, predicted]``; None scores the log loss whatever ``monitor`` says.
     monitor : {"decision_cost", "expected_cost", "log_loss"}
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights of the mean (the training weights of the rows); all zero counts as None.
 
     Returns
     -------
     float
     """
     rows = np.arange(len(y_positions))
+    if sample_weight is not None and not np.any(sample_weight):
+        sample_weight = None
     if costs is None or monitor == "log_loss":
-        return float(-np.mean(np.log(np.clip(proba[rows, y_positions], 1e-12, None))))
-    costs = np.asarray(costs, dtype=np.float64)
-    true_rows = costs[y_positions] if costs.ndim == 2 else costs[rows, y_positions]
-    if monitor == "decision_cost":
-        decisions = bayes_decision(proba, costs)
-        return float(np.mean(true_rows[rows, decisions]))
-    return float(np.mean(np.sum(proba * true_rows, axis=1)))
+        losses = -np.log(np.clip(proba[rows, y_positions], 1e-12, None))
+    else:
+        costs = np.asarray(costs, dtype=np.float64)
+        true_rows = costs[y_positions] if costs.ndim == 2 else costs[rows, y_positions]
+        if monitor == "decision_cost":
+            losses = true_rows[rows, bayes_decision(proba, costs)]
+        else:
+            losses = np.sum(proba * true_rows, axis=1)
+    return float(np.average(losses, weights=sample_weight))
 
 
 class CostEarlyStopping(keras.callbacks.Callback):
@@ -212,6 +359,11 @@ class CostEarlyStopping(keras.callbacks.Callback):
         decision cost of a small validation set is noisy).
     batch_size : int, default=8192
         Rows per forward pass when scoring.
+    proba : callable, default=None
+        Maps the model's output (NumPy) to (n, k) probabilities, e.g. a head's
+        ``proba`` for one sigmoid unit; None takes the output as they are.
+    sample_weight : array-like of shape (n_val,), default=None
+        Weights of the validation rows in the score.
 
     Attributes
     ----------
@@ -236,11 +388,14 @@ class CostEarlyStopping(keras.callbacks.Callback):
         restore_best_weights: bool = True,
         smoothing: int = 1,
         batch_size: int = 8192,
+        proba: Callable | None = None,
+        sample_weight: Any = None,
     ):
         super().__init__()
         if monitor not in MONITORS:
             raise ValueError(f"monitor must be one of {MONITORS}; got {monitor!r}.")
-        self.X_val = np.asarray(X_val, dtype=np.float32)
+        multi_input = isinstance(X_val, (list, tuple, dict))
+        self.X_val = X_val if multi_input else np.asarray(X_val, dtype=np.float32)
         self.y_val = np.asarray(y_val, dtype=np.int64)
         self.costs = None if costs is None else np.asarray(costs, dtype=np.float64)
         self.monitor = monitor
@@ -249,6 +404,8 @@ class CostEarlyStopping(keras.callbacks.Callback):
         self.restore_best_weights = restore_best_weights
         self.smoothing = smoothing
         self.batch_size = batch_size
+        self.proba = np.asarray if proba is None else proba
+        self.sample_weight = None if sample_weight is None else np.asarray(sample_weight, float)
 
     def on_train_begin(self, logs=None):
         self.scores_: list[float] = []
@@ -259,8 +416,10 @@ class CostEarlyStopping(keras.callbacks.Callback):
         self._wait = 0
 
     def on_epoch_end(self, epoch, logs=None):
-        proba = _probabilities(self.model, self.X_val, self.batch_size)
-        self.scores_.append(validation_score(proba, self.y_val, self.costs, self.monitor))
+        proba = _probabilities(self.model, self.X_val, self.batch_size, self.proba)
+        self.scores_.append(
+            validation_score(proba, self.y_val, self.costs, self.monitor, self.sample_weight)
+        )
         score = float(np.mean(self.scores_[-self.smoothing :]))
         if logs is not None:
             logs[f"val_{self.monitor}"] = self.scores_[-1]
