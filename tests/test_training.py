@@ -327,3 +327,14 @@ def test_predict_with_keras_keywords_under_batch_size_auto():
     X, y = two_blobs(50)
     clf = small(epochs=1).fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X, verbose=0), clf.predict_proba(X), atol=1e-6)
+
+
+def test_validation_score_weighs_rows_like_the_training_loss():
+    proba = np.array([[0.9, 0.1], [0.2, 0.8]])
+    y = np.array([0, 0])
+    weighted = validation_score(proba, y, None, "log_loss", np.array([1.0, 3.0]))
+    assert weighted == pytest.approx((-np.log(0.9) - 3 * np.log(0.2)) / 4)
+    # all-zero weights count as none
+    assert validation_score(proba, y, None, "log_loss", np.zeros(2)) == pytest.approx(
+        validation_score(proba, y, None, "log_loss")
+    )
