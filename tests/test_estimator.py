@@ -259,3 +259,63 @@ def test_verbose_shows_keras_progress_and_zero_keeps_quiet(abc_data, capsys):
     small(epochs=2, verbose=1).fit(X, y)
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out and "loss" in out
+
+
+def money_data(n=600, seed=0):
+    """A loan amount in currency units (x 1e6), a heavy-tailed income, a noise column."""
+    rng = np.random.default_rng(seed)
+    z = rng.normal(size=(n, 3))
+    income = np.exp(10 + z[:, 1])  # log-normal: a long right tail
+    X = np.column_stack([1e6 * z[:, 0], income, z[:, 2]])
+    y = (z[:, 0] + 0.5 * z[:, 1] + 0.5 * rng.normal(size=n) > 0).astype(int)
+    return X, y
+
+
+def test_raw_money_columns_decide_as_a_standard_scaler_pipeline():
+    """The default network scales its inputs itself: no scaler needed for raw money."""
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = money_data()
+    costs = [[0, 1], [3, 0]]
+    raw = small(cost_matrix=costs, epochs=20).fit(X, y)
+    scaled = make_pipeline(StandardScaler(), small(cost_matrix=costs, epochs=20)).fit(X, y)
+    assert raw.score(X, y) > 0.8
+    assert np.mean(raw.predict(X) == scaled.predict(X)) > 0.9
+    unscaled = small(cost_matrix=costs, epochs=20, input_scaling=None).fit(X, y)
+    assert np.mean(unscaled.predict(X) == scaled.predict(X)) < 0.85  # what the layer fixes
+
+
+@pytest.mark.parametrize("input_scaling", ["robust", "quantile"])
+def test_pickle_and_clone_keep_the_learnt_input_layer(input_scaling):
+    import pickle
+
+    from sklearn.base import clone
+
+    X, y = money_data(200)
+    clf = small(epochs=2, input_scaling=input_scaling).fit(X, y)
+    restored = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    copy = clone(clf)
+    assert copy.get_params()["input_scaling"] == input_scaling
+    assert copy.get_params()["dropout"] == 0.2 and copy.get_params()["epochs"] == 2
+    assert copy.fit(X, y).predict(X).shape == y.shape
+
+
+def test_training_defaults():
+    from costkeras import CostSensitiveKerasClassifier
+
+    params = CostSensitiveKerasClassifier().get_params()
+    expected = {
+        "epochs": "auto",
+        "batch_size": "auto",
+        "early_stopping": "auto",
+        "validation_fraction": 0.1,
+        "n_iter_no_change": 10,
+        "tol": 1e-4,
+        "dropout": 0.2,
+        "input_scaling": "robust",
+        "hidden_layer_sizes": (100,),
+        "cost_loss": "cross_entropy",
+    }
+    assert {key: params[key] for key in expected} == expected

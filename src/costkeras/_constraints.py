@@ -9,6 +9,7 @@ import numpy as np
 
 from ._compat import Interval, Options, StrOptions
 from ._heads import COST_LOSSES, DECISIONS
+from ._network import INPUT_TRANSFORMS
 
 _BATCH = [None, Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})]
 
@@ -25,9 +26,15 @@ PARAMETER_CONSTRAINTS: dict = {
     "optimizer": [None, str, keras.optimizers.Optimizer, type],
     "loss": [None, str, callable, dict, list, tuple],
     "metrics": [None, str, callable, dict, list, tuple],
-    "batch_size": _BATCH,
+    "batch_size": [*_BATCH, StrOptions({"auto"})],
     "validation_batch_size": _BATCH,
-    "epochs": [Interval(Integral, 1, None, closed="left")],
+    "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    "early_stopping": ["boolean", StrOptions({"auto"})],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+    "tol": [Interval(Real, 0, None, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "input_scaling": [StrOptions(set(INPUT_TRANSFORMS)), None],
     "verbose": ["verbose"],
     "callbacks": [None, keras.callbacks.Callback, type, list, tuple, dict],
     "validation_split": [Interval(Real, 0, 1, closed="left")],

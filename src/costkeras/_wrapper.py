@@ -23,11 +23,14 @@ from sklearn.utils.validation import check_is_fitted
 from ._compile import compile_model
 from ._constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
 from ._fast_predict import FastPredictMixin
+from ._fit_data import fit_arrays, model_arrays
 from ._heads import build_heads
-from ._network import build_mlp
-from ._scikeras_fixes import EndOfTagsChain, ScikerasFixesMixin
-from ._targets import TargetEncoder
+from ._network import build_mlp, input_statistics
+from ._rollback import Snapshot
+from ._scikeras_fixes import EndOfTagsChain, ScikerasFixesMixin, drop_weightless
+from ._targets import TargetEncoder, read_target
 from ._threads import follow_omp_num_threads
+from ._training import auto_schedule, early_stopper, n_rows, plan_fit, statistics_rows
 from ._validation import check_sample_weight
 
 # In a joblib worker this module is imported (to unpickle the estimator) before any
@@ -38,8 +41,120 @@ follow_omp_num_threads()
 class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, EndOfTagsChain):
     """The scikeras side of ``CostSensitiveKerasClassifier``."""
 
+    def _train(
+        self,
+        X,
+        y,
+        sample_weight,
+        sample_cost,
+        warm,
+        epochs,
+        initial_epoch,
+        fit_kwargs,
+        classes=None,
+        incremental=False,
+    ):
+        """One call of ``fit`` or ``partial_fit``; a failure leaves the estimator as it was."""
+        if X is None:
+            raise ValueError("X is None; fit needs the training samples.")
+        continuing = warm or incremental  # goes on training a model: never stops early
+        self._check_arguments({**fit_kwargs, "epochs": epochs, "initial_epoch": initial_epoch})
+        snapshot = Snapshot(self)
+        try:
+            if not warm:
+                self.classes_ = classes  # what the target encoder extends y's labels with
+            own = self._own_target_encoding()
+            train = self._train_heads if own else self._train_with_custom_encoder
+            train(
+                X,
+                y,
+                sample_weight,
+                sample_cost,
+                warm,
+                epochs,
+                initial_epoch,
+                fit_kwargs,
+                continuing,
+            )
+        except BaseException:
+            snapshot.restore(self)
+            raise
+        return self
+
+    def _train_heads(
+        self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kw, continuing
+    ):
+        """costkeras's own fit: y read into heads, their targets, an optional early stop.
+
+        With early stopping, a stratified validation share of the rows is held out
+        before anything trains (the default network's input scaling included); the
+        targets and weights are built on all rows (class weights and the mean cost
+        matrix see every row, as HistGradientBoosting's class weights do) and cut after.
+        """
+        per_example = sample_cost is not None
+        if warm:
+            X, _ = self._validate_data(X, y)
+            target = read_target(y, [h.classes for h in self.heads_], fitted=True)
+        else:
+            read_target(y, self.__dict__.get("classes_"))  # y's own errors before scikeras's
+            # scikeras makes y an array before the target encoder sees it
+            self._y_columns = list(y.columns) if hasattr(y, "columns") else None
+            X, _ = self._initialize(X, y, per_example_costs=per_example, build=False)
+            target = self.target_encoder_.target_
+        params = self.get_params()
+        plan = plan_fit(
+            params,
+            epochs,
+            target.columns[0],
+            n_outputs=target.n_outputs,
+            continuing=continuing,
+            fit_kwargs=kw,
+            random_state=self._random_state,
+        )
+        if not warm:  # the default network learns its input scaling from the training rows
+            weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
+            self._build(X[statistics_rows(plan, len(X), weights)], per_example)
+        self._ensure_compiled_model()
+        targets, weights = fit_arrays(
+            self.heads_,
+            target,
+            params=params,
+            sample_weight=sample_weight,
+            sample_cost=sample_cost,
+            first_call=not warm,
+        )
+        targets, weights = model_arrays(self.heads_, target, targets, weights)
+        stopper = None
+        if plan.validation is not None:  # held out: never trained on
+            rows = plan.validation
+            stopper = early_stopper(
+                params,
+                self.heads_[0],
+                self.feature_encoder_.transform(X[rows]),
+                target.columns[0][rows],
+                None if weights is None else weights[0][rows],
+            )
+            X, targets = X[plan.train], [t[plan.train] for t in targets]
+            weights = None if weights is None else [w[plan.train] for w in weights]
+        if weights is not None:
+            X, targets, weights = drop_weightless(X, targets, weights)
+        single = len(targets) == 1  # Keras takes one array, not a list of one, for one output
+        y_keras = targets[0] if single else targets
+        w_keras = weights[0] if single and weights is not None else weights
+        X = self.feature_encoder_.transform(X)
+        self._fit_keras_model(
+            X,
+            y_keras,
+            w_keras,
+            warm_start=warm,
+            epochs=plan.epochs,
+            initial_epoch=initial_epoch,
+            stopper=stopper,
+            **kw,
+        )
+
     def _train_with_custom_encoder(
-        self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kw
+        self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kw, continuing
     ):
         """A user's ``target_encoder``: scikeras's own semantics, and no costs."""
         if sample_cost is not None or self.cost_matrix is not None:
@@ -53,13 +168,17 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         if self.class_weight is not None:
             weights = compute_sample_weight(class_weight=self.class_weight, y=y)
             sample_weight = weights if sample_weight is None else sample_weight * weights
+        labels = np.zeros(len(np.asarray(y)))  # early stopping needs costkeras's heads
+        plan = plan_fit(
+            self.get_params(), epochs, labels, n_outputs=None, continuing=continuing, fit_kwargs=kw
+        )
         BaseWrapper._fit(
             self,
             X,
             y,
             sample_weight=sample_weight,
             warm_start=warm,
-            epochs=epochs,
+            epochs=plan.epochs,
             initial_epoch=initial_epoch,
             **kw,
         )
@@ -93,8 +212,30 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             classes=self.__dict__.get("classes_"), names=self.__dict__.get("_y_columns")
         )
 
-    def _initialize(self, X, y=None, per_example_costs=False):
-        X, y = super()._initialize(X, y)
+    def _initialize(self, X, y=None, per_example_costs=False, build=True):
+        """scikeras's, with the model built after X and y are read (``build=False``: later).
+
+        The default network's input layer learns from the training rows, which
+        ``fit`` knows only once y is read (a validation share is held out).
+        """
+        self._defer_build = True
+        try:
+            X, y = super()._initialize(X, y)
+        finally:
+            del self._defer_build
+        if build:
+            self._build(X, per_example_costs)
+        return X, y
+
+    def _build(self, X, per_example_costs=False) -> None:
+        """Build the model and its heads; the default network's input statistics come from X."""
+        if self.input_scaling is not None and self._default_network() and np.ndim(X) == 2:
+            features = np.asarray(self.feature_encoder_.transform(X), dtype=np.float64)
+            self._input_stats = input_statistics(features, self.input_scaling)
+        try:
+            self.model_ = self._build_keras_model()
+        finally:
+            self.__dict__.pop("_input_stats", None)
         self.heads_ = None
         if self._own_target_encoding():
             self.heads_ = build_heads(
@@ -104,10 +245,12 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                 user_loss=self._get_compile_kwargs()["loss"],
                 per_example_costs=per_example_costs,
             )
-        return X, y
+
+    def _default_network(self) -> bool:
+        return self.model is None and self.build_fn is None and not hasattr(self, "_keras_build_fn")
 
     def _check_model_param(self):
-        if self._uses_default_network():
+        if self._default_network():
             if len(self.X_shape_) != 2:
                 raise ValueError(
                     f"the default network (model=None) takes 2-D X; got X of shape "
@@ -120,23 +263,24 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                 activation=self.activation,
                 output_names=target.output_names() if target is not None else None,
                 seed=self.__dict__.get("_random_state"),  # scikeras's int seed from random_state
+                input_stats=self.__dict__.get("_input_stats"),
+                dropout=self.dropout,
             )
         return super()._check_model_param()
 
-    def _uses_default_network(self) -> bool:
-        return self.model is None and self.build_fn is None and not hasattr(self, "_keras_build_fn")
-
-    def _build_keras_model(self) -> keras.Model:
+    def _build_keras_model(self) -> keras.Model | None:
+        if self.__dict__.get("_defer_build"):
+            return None  # ``_initialize`` builds it
         extra = [name for name in getattr(self, "_user_params", ()) if "__" not in name]
         build = self._check_model_param()
         if extra:
             known = set(inspect.signature(type(self).__init__).parameters) - {"self", "kwargs"}
             # predict's `steps` would cut predictions short; sample_weight is fit's argument
-            known |= self._fit_kwargs | self._compile_kwargs | self._predict_kwargs
+            known |= BaseWrapper._fit_kwargs | self._compile_kwargs | BaseWrapper._predict_kwargs
             known -= {"steps", "sample_weight"}
-            default = None if self._uses_default_network() else build  # takes its meta only
+            default = None if self._default_network() else build  # takes its meta only
             check_extra_params(extra, build_fn=default, known=known)
-        if not self._uses_default_network():
+        if not self._default_network():
             return super()._build_keras_model()
         # the default network takes its meta only: scikeras would hand it every extra keyword
         if self._random_state is None:
@@ -162,11 +306,36 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             self.model_, self.heads_, self._get_compile_kwargs(), self.get_params()
         )
 
-    def _fit_keras_model(self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kw):
-        self._fit_callbacks = self.fit_callbacks(kw.pop("callbacks", None))  # Fix 5
-        return super()._fit_keras_model(
-            X, y, sample_weight, warm_start, epochs, initial_epoch, **kw
-        )
+    @property
+    def _fit_kwargs(self) -> set:
+        # batch_size="auto" is resolved in _fit_keras_model, never handed to Keras
+        kwargs = KerasClassifier._fit_kwargs.fget(self)
+        return kwargs - {"batch_size"} if isinstance(self.batch_size, str) else kwargs
+
+    @property
+    def _predict_kwargs(self) -> set:
+        # batch_size="auto" sizes training batches; predict keeps Keras's own
+        kwargs = KerasClassifier._predict_kwargs
+        return kwargs - {"batch_size"} if isinstance(self.batch_size, str) else kwargs
+
+    def _fit_keras_model(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, *, stopper=None, **kw
+    ):
+        """scikeras's, with ``batch_size="auto"`` resolved and an early ``stopper`` callback.
+
+        The stopper is one fit's only: it is not kept with the estimator's callbacks.
+        """
+        callbacks = self.fit_callbacks(kw.pop("callbacks", None))  # Fix 5
+        self._fit_callbacks = callbacks if stopper is None else [*callbacks, stopper]
+        if isinstance(self.batch_size, str) and "batch_size" not in kw:
+            if "fit__batch_size" not in self.__dict__:
+                kw["batch_size"] = auto_schedule(n_rows(X))[1]
+        try:
+            return super()._fit_keras_model(
+                X, y, sample_weight, warm_start, epochs, initial_epoch, **kw
+            )
+        finally:
+            self._fit_callbacks = callbacks
 
     @staticmethod
     def scorer(y_true, y_pred, **kwargs) -> float:

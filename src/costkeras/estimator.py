@@ -12,10 +12,6 @@ from sklearn.base import BaseEstimator
 
 from ._constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
 from ._decide import call_costs, decide, expected_cost
-from ._fit_data import fit_arrays, model_arrays
-from ._rollback import Snapshot
-from ._scikeras_fixes import drop_weightless
-from ._targets import read_target
 from ._validation import stack_columns
 from ._wrapper import HeadsKerasWrapper
 
@@ -73,12 +69,31 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         scikeras's ``loss``. None: cross-entropy (binary for a sigmoid unit),
         or the loss of a model you compiled. A cost loss replaces it only when
         costs train; a loss that is no cross-entropy then raises.
-    epochs : int, default=50
-    batch_size : int or None, default=None
-        Keras's default (32) when None; -1 for the whole data set.
+    epochs : int or "auto", default="auto"
+        ``"auto"``: about 3,000 optimizer steps, 10 to 200 epochs
+        (``_training.auto_schedule``), twice that as the budget of early stopping.
+    batch_size : int, -1, None or "auto", default="auto"
+        Training batches. ``"auto"``: a power of two near ``n / 64`` in [32, 256];
+        None: Keras's 32; -1: all rows. Predictions: ``predict__batch_size``.
+    early_stopping : bool or "auto", default="auto"
+        Hold out a stratified ``validation_fraction`` of the rows (never trained
+        on), stop after ``n_iter_no_change`` epochs without a relative fall of
+        ``tol`` in their log loss, keep the best epoch's weights (its scores in
+        ``history_["val_log_loss"]``). ``"auto"``: on from 2,000 rows, for one
+        output, without ``validation_split``/``validation_data`` (True raises
+        there). ``partial_fit`` and warm-started fits never stop early.
+    validation_fraction : float in (0, 1), default=0.1
+    n_iter_no_change : int, default=10
+    tol : float, default=1e-4
+    dropout : float in [0, 1), default=0.2
+        Default network: dropout after each hidden layer.
+    input_scaling : {"robust", "quantile"} or None, default="robust"
+        Default network: its first layer scales X by statistics of the first
+        fit's training rows, kept in the model: median and IQR with a smooth
+        clip at +-3 (RealMLP), or a quantile map to a normal. None: X as given.
     verbose : int, default=0
     random_state : int, RandomState or None, default=None
-        Seeds weight initialisation and shuffling.
+        Seeds weight initialisation, dropout, shuffling and the validation share.
     **kwargs
         scikeras's other parameters: ``metrics``, ``callbacks``,
         ``validation_split``, ``warm_start``, ``build_fn``, routed
@@ -132,9 +147,15 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         optimizer: Any = None,
         loss: Any = None,
         metrics: list | None = None,
-        batch_size: int | None = None,
+        batch_size: int | str | None = "auto",
         validation_batch_size: int | None = None,
-        epochs: int = 50,
+        epochs: int | str = "auto",
+        early_stopping: bool | str = "auto",
+        validation_fraction: float = 0.1,
+        n_iter_no_change: int = 10,
+        tol: float = 1e-4,
+        dropout: float = 0.2,
+        input_scaling: str | None = "robust",
         verbose: int = 0,
         callbacks: list | None = None,
         validation_split: float = 0.0,
@@ -159,6 +180,12 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         self.batch_size = batch_size
         self.validation_batch_size = validation_batch_size
         self.epochs = epochs
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.dropout = dropout
+        self.input_scaling = input_scaling
         self.verbose = verbose
         self.callbacks = callbacks
         self.validation_split = validation_split
@@ -232,69 +259,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
                 )
         warm = self.initialized_
         return self._train(
-            X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs, classes
-        )
-
-    def _train(
-        self,
-        X,
-        y,
-        sample_weight,
-        sample_cost,
-        warm,
-        epochs,
-        initial_epoch,
-        fit_kwargs,
-        classes=None,
-    ):
-        if X is None:
-            raise ValueError("X is None; fit needs the training samples.")
-        self._check_arguments({**fit_kwargs, "epochs": epochs, "initial_epoch": initial_epoch})
-        snapshot = Snapshot(self)
-        try:
-            if not warm:
-                self.classes_ = classes  # what the target encoder extends y's labels with
-            if self._own_target_encoding():
-                self._train_heads(
-                    X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, fit_kwargs
-                )
-            else:
-                self._train_with_custom_encoder(
-                    X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, fit_kwargs
-                )
-        except BaseException:
-            snapshot.restore(self)
-            raise
-        return self
-
-    def _train_heads(self, X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kw):
-        if warm:
-            X, _ = self._validate_data(X, y)
-            target = read_target(y, [h.classes for h in self.heads_], fitted=True)
-        else:
-            read_target(y, self.__dict__.get("classes_"))  # y's own errors before scikeras's
-            # scikeras makes y an array before the target encoder sees it
-            self._y_columns = list(y.columns) if hasattr(y, "columns") else None
-            X, _ = self._initialize(X, y, per_example_costs=sample_cost is not None)
-            target = self.target_encoder_.target_
-        self._ensure_compiled_model()
-        targets, weights = fit_arrays(
-            self.heads_,
-            target,
-            params=self.get_params(),
-            sample_weight=sample_weight,
-            sample_cost=sample_cost,
-            first_call=not warm,
-        )
-        targets, weights = model_arrays(self.heads_, target, targets, weights)
-        if weights is not None:
-            X, targets, weights = drop_weightless(X, targets, weights)
-        single = len(targets) == 1  # Keras takes one array, not a list of one, for one output
-        y_keras = targets[0] if single else targets
-        w_keras = weights[0] if single and weights is not None else weights
-        X = self.feature_encoder_.transform(X)
-        self._fit_keras_model(
-            X, y_keras, w_keras, warm_start=warm, epochs=epochs, initial_epoch=initial_epoch, **kw
+            X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs, classes, True
         )
 
     # -------------------------------------------------------------- predict

@@ -1,0 +1,124 @@
+"""The default network's input layers, embeddings and TabM-style ensemble."""
+
+import functools
+
+import keras
+import numpy as np
+import pytest
+from conftest import small
+from sklearn.preprocessing import QuantileTransformer
+
+from costkeras._network import (
+    EnsembleInput,
+    QuantileNormal,
+    RobustScaleClip,
+    build_mlp,
+    input_statistics,
+)
+
+META = {"n_features_in_": 3, "n_classes_": 2}
+
+
+def heavy_tailed(n=400, seed=0):
+    """An income-like log-normal column in currency units, a 0/1 flag, a constant."""
+    rng = np.random.default_rng(seed)
+    income = rng.lognormal(10, 1.0, n)
+    flag = (rng.random(n) < 0.2).astype(float)
+    X = np.column_stack([income, flag, np.full(n, 7.0)])
+    y = ((np.log(income) - 10 + flag + rng.normal(0, 0.5, n)) > 0.3).astype(int)
+    return X, y
+
+
+def test_input_statistics_robust():
+    X, _ = heavy_tailed()
+    stats = input_statistics(X, "robust")
+    assert stats["median"][0] == pytest.approx(np.median(X[:, 0]), rel=0.05)
+    q1, q3 = np.quantile(X[:, 0], [0.25, 0.75])
+    assert stats["scale"][0] == pytest.approx(1 / (q3 - q1), rel=0.05)
+    assert stats["scale"][1] == pytest.approx(2.0)  # IQR 0: 2 / range
+    assert stats["scale"][2] == 0.0  # constant
+    assert np.asarray(stats["quantiles"]).shape == (3, 65)
+    with pytest.raises(ValueError, match="method must be one of"):
+        input_statistics(X, "minmax")
+
+
+def test_robust_scale_clip_bounds_outliers_and_ignores_affine_rescaling():
+    X, _ = heavy_tailed()
+    X = np.vstack([X, [[1e12, 1.0, 7.0]], [[np.nan, 0.0, 7.0]]])
+    layer = RobustScaleClip(**{k: input_statistics(X[:-2])[k] for k in ("median", "scale")})
+    z = keras.ops.convert_to_numpy(layer(X.astype("float32")))
+    assert np.all(np.abs(z) <= 3.0) and np.isfinite(z).all()
+    assert z[-2, 0] == pytest.approx(3.0, abs=1e-3)  # squashed towards the clip
+    assert z[-1, 0] == pytest.approx(0.0)  # NaN -> median
+    # the same network on dollars and on thousands of dollars: the same outputs
+    shifted = X[:-2] * np.array([1e-3, 1.0, 1.0]) + np.array([5.0, 0.0, 0.0])
+    a = build_mlp(META, (8,), "relu", seed=0, input_stats=input_statistics(X[:-2]))
+    b = build_mlp(META, (8,), "relu", seed=0, input_stats=input_statistics(shifted))
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(a(X[:-2].astype("float32"))),
+        keras.ops.convert_to_numpy(b(shifted.astype("float32"))),
+        atol=1e-4,
+    )
+
+
+def test_quantile_normal_matches_sklearn():
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.lognormal(0, 2, 2000), rng.normal(5, 3, 2000)])
+    layer = QuantileNormal(input_statistics(X, "quantile", n_quantiles=256)["quantiles"])
+    z = keras.ops.convert_to_numpy(layer(X.astype("float32")))
+    reference = QuantileTransformer(n_quantiles=257, output_distribution="normal").fit(X)
+    inside = np.abs(z) < 2.5  # sklearn clips the tails at +-5.2, we at +-3.1
+    np.testing.assert_allclose(z[inside], reference.transform(X)[inside], atol=0.05)
+    order = np.argsort(X[:, 0])
+    assert np.all(np.diff(z[order, 0]) >= -1e-5)  # monotone
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"input_stats": "robust"},
+        {"input_stats": "quantile"},
+        {"input_stats": "robust", "embedding_bins": 8, "embedding_dim": 4},
+        {"input_stats": "robust", "n_members": 4, "dropout": 0.2},
+    ],
+)
+def test_tabular_networks_learn_raw_money_columns_and_round_trip(options, tmp_path):
+    X, y = heavy_tailed()
+    options = {**options, "input_stats": input_statistics(X, options["input_stats"])}
+    builder = functools.partial(build_mlp, hidden_layer_sizes=(16,), activation="relu", seed=0)
+    clf = small(model=functools.partial(builder, **options), epochs=30, batch_size=32)
+    clf.fit(X, y)
+    assert clf.score(X, y) > 0.8
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    path = tmp_path / "model.keras"
+    clf.model_.save(path)
+    loaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(loaded(X.astype("float32"))), proba, atol=1e-5
+    )
+
+
+def test_ensemble_members_differ_and_are_averaged():
+    X, _ = heavy_tailed(50)
+    stats = input_statistics(X)
+    model = build_mlp(META, (8,), "relu", seed=0, input_stats=stats, n_members=4)
+    signs = keras.ops.convert_to_numpy(model.get_layer("ensemble_input").r)
+    assert signs.shape == (4, 3) and len({tuple(row) for row in signs}) > 1
+    head = model.get_layer("proba")
+    assert tuple(head.kernel.shape) == (4, 8, 2)
+    assert isinstance(model.get_layer("ensemble_input"), EnsembleInput)
+    out = keras.ops.convert_to_numpy(model(X.astype("float32")))
+    assert out.shape == (50, 2)
+    np.testing.assert_allclose(out.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_build_mlp_defaults_are_unchanged():
+    """No statistics, one member, no dropout: the plain MLP of before, layer for layer."""
+    model = build_mlp(META, (8, 4), "relu", seed=3)
+    assert [type(layer).__name__ for layer in model.layers] == [
+        "InputLayer",
+        "Dense",
+        "Dense",
+        "Dense",
+    ]

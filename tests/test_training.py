@@ -1,0 +1,340 @@
+"""The training schedule, validation split, temperature and cost early stopping."""
+
+import keras
+import numpy as np
+import pytest
+from conftest import small
+
+from costkeras._training import (
+    CostEarlyStopping,
+    apply_temperature,
+    auto_schedule,
+    fit_temperature,
+    plan_fit,
+    resolve_early_stopping,
+    validation_score,
+    validation_split,
+)
+
+
+def test_auto_schedule_keeps_the_steps_near_the_target():
+    previous_batch = 0
+    for n in (100, 900, 5_000, 20_000, 56_000, 1_000_000):
+        epochs, batch_size = auto_schedule(n)
+        assert 32 <= batch_size <= 256 or batch_size == n
+        assert batch_size >= previous_batch  # the batch grows with the data
+        previous_batch = batch_size
+        steps = epochs * -(-n // batch_size)
+        if 10 < epochs < 200:  # not clipped
+            assert 2_500 <= steps <= 3_500
+    assert auto_schedule(56_000) == (14, 256)  # issue #13: ~3,000 steps of 256 rows
+    assert auto_schedule(20, min_batch_size=32)[1] == 20  # never more than the data
+
+
+def test_resolve_early_stopping():
+    assert resolve_early_stopping("auto", 2_000) and not resolve_early_stopping("auto", 1_999)
+    assert not resolve_early_stopping("auto", 10_000, min_samples=10_001)
+    assert resolve_early_stopping(True, 10) and not resolve_early_stopping(False, 10**6)
+
+
+def test_validation_split_is_stratified_and_disjoint():
+    y = np.array([0] * 80 + [1] * 15 + [2] * 5)
+    train, val = validation_split(y, 0.2, random_state=0)
+    assert len(val) == 20 and len(train) == 80
+    assert np.intersect1d(train, val).size == 0
+    np.testing.assert_array_equal(np.sort(np.concatenate([train, val])), np.arange(100))
+    assert np.bincount(y[val]).tolist() == [16, 3, 1]
+
+
+def test_validation_split_with_a_singleton_class_falls_back_to_random():
+    y = np.array([0] * 30 + [1])
+    train, val = validation_split(y, 0.2, random_state=0)
+    assert len(train) + len(val) == 31
+
+
+def test_validation_score_per_example_costs():
+    proba = np.array([[0.9, 0.1], [0.3, 0.7], [0.6, 0.4]])
+    y = np.array([0, 1, 1])
+    costs = np.array([[[0, 1], [10, 0]], [[0, 1], [1, 0]], [[0, 1], [0.5, 0]]], dtype=float)
+    # Bayes: row 0 predicts 1 only if 10 * 0.1 > 0.9 * 1 -> yes (1.0 > 0.9): cost C0[0, 1] = 1
+    # row 1: 0.7 * 1 > 0.3 -> predict 1, cost 0; row 2: 0.4 * 0.5 < 0.6 -> predict 0, cost 0.5
+    assert validation_score(proba, y, costs, "decision_cost") == pytest.approx(1.5 / 3)
+    expected = (0.1 * 1) + (0.3 * 1) + (0.6 * 0.5)
+    assert validation_score(proba, y, costs, "expected_cost") == pytest.approx(expected / 3)
+    log_loss = -np.mean(np.log([0.9, 0.7, 0.4]))
+    assert validation_score(proba, y, costs, "log_loss") == pytest.approx(log_loss)
+    assert validation_score(proba, y, None, "decision_cost") == pytest.approx(log_loss)
+    # one matrix for all rows (0/1 costs): argmax decisions, row 2 is wrong
+    assert validation_score(proba, y, costs[1], "decision_cost") == pytest.approx(1 / 3)
+
+
+def test_temperature_undoes_overconfidence_and_keeps_the_ranking():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.05, 0.95, 5000)
+    y = (rng.random(5000) < p).astype(int)
+    sharp = np.column_stack([1 - p, p]) ** 4
+    sharp /= sharp.sum(axis=1, keepdims=True)
+    temperature = fit_temperature(sharp, y)
+    assert 3.5 < temperature < 4.5
+    softened = apply_temperature(sharp, temperature)
+    np.testing.assert_allclose(softened[:, 1], p, atol=0.05)
+    np.testing.assert_array_equal(softened.argmax(axis=1), sharp.argmax(axis=1))
+
+
+class WeightsAtEpoch(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.weights = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
+
+
+@pytest.mark.parametrize("monitor", ["decision_cost", "expected_cost", "log_loss"])
+def test_early_stopping_stops_and_restores_the_best_weights(binary_data, monitor):
+    """A validation set with flipped labels gets worse as the network learns."""
+    X, y = binary_data
+    costs = np.array([[0.0, 1.0], [1.0, 0.0]])
+    stopper = CostEarlyStopping(X, 1 - y, costs, monitor=monitor, n_iter_no_change=3)
+    recorder = WeightsAtEpoch()
+    clf = small(epochs=40, callbacks=[stopper, recorder], optimizer__learning_rate=0.05)
+    clf.fit(X, y)
+    assert stopper.stopped_epoch_ is not None and stopper.stopped_epoch_ < 39
+    assert len(clf.history_["loss"]) == stopper.stopped_epoch_ + 1
+    assert stopper.scores_[stopper.best_epoch_] == min(stopper.scores_)
+    for restored, best in zip(
+        clf.model_.get_weights(), recorder.weights[stopper.best_epoch_], strict=True
+    ):
+        np.testing.assert_array_equal(restored, best)
+    assert stopper.best_epoch_ < stopper.stopped_epoch_
+    assert f"val_{monitor}" in clf.history_
+
+
+def test_early_stopping_runs_on_while_the_validation_cost_falls(binary_data):
+    X, y = binary_data
+    stopper = CostEarlyStopping(X, y, None, monitor="log_loss", n_iter_no_change=50)
+    clf = small(epochs=6, callbacks=[stopper]).fit(X, y)
+    assert stopper.stopped_epoch_ is None
+    assert len(stopper.scores_) == len(clf.history_["loss"]) == 6
+    assert stopper.scores_[-1] < stopper.scores_[0]
+
+
+def test_early_stopping_rejects_an_unknown_monitor():
+    with pytest.raises(ValueError, match="monitor must be one of"):
+        CostEarlyStopping(np.zeros((2, 1)), [0, 1], monitor="accuracy")
+
+
+# --------------------------------------------------------- the estimator's defaults
+PARAMS = {
+    "early_stopping": "auto",
+    "validation_fraction": 0.1,
+    "validation_split": 0.0,
+    "n_iter_no_change": 10,
+    "tol": 1e-4,
+}
+
+
+def plan(n, *, epochs="auto", n_outputs=1, continuing=False, fit_kwargs=None, **params):
+    labels = np.arange(n) % 2
+    return plan_fit(
+        {**PARAMS, **params},
+        epochs,
+        labels,
+        n_outputs=n_outputs,
+        continuing=continuing,
+        fit_kwargs=fit_kwargs or {},
+        random_state=0,
+    )
+
+
+def test_plan_auto_early_stopping_threshold_and_epoch_budget():
+    below, at = plan(1_999), plan(2_000)
+    assert below.validation is None and below.epochs == auto_schedule(1_999)[0]
+    assert len(at.validation) == 200 and len(at.train) == 1_800
+    assert at.epochs == 2 * auto_schedule(1_800)[0]  # a budget: twice the auto epochs
+    assert plan(2_000, epochs=7).epochs == 7  # an int is the budget as given
+    assert plan(100, early_stopping=True).validation is not None
+    assert plan(10**5, early_stopping=False).validation is None
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        {"n_outputs": 2},
+        {"n_outputs": None},  # a custom target_encoder
+        {"validation_split": 0.2},
+        {"fit__validation_split": 0.2},
+        {"fit_kwargs": {"validation_data": (np.zeros((2, 1)), [0, 1])}},
+    ],
+)
+def test_plan_early_stopping_steps_aside_or_raises(case):
+    assert plan(5_000, **case).validation is None  # "auto": off
+    with pytest.raises(ValueError, match="early_stopping=True cannot run here"):
+        plan(5_000, early_stopping=True, **case)
+
+
+def test_plan_never_stops_a_continuing_fit_early():
+    assert plan(5_000, continuing=True, early_stopping=True).validation is None
+
+
+class FitSpy:
+    """Replaces keras.Model.fit: records its arguments and trains a single epoch."""
+
+    def __init__(self, monkeypatch):
+        self.calls = []
+        original = keras.Model.fit
+
+        def fit(model, x=None, y=None, **kwargs):
+            self.calls.append({"x": x, **kwargs})
+            return original(model, x, y, **{**kwargs, "epochs": kwargs["initial_epoch"] + 1})
+
+        monkeypatch.setattr(keras.Model, "fit", fit)
+
+
+def two_blobs(n, d=2, seed=0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    return rng.normal(size=(n, d)) + y[:, None], y
+
+
+def test_auto_schedule_reaches_keras_fit(monkeypatch):
+    spy = FitSpy(monkeypatch)
+    X, y = two_blobs(5_000)
+    small(epochs="auto", early_stopping=False).fit(X, y)
+    small(epochs="auto").fit(X, y)  # early stopping "auto": on from 2,000 rows
+    small(epochs=3, batch_size=None, fit__batch_size=16).fit(X, y)
+    small(epochs=3, batch_size=None, early_stopping=False).fit(X, y)
+    plain, stopping, routed, keras_default = spy.calls
+    assert (plain["epochs"], plain["batch_size"]) == auto_schedule(5_000) == (38, 64)
+    assert len(plain["x"]) == 5_000
+    assert len(stopping["x"]) == 4_500  # 10% held out
+    assert stopping["epochs"] == 2 * auto_schedule(4_500)[0] and stopping["batch_size"] == 64
+    assert routed["batch_size"] == 16 and routed["epochs"] == 3
+    assert keras_default.get("batch_size") is None  # Keras's own 32
+
+
+def test_validation_rows_are_held_out_of_training_and_input_statistics(monkeypatch):
+    spy = FitSpy(monkeypatch)
+    X, y = two_blobs(300, d=3)
+    X[:, 0] *= 1e6
+    clf = small(early_stopping=True, validation_fraction=0.2).fit(X, y)
+    (call,) = spy.calls
+    stopper = next(cb for cb in call["callbacks"] if isinstance(cb, CostEarlyStopping))
+    trained, held_out = np.asarray(call["x"], "float32"), stopper.X_val
+    assert len(trained) == 240 and len(held_out) == 60
+    rows = {tuple(row) for row in X.astype("float32")}
+    assert {tuple(r) for r in trained} | {tuple(r) for r in held_out} == rows
+    assert not {tuple(r) for r in trained} & {tuple(r) for r in held_out}
+    # stratified: the held-out share keeps the class balance
+    assert abs(stopper.y_val.mean() - y.mean()) < 0.05
+    # the input layer learnt from the training rows only
+    median = np.asarray(clf.model_.get_layer("robust_scale").median)
+    np.testing.assert_allclose(median, np.median(np.asarray(call["x"]), axis=0), rtol=1e-6)
+    assert not np.allclose(median, np.median(X, axis=0), rtol=1e-5)
+    assert stopper not in clf._fit_callbacks  # one fit's; not kept with the estimator
+
+
+class Overfitting:
+    """Random labels: the validation log loss rises as soon as the network memorises."""
+
+    @staticmethod
+    def data(n=200, seed=0):
+        rng = np.random.default_rng(seed)
+        return rng.normal(size=(n, 10)), rng.integers(0, 2, n)
+
+
+def test_estimator_early_stopping_stops_and_restores_the_best_weights():
+    X, y = Overfitting.data()
+    recorder = WeightsAtEpoch()
+    clf = small(
+        hidden_layer_sizes=(64,),
+        epochs=80,
+        early_stopping=True,
+        n_iter_no_change=3,
+        tol=0.0,
+        dropout=0.0,
+        callbacks=[recorder],
+        optimizer__learning_rate=0.05,
+    ).fit(X, y)
+    scores = clf.history_["val_log_loss"]
+    assert len(scores) == len(clf.history_["loss"]) < 80  # stopped early
+    best = int(np.argmin(scores))
+    assert best == len(scores) - 1 - 3  # three epochs without improvement, then stop
+    for restored, kept in zip(clf.model_.get_weights(), recorder.weights[best], strict=True):
+        np.testing.assert_array_equal(restored, kept)
+
+
+def test_early_stopping_through_a_sigmoid_head():
+    X, y = two_blobs(300)
+
+    def sigmoid_model(meta):
+        inputs = keras.Input((meta["n_features_in_"],))
+        return keras.Model(inputs, keras.layers.Dense(1, activation="sigmoid")(inputs))
+
+    clf = small(model=sigmoid_model, early_stopping=True, epochs=4).fit(X, y)
+    scores = clf.history_["val_log_loss"]
+    assert len(scores) == 4 and np.all(np.isfinite(scores)) and scores[-1] < 1.0
+
+
+def test_seeded_fits_with_early_stopping_and_dropout_reproduce():
+    X, y = two_blobs(300)
+    first, second = (small(early_stopping=True, epochs=6).fit(X, y) for _ in range(2))
+    assert first.history_["val_log_loss"] == second.history_["val_log_loss"]
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+def test_continuing_fits_never_stop_early_and_keep_the_input_statistics():
+    X, y = two_blobs(300)
+    clf = small(epochs=2, early_stopping=True, warm_start=True).fit(X, y)
+    median = clf.model_.get_layer("robust_scale").median
+    assert "val_log_loss" in clf.history_
+    clf.fit(X * 3, y)  # warm: the same model goes on training
+    assert "val_log_loss" not in clf.history_
+    assert clf.model_.get_layer("robust_scale").median == median
+    fresh = small(early_stopping=True).partial_fit(X, y)
+    assert "val_log_loss" not in fresh.history_ and len(fresh.history_["loss"]) == 1
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"early_stopping": True, "validation_split": 0.2}, "validation_split"),
+        ({"early_stopping": "yes"}, "early_stopping"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"epochs": "many"}, "epochs"),
+        ({"batch_size": "big"}, "batch_size"),
+        ({"input_scaling": "minmax"}, "input_scaling"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"n_iter_no_change": 0}, "n_iter_no_change"),
+    ],
+)
+def test_conflicting_or_invalid_training_parameters_raise(params, match):
+    X, y = two_blobs(40)
+    with pytest.raises(ValueError, match=match):
+        small(**params).fit(X, y)
+
+
+def test_early_stopping_true_refuses_several_outputs():
+    X, y = two_blobs(60)
+    Y = np.column_stack([y, 1 - y])
+    Y[::3, 1] = 0  # not one-hot: two outputs
+    with pytest.raises(ValueError, match="2 outputs"):
+        small(early_stopping=True).fit(X, Y)
+    assert "val_log_loss" not in small(epochs=1).fit(X, Y).history_
+
+
+def test_predict_with_keras_keywords_under_batch_size_auto():
+    X, y = two_blobs(50)
+    clf = small(epochs=1).fit(X, y)
+    np.testing.assert_allclose(clf.predict_proba(X, verbose=0), clf.predict_proba(X), atol=1e-6)
+
+
+def test_validation_score_weighs_rows_like_the_training_loss():
+    proba = np.array([[0.9, 0.1], [0.2, 0.8]])
+    y = np.array([0, 0])
+    weighted = validation_score(proba, y, None, "log_loss", np.array([1.0, 3.0]))
+    assert weighted == pytest.approx((-np.log(0.9) - 3 * np.log(0.2)) / 4)
+    # all-zero weights count as none
+    assert validation_score(proba, y, None, "log_loss", np.zeros(2)) == pytest.approx(
+        validation_score(proba, y, None, "log_loss")
+    )
