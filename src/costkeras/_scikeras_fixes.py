@@ -105,7 +105,7 @@ class ScikerasFixesMixin:
 
     # Fix 4 ---------------------------------------------------------------
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
-        if isinstance(X, (Mapping, str)):
+        if isinstance(X, (Mapping, str)) and not sparse.issparse(X):
             raise TypeError(
                 f"X must be an array-like or a DataFrame of shape (n_samples, n_features); got "
                 f"{type(X).__name__}."

@@ -74,7 +74,7 @@ def read_target(y, classes=None, names=None, *, fitted: bool = False) -> Target:
         names = list(y.columns)
     if hasattr(y, "isna") and np.asarray(y.isna()).any():
         raise ValueError("y holds missing labels (NaN or NA); every sample needs one.")
-    if not isinstance(y, (list, tuple)) and np.ndim(y) == 0:
+    if not isinstance(y, (list, tuple)) and np.asarray(y).ndim == 0:
         raise TypeError(f"y must be a 1-D or 2-D array of labels; got the scalar {y!r}.")
     if isinstance(y, (list, tuple)):
         # NumPy would turn [1, "a"] into the strings "1" and "a"
