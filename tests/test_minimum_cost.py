@@ -37,6 +37,9 @@ from costkeras.metrics import make_cost_scorer, mean_cost, total_cost
 C = np.array(ABC_COSTS, dtype=float)  # classes "A", "B", "C": a true "B" called "C" costs 5
 
 
+_SKLEARN = tuple(int(part) for part in sklearn.__version__.split(".")[:2])
+
+
 def lr():
     return LogisticRegression(max_iter=1000)
 
@@ -256,6 +259,10 @@ def test_labels_missing_from_the_training_classes(abc_data):
 @pytest.mark.parametrize("method", ["sigmoid", "isotonic", "temperature"])
 def test_calibration_is_cross_validated_and_decides(abc_data, method):
     X, y = abc_data
+    if method == "temperature" and _SKLEARN < (1, 8):
+        with pytest.raises(ValueError, match=r"needs scikit-learn >= 1\.8"):
+            MinimumCostClassifier(lr(), cost_matrix=C, calibration=method, cv=3).fit(X, y)
+        return
     clf = MinimumCostClassifier(lr(), cost_matrix=C, calibration=method, cv=3).fit(X, y)
     assert isinstance(clf.estimator_, CalibratedClassifierCV)
     assert clf.estimator_.method == method
