@@ -223,6 +223,8 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             X, y = super()._initialize(X, y)
         finally:
             del self._defer_build
+            # scikeras set model_ = None; the build function's meta must not list it
+            self.__dict__.pop("model_", None)
         if build:
             self._build(X, per_example_costs)
         return X, y
