@@ -117,7 +117,7 @@ def measure_fit_and_losses():
     # overhead shrinks as a step does more work
     for batch in (batch_size, 256):
         for name in ("argmax_weighted", "class_weighted", "expected_cost"):
-            loss = training_setup(name, 1.0, C)[0]
+            loss = training_setup(name, 1.0, C)
             rows.append(
                 (
                     f"2. training with {type(loss).__name__} vs categorical cross-entropy "

@@ -127,7 +127,7 @@ def test_cost_losses_per_head(forum_data, cost_loss):
     clf = small(epochs=1, cost_loss=cost_loss, cost_matrix=matrices).fit(X, Y)
     # each head's loss is the single-output loss of that head's own matrix
     for loss, matrix in zip(clf.loss_, matrices, strict=True):
-        expected = training_setup(cost_loss, 1.0, np.asarray(matrix, dtype=float))[0]
+        expected = training_setup(cost_loss, 1.0, np.asarray(matrix, dtype=float))
         assert type(loss) is type(expected)
         assert loss.get_config() == expected.get_config()
     assert np.isfinite(clf.history_["loss"]).all()

@@ -12,6 +12,7 @@ import numpy as np
 from ._heads import REWEIGHTING_LOSSES, Head, resolve_decision
 from ._targets import Target
 from ._validation import (
+    check_decidable,
     check_nonnegative,
     check_sample_cost,
     check_sample_weight,
@@ -59,11 +60,7 @@ def fit_arrays(
         rows = None
         if costs[j] is not None:
             head_costs = check_sample_cost(costs[j], n, head.n_classes, param=f"sample_cost{where}")
-            if np.all(head_costs == head_costs[..., :1]):
-                raise ValueError(
-                    f"sample_cost{where} gives every decision the same cost in every row (e.g. "
-                    "all zeros): it cannot tell one decision from another."
-                )
+            check_decidable(head_costs, f"sample_cost{where}")
             rows = cost_rows(positions, sample_cost=head_costs)
             derives = _derives_matrix(head, params, single)
             if params["cost_loss"] == "cross_entropy" and not derives:

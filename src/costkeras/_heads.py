@@ -17,7 +17,7 @@ import keras
 import numpy as np
 
 from ._targets import Target, keras_float, label_positions, layer_name
-from ._validation import check_cost_matrix, check_nonnegative, per_output
+from ._validation import check_cost_matrix, check_decidable, check_nonnegative, per_output
 from .losses import (
     ArgmaxWeightedCrossEntropy,
     ClassWeightedCrossEntropy,
@@ -147,13 +147,11 @@ class Head:
         self.cost_matrix = self.cost_sums / np.maximum(self.cost_counts, 1)
 
 
-def training_setup(
-    cost_loss: str,
-    cost_loss_weight: float,
-    cost_matrix: np.ndarray | None,
-    rows: np.ndarray | None = None,
-):
-    """The Keras loss for ``cost_loss``, and what travels with the targets.
+def training_setup(cost_loss: str, cost_loss_weight: float, cost_matrix: np.ndarray | None):
+    """The Keras loss for ``cost_loss`` with a class-level cost matrix.
+
+    Per-example costs travel with the targets instead, through a loss built
+    without a matrix (``_head_loss``) and rows made by ``_fit_data``.
 
     Parameters
     ----------
@@ -161,41 +159,28 @@ def training_setup(
         The estimator's parameters.
     cost_matrix : ndarray of shape (k, k) or None
         The validated class-level cost matrix.
-    rows : ndarray of shape (n, k) or None
-        Per-example costs of predicting each class (the truth known). When
-        given, they replace ``cost_matrix`` in training.
 
     Returns
     -------
-    loss : keras.losses.Loss
-    target_rows : ndarray of shape (n, k) or None
-        Appended to the one-hot targets (see ``costkeras.losses``).
-    example_weights : ndarray of shape (n,) or None
-        Multiplied into the sample weights.
+    keras.losses.Loss
     """
-    costs = cost_matrix if rows is None else rows
-    if costs is None or cost_loss == "cross_entropy":
-        return keras.losses.CategoricalCrossentropy(), None, None
-    source = "cost_matrix" if rows is None else "sample_cost"
+    if cost_matrix is None or cost_loss == "cross_entropy":
+        return keras.losses.CategoricalCrossentropy()
     if cost_loss in REWEIGHTING_LOSSES:
-        check_nonnegative(costs, param=source, reason=f"for cost_loss={cost_loss!r}")
+        check_nonnegative(cost_matrix, param="cost_matrix", reason=f"for cost_loss={cost_loss!r}")
     if cost_loss == "argmax_weighted":
-        if rows is None:
-            return ArgmaxWeightedCrossEntropy(forum_weights_from_costs(costs)), None, None
-        return ArgmaxWeightedCrossEntropy(), 1.0 + rows, None
+        return ArgmaxWeightedCrossEntropy(forum_weights_from_costs(cost_matrix))
     if cost_loss == "class_weighted":
-        row_costs = costs.sum(axis=1)
+        row_costs = cost_matrix.sum(axis=1)
         if not row_costs.any():
-            raise ValueError(f"{source} is all zeros; cost_loss='class_weighted' needs some cost.")
+            raise ValueError(
+                "cost_matrix is all zeros; cost_loss='class_weighted' needs some cost."
+            )
         # mean weight 1 keeps the effective learning rate of plain cross-entropy
-        if rows is None:
-            return ClassWeightedCrossEntropy(row_costs / row_costs.mean()), None, None
-        return ClassWeightedCrossEntropy(), None, row_costs / row_costs.mean()
+        return ClassWeightedCrossEntropy(row_costs / row_costs.mean())
     # expected_cost: scale-free, so cost_loss_weight means the same for any currency
-    scale = np.abs(costs).max() or 1.0
-    if rows is None:
-        return ExpectedCostCrossEntropy(costs / scale, cost_weight=cost_loss_weight), None, None
-    return ExpectedCostCrossEntropy(cost_weight=cost_loss_weight), rows / scale, None
+    scale = np.abs(cost_matrix).max() or 1.0
+    return ExpectedCostCrossEntropy(cost_matrix / scale, cost_weight=cost_loss_weight)
 
 
 def resolve_decision(decision: str, cost_loss: str, cost_matrix) -> str:
@@ -289,11 +274,8 @@ def build_heads(
             )
         param = "cost_matrix" if single else f"cost_matrix[{name!r}]"
         matrix = None if costs[j] is None else check_cost_matrix(costs[j], classes, param=param)
-        if matrix is not None and np.all(matrix == matrix[:, :1]):
-            raise ValueError(
-                f"{param} gives every decision the same cost for each true class (every row "
-                "is constant, e.g. all zeros): it cannot tell one decision from another."
-            )
+        if matrix is not None:
+            check_decidable(matrix, param)
         head = Head(name, classes, units, order[j], one_hot_labels=target.one_hot)
         head.cost_matrix = matrix
         head.loss = _head_loss(head, params, losses[j], model_losses[j], per_example_costs)
@@ -381,7 +363,7 @@ def _head_loss(head: Head, params: dict, user_loss, model_loss, per_example: boo
             }.get(
                 cost_loss, lambda: ExpectedCostCrossEntropy(cost_weight=params["cost_loss_weight"])
             )()
-        return training_setup(cost_loss, params["cost_loss_weight"], head.cost_matrix)[0]
+        return training_setup(cost_loss, params["cost_loss_weight"], head.cost_matrix)
     if user_loss is not None:
         return user_loss
     if model_loss is not None:

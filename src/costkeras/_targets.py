@@ -18,7 +18,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import column_or_1d
 from sklearn.utils.validation import check_array
 
-from ._validation import check_classification_target, column, default_output_names
+from ._validation import (
+    check_classification_target,
+    check_one_label_type,
+    column,
+    default_output_names,
+)
 
 
 def label_positions(y: np.ndarray, classes: np.ndarray, *, param: str = "y") -> np.ndarray:
@@ -78,11 +83,7 @@ def read_target(y, classes=None, names=None, *, fitted: bool = False) -> Target:
         raise TypeError(f"y must be a 1-D or 2-D array of labels; got the scalar {y!r}.")
     if isinstance(y, (list, tuple)):
         # NumPy would turn [1, "a"] into the strings "1" and "a"
-        kinds = {type(v).__name__ for v in np.asarray(y, dtype=object).ravel().tolist()}
-        if "str" in kinds and len(kinds) > 1:
-            raise TypeError(
-                f"y mixes labels of types {sorted(kinds)}; use one type for every label."
-            )
+        check_one_label_type(np.asarray(y, dtype=object).ravel().tolist(), "y")
     try:
         y_array = check_array(y, ensure_2d=False, dtype=None, input_name="y")
     except (TypeError, ValueError) as error:

@@ -221,13 +221,8 @@ def check_classification_target(
     """
     from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-    if (
-        y.dtype == object
-        and len({type(v) for v in y.tolist()} - {str})
-        and any(isinstance(v, str) for v in y.tolist())
-    ):
-        kinds = sorted({type(v).__name__ for v in y.tolist()})
-        raise TypeError(f"{param} mixes labels of types {kinds}; use one type for every label.")
+    if y.dtype == object:
+        check_one_label_type(y.tolist(), param)
     check_classification_targets(y)  # its "Unknown label type" message is the convention
     target_type = type_of_target(y, input_name="y")
     if target_type not in ("binary", "multiclass"):
@@ -239,6 +234,26 @@ def check_classification_target(
         raise ValueError(
             f"{param} has one class only ({_plain(np.unique(y))!r}); a classifier needs at "
             "least two."
+        )
+
+
+def check_one_label_type(values, param: str, *, any_mix: bool = False) -> None:
+    """Refuse labels of several types: strings beside others (NumPy would turn ``[1, "a"]``
+    into strings, or fail to sort them), or, with ``any_mix``, any two types."""
+    values = list(values)
+    kinds = {type(v).__name__ for v in values}
+    if len(kinds) > 1 and (any_mix or any(isinstance(v, str) for v in values)):
+        raise TypeError(
+            f"{param} mixes labels of types {sorted(kinds)}; use one type for every label."
+        )
+
+
+def check_decidable(costs: np.ndarray, param: str) -> None:
+    """Refuse costs that give every decision the same cost, row by row (e.g. all zeros)."""
+    if np.all(costs == costs[..., :1]):
+        raise ValueError(
+            f"{param} gives every decision the same cost (every row is constant, e.g. all "
+            "zeros): it cannot tell one decision from another."
         )
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from keras import ops
 
 from . import _bayes
-from ._validation import check_cost_matrix, check_sample_cost
+from ._validation import check_cost_matrix, check_decidable, check_sample_cost
 
 __all__ = ["bayes_decision", "binary_threshold", "expected_costs", "predict_min_cost"]
 
@@ -149,9 +149,5 @@ def predict_min_cost(estimator: Any, X: Any, cost_matrix: Any) -> np.ndarray:
         costs = check_sample_cost(cost_matrix, len(proba), len(classes), param="cost_matrix")
     else:
         costs = check_cost_matrix(cost_matrix, classes)
-    if np.all(costs == costs[..., :1]):
-        raise ValueError(
-            "cost_matrix gives every decision the same cost (every row is constant, e.g. all "
-            "zeros): it cannot tell one decision from another."
-        )
+    check_decidable(costs, "cost_matrix")
     return _bayes.decide(proba, classes, costs)

@@ -18,6 +18,7 @@ import numpy as np
 from ._validation import (
     _float_array,
     check_cost_matrix,
+    check_one_label_type,
     check_sample_cost,
     column,
     cost_rows,
@@ -106,9 +107,8 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost)
     if n == 0:
         raise ValueError("y_true is empty; there is no cost to measure.")
     for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-        if values.dtype == object and len({type(v).__name__ for v in values.tolist()}) > 1:
-            kinds = sorted({type(v).__name__ for v in values.tolist()})
-            raise TypeError(f"{name} mixes labels of types {kinds}; use one type for every label.")
+        if values.dtype == object:
+            check_one_label_type(values.tolist(), name, any_mix=True)
     costs_given = (
         ("sample_cost", sample_cost) if sample_cost is not None else (("cost_matrix", cost_matrix))
     )
