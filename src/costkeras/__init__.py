@@ -18,7 +18,24 @@ _LAZY = {
     "MinimumCostClassifier": "costkeras.minimum_cost",
 }
 
-__all__ = ["CostSensitiveKerasClassifier", "MinimumCostClassifier", "__version__"]
+# What skops must trust to load a saved costkeras estimator, and all it must trust for
+# one that holds no Keras objects or functions of the user's as parameters (Keras
+# models are stored as ``.keras`` archives and loaded by Keras in safe mode):
+# ``skops.io.load(file, trusted=costkeras.SKOPS_TRUSTED_TYPES)``.
+SKOPS_TRUSTED_TYPES = [
+    "costkeras.estimator.CostSensitiveKerasClassifier",
+    "costkeras.minimum_cost.MinimumCostClassifier",
+    "costkeras._heads.Head",
+    "costkeras._targets.Target",
+    "costkeras._targets.TargetEncoder",
+]
+
+__all__ = [
+    "SKOPS_TRUSTED_TYPES",
+    "CostSensitiveKerasClassifier",
+    "MinimumCostClassifier",
+    "__version__",
+]
 
 
 def __getattr__(name: str) -> Any:

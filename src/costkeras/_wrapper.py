@@ -9,6 +9,7 @@ keeps scikeras's own semantics (no costs), as scikeras documents that hook.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 
@@ -20,12 +21,13 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from ._compile import compile_model
+from ._compile import compile_model, head_losses
 from ._constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
 from ._fast_predict import FastPredictMixin
 from ._fit_data import fit_arrays, model_arrays
 from ._heads import build_heads
 from ._network import build_mlp, input_statistics
+from ._persistence import losses_by_output, plain_state, rich_state
 from ._rollback import Snapshot
 from ._scikeras_fixes import EndOfTagsChain, ScikerasFixesMixin, drop_weightless
 from ._targets import TargetEncoder, read_target
@@ -368,6 +370,24 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         if y.ndim == 1 and classes is not None and not isinstance(classes, list):
             return type_of_target(np.asarray(classes))  # partial_fit's classes, all of them
         return type_of_target(y)
+
+    # ------------------------------------------------------- saving
+    def __getstate__(self) -> dict:
+        """The state with plain values only: Keras models as ``.keras`` bytes (``_persistence``)."""
+        state = plain_state(super().__getstate__())
+        if state.get("heads_") is not None:  # the loaded model's own losses serve again
+            state.pop("loss_", None)
+            state["heads_"] = [dataclasses.replace(head, loss=None) for head in state["heads_"]]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(rich_state(state))
+        model = self.__dict__.get("model_")
+        if self.__dict__.get("heads_") is not None and getattr(model, "loss", None) is not None:
+            losses = losses_by_output(model)
+            for head in self.heads_:
+                head.loss = losses[head.output_index]
+            self.loss_ = head_losses(self.heads_)
 
     # ------------------------------------------------------- fitted state
     def _per_head(self, attribute: str):
