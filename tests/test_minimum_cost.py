@@ -32,6 +32,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.estimator_checks import check_estimator
 
 from costkeras import MinimumCostClassifier, _bayes
+from costkeras.costs import OutputCosts
 from costkeras.metrics import make_cost_scorer, mean_cost, total_cost
 
 C = np.array(ABC_COSTS, dtype=float)  # classes "A", "B", "C": a true "B" called "C" costs 5
@@ -500,8 +501,21 @@ def test_several_outputs(abc_data):
     assert scorer(by_name, X, frame) == pytest.approx(
         -total_cost(y, by_name.predict(X)[:, 0], C) / len(y)
     )
-    with pytest.raises(ValueError, match="single-output y only"):
-        by_list.predict(X, sample_cost=per_example_costs(len(y)))
+    # per-example costs per output: the costed output decides row by row, the other as before
+    S = per_example_costs(len(y))
+    per_row = by_list.classes_[0][np.argmin(by_hand(proba[0], S), axis=1)]
+    for costs in ([S, None], {"output1": S}, OutputCosts({"output1": S})):
+        predicted = by_list.predict(X, sample_cost=costs)
+        np.testing.assert_array_equal(predicted[:, 0], per_row)
+        np.testing.assert_array_equal(predicted[:, 1], flags)
+        np.testing.assert_allclose(
+            by_list.predict_expected_cost(X, sample_cost=costs)[0], by_hand(proba[0], S)
+        )
+    assert (per_row != letters).any()
+    with pytest.raises(TypeError, match="dict keyed by output name"):
+        by_list.predict(X, sample_cost=S)
+    with pytest.raises(ValueError, match=r"sample_cost\['output2'\]"):
+        by_list.predict(X, sample_cost=[S, S])
     with pytest.raises(TypeError, match="one matrix per output"):
         MinimumCostClassifier(forest, cost_matrix=C).fit(X, Y)
     with pytest.raises(ValueError, match=r"names outputs \['letters'\]"):

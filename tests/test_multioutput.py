@@ -14,6 +14,7 @@ from sklearn.preprocessing import StandardScaler
 
 from costkeras import CostSensitiveKerasClassifier
 from costkeras._heads import training_setup
+from costkeras.costs import OutputCosts
 from costkeras.metrics import make_cost_scorer, mean_cost, savings_score, total_cost
 
 FORUM_WEIGHTS = {"output1": {0: 1, 1: 10}, "output2": {0: 5, 1: 1, 2: 10}}
@@ -281,8 +282,10 @@ def test_model_outputs_must_match_y(forum_data):
 
 def test_sample_cost_for_several_outputs_is_given_per_output(forum_data):
     X, Y = forum_data
-    with pytest.raises(ValueError, match="sample_cost has 50 entries but there are 2 outputs"):
+    with pytest.raises(TypeError, match=r"2 outputs \['output1', 'output2'\] must be a dict"):
         small().fit(X[:50], Y[:50], sample_cost=np.ones((50, 2)))
+    with pytest.raises(ValueError, match="sample_cost has 3 entries but there are 2 outputs"):
+        small().fit(X[:50], Y[:50], sample_cost=[None, None, np.ones((50, 3))])
 
 
 def test_per_example_costs_per_output(forum_data):
@@ -309,3 +312,93 @@ def test_per_example_costs_per_output(forum_data):
         ValueError, match=r"sample_cost\['output2'\] at predict time must have shape"
     ):
         clf.predict(X, sample_cost={"output2": costs2[:, 0]})
+
+
+def row_costs_by_hand(y_true, y_pred, costs, labels):
+    """sum_n C_n[true_n, pred_n], with explicit loops."""
+    where = {label: i for i, label in enumerate(labels)}
+    pairs = enumerate(zip(y_true, y_pred, strict=True))
+    return sum(costs[n][where[t], where[p]] for n, (t, p) in pairs)
+
+
+def test_metrics_take_per_example_costs_per_output():
+    rng = np.random.default_rng(5)
+    Y = np.column_stack([rng.integers(0, 2, 50), rng.integers(0, 3, 50)])
+    P = np.column_stack([rng.integers(0, 2, 50), rng.integers(0, 3, 50)])
+    S2 = rng.uniform(0, 5, size=(50, 3, 3)) * (1 - np.eye(3))
+    C1 = [[0, 1], [4, 0]]
+    by_hand = [
+        row_costs_by_hand(Y[:, 0], P[:, 0], [np.asarray(C1)] * 50, [0, 1]),
+        row_costs_by_hand(Y[:, 1], P[:, 1], S2, [0, 1, 2]),
+    ]
+    for costs in ({"output2": S2}, [None, S2], OutputCosts({"output2": S2})):
+        assert total_cost(Y, P, {"output1": C1}, sample_cost=costs) == pytest.approx(sum(by_hand))
+        np.testing.assert_allclose(
+            total_cost(Y, P, [C1, None], sample_cost=costs, multioutput="raw_values"), by_hand
+        )
+        # the per-example costs alone: output1 costs nothing
+        assert total_cost(Y, P, sample_cost=costs) == pytest.approx(by_hand[1])
+    # (n, k) rows: the cost of predicting each class, truth known
+    rows = S2[np.arange(50), Y[:, 1]]
+    assert mean_cost(Y, P, sample_cost={"output2": rows}) == pytest.approx(by_hand[1] / 50)
+    with pytest.raises(TypeError, match="dict keyed by output name"):
+        total_cost(Y, P, sample_cost=S2)
+    with pytest.raises(ValueError, match="neither cost_matrix nor sample_cost"):
+        total_cost(Y, P, sample_cost=[None, None])
+    with pytest.raises(ValueError, match=r"names outputs \['out2'\]"):
+        total_cost(Y, P, sample_cost={"out2": S2})
+
+
+def test_output_costs_are_split_by_rows_and_never_modified():
+    S = np.arange(6 * 9, dtype=float).reshape(6, 3, 3)
+    before = S.copy()
+    costs = OutputCosts({"output1": None, "output2": S})
+    part = costs[np.array([4, 1])]
+    np.testing.assert_array_equal(part.costs["output2"], S[[4, 1]])
+    assert part.costs["output1"] is None and len(part) == 2 and len(costs) == 6
+    np.testing.assert_array_equal(costs[np.array([0, 2]), ...].costs["output2"], S[[0, 2]])
+    np.testing.assert_array_equal(S, before)
+    with pytest.raises(ValueError, match="same n_samples"):
+        OutputCosts([S, S[:3]])
+    with pytest.raises(ValueError, match="at least one output"):
+        OutputCosts({"output1": None})
+    with pytest.raises(TypeError, match="dict of per-example costs"):
+        OutputCosts(S)
+
+
+def test_routed_per_output_costs_reach_fit_predict_and_scorer_fold_by_fold(forum_data):
+    from sklearn import config_context
+    from sklearn.model_selection import KFold, cross_validate
+
+    X, Y = forum_data
+    X, Y = X[:240], Y[:240]
+    rng = np.random.default_rng(4)
+    S2 = rng.uniform(0, 5, size=(240, 3, 3)) * (1 - np.eye(3))
+    cv = KFold(3)
+    with config_context(enable_metadata_routing=True):
+        clf = small(cost_matrix={"output1": [[0, 1], [4, 0]]}).set_fit_request(sample_cost=True)
+        scorer = make_cost_scorer({"output1": [[0, 1], [4, 0]]}).set_score_request(sample_cost=True)
+        result = cross_validate(
+            clf,
+            X,
+            Y,
+            cv=cv,
+            scoring=scorer,
+            params={"sample_cost": OutputCosts({"output2": S2})},
+            return_estimator=True,
+        )
+        # a bare dict reaches every fold whole: refused, pointing at OutputCosts
+        with pytest.raises(ValueError, match="OutputCosts"):
+            cross_validate(
+                clf, X, Y, cv=cv, scoring=scorer, params={"sample_cost": {"output2": S2}}
+            )
+    for fitted, (train, test), score in zip(
+        result["estimator"], cv.split(X), result["test_score"], strict=True
+    ):
+        # fit saw its fold's rows: the mean of those rows' costs decides output2
+        np.testing.assert_allclose(fitted.cost_matrix_[1], S2[train].mean(axis=0))
+        # predict decided each test row with its own matrix, and the scorer judged with them
+        decided = fitted.predict(X[test], sample_cost={"output2": S2[test]})
+        expected = row_costs_by_hand(Y[test, 1], decided[:, 1], S2[test], [0, 1, 2])
+        expected += total_cost(Y[test, 0], decided[:, 0], [[0, 1], [4, 0]])
+        assert score == pytest.approx(-expected / len(test))

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _bayes
 from ._heads import Head
-from ._validation import per_output
+from ._validation import per_output_costs
 
 
 def call_costs(heads: list[Head], sample_cost, n_samples: int, decision: str) -> list:
@@ -29,11 +29,7 @@ def call_costs(heads: list[Head], sample_cost, n_samples: int, decision: str) ->
             "decision='auto' or 'bayes' to decide with them."
         )
     single = len(heads) == 1
-    given = (
-        [sample_cost]
-        if single
-        else per_output(sample_cost, [head.name for head in heads], param="sample_cost")
-    )
+    given = per_output_costs(sample_cost, [head.name for head in heads])
     return [
         _bayes.decision_costs(
             value,

@@ -19,6 +19,7 @@ from ._validation import (
     class_weight_vector,
     cost_rows,
     per_output,
+    per_output_costs,
 )
 
 
@@ -47,7 +48,7 @@ def fit_arrays(
         if single
         else (per_output(params["class_weight"], names, param="class_weight"))
     )
-    costs = [sample_cost] if single else per_output(sample_cost, names, param="sample_cost")
+    costs = per_output_costs(sample_cost, names)
     targets, weights = [], []
     for j, head in enumerate(heads):
         where = "" if single else f"[{head.name!r}]"

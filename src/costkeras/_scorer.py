@@ -16,6 +16,7 @@ from sklearn import get_config
 from sklearn.utils.metadata_routing import get_routing_for_object
 
 from ._compat import BaseScorer
+from ._validation import per_output_costs
 
 
 def _final_estimator(estimator):
@@ -42,6 +43,25 @@ def _predict_takes_sample_cost(estimator) -> bool:
         routing = get_routing_for_object(estimator)
         return "sample_cost" in routing.consumes(method="predict", params={"sample_cost"})
     return True
+
+
+def _decision_costs(sample_cost, output_names):
+    """The per-example costs ``predict`` can decide with: whole (n, k, k) matrices.
+
+    (n, k) cost rows need the true class, so they only judge. With several
+    outputs, the outputs given matrices decide with them, the others as fitted.
+    """
+    if sample_cost is None:
+        return None
+    if output_names is None:
+        return sample_cost if np.ndim(sample_cost) == 3 else None
+    given = per_output_costs(sample_cost, output_names)
+    matrices = {
+        name: costs
+        for name, costs in zip(output_names, given, strict=True)
+        if costs is not None and np.ndim(costs) == 3
+    }
+    return matrices or None
 
 
 class CostScorer(BaseScorer):
@@ -81,14 +101,15 @@ class CostScorer(BaseScorer):
                 "this cost scorer has no cost_matrix; route per-example costs to it with "
                 "scorer.set_score_request(sample_cost=True) and params={'sample_cost': ...}."
             )
-        per_example_matrices = sample_cost is not None and np.ndim(sample_cost) == 3
-        if per_example_matrices and _predict_takes_sample_cost(estimator):
-            y_pred = estimator.predict(X, sample_cost=sample_cost)
+        final = _final_estimator(estimator)
+        names = getattr(final, "output_names_", None)
+        decision_costs = _decision_costs(sample_cost, names)
+        if decision_costs is not None and _predict_takes_sample_cost(estimator):
+            y_pred = estimator.predict(X, sample_cost=decision_costs)
         else:
             y_pred = estimator.predict(X)
         # The fitted classes_ give an array matrix its order and cover classes a
         # test fold may lack; a DataFrame or dict matrix is reordered to them.
-        final = _final_estimator(estimator)
         labels = self._labels if self._labels is not None else getattr(final, "classes_", None)
         return self._sign * self._score_func(
             y_true,
@@ -96,6 +117,6 @@ class CostScorer(BaseScorer):
             cost_matrix=self._cost_matrix,
             labels=labels,
             sample_cost=sample_cost,
-            output_names=getattr(final, "output_names_", None),
+            output_names=names,
             **kwargs,
         )

@@ -8,7 +8,81 @@ import numpy as np
 
 from ._validation import _float_array
 
-__all__ = ["binary_sample_cost"]
+__all__ = ["OutputCosts", "binary_sample_cost"]
+
+
+class OutputCosts:
+    """Per-example costs of several outputs, split by rows like any other sample array.
+
+    A dict of per-output costs is one value to scikit-learn: routed through
+    ``cross_val_score`` or ``GridSearchCV`` it would reach every fold whole.
+    ``OutputCosts`` wraps that dict (or list) as an array of ``n_samples`` rows,
+    so the splitters hand each fold its own rows of every output's costs.
+    ``fit``, ``predict``, ``predict_expected_cost``, the metrics and the cost
+    scorer take it wherever they take the dict.
+
+    Parameters
+    ----------
+    costs : dict or list
+        By output name (outputs left out cost nothing per example) or one entry
+        per output: each an array of shape (n_samples, k_o, k_o) or
+        (n_samples, k_o), or None. The arrays are indexed, never modified.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from costkeras.costs import OutputCosts
+    >>> S = np.ones((6, 3, 3)) - np.eye(3)
+    >>> costs = OutputCosts({"output2": S})
+    >>> len(costs), costs[[0, 2]].costs["output2"].shape
+    (6, (2, 3, 3))
+    """
+
+    def __init__(self, costs: dict | list | tuple):
+        if isinstance(costs, OutputCosts):
+            costs = costs.costs
+        if isinstance(costs, dict):
+            arrays = dict(costs)
+            values = list(arrays.values())
+        elif isinstance(costs, (list, tuple)):
+            arrays = values = list(costs)
+        else:
+            raise TypeError(
+                "OutputCosts takes a dict of per-example costs keyed by output name or a list "
+                f"with one entry (or None) per output; got {type(costs).__name__}."
+            )
+        given = [value for value in values if value is not None]
+        lengths = {len(value) for value in given}
+        if not given or len(lengths) != 1 or any(np.ndim(value) not in (2, 3) for value in given):
+            raise ValueError(
+                "OutputCosts needs at least one output's costs, each of shape (n_samples, k) or "
+                "(n_samples, k, k) with the same n_samples; got shapes "
+                f"{[None if value is None else np.shape(value) for value in values]}."
+            )
+        self.costs = arrays
+        self.shape = (lengths.pop(),)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows) -> OutputCosts:
+        # scikit-learn's splitters index arrays as ``array[rows, ...]``
+        if isinstance(rows, tuple) and rows[1:] == (Ellipsis,):
+            rows = rows[0]
+        if isinstance(rows, (int, np.integer)):
+            raise TypeError("OutputCosts is indexed by an array or slice of rows.")
+
+        def take(value):
+            return None if value is None else np.asarray(value)[rows]
+
+        if isinstance(self.costs, dict):
+            return OutputCosts({name: take(value) for name, value in self.costs.items()})
+        return OutputCosts([take(value) for value in self.costs])
+
+    def __repr__(self) -> str:
+        items = self.costs.items() if isinstance(self.costs, dict) else enumerate(self.costs)
+        shapes = {name: None if value is None else np.shape(value) for name, value in items}
+        return f"OutputCosts({shapes})"
 
 
 def binary_sample_cost(

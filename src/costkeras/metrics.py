@@ -24,7 +24,9 @@ from ._validation import (
     cost_rows,
     default_output_names,
     per_output,
+    per_output_costs,
 )
+from .costs import OutputCosts
 
 __all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
 
@@ -151,9 +153,9 @@ def _output_tables(
     Outputs given no cost matrix add nothing to the cost.
     """
     if np.ndim(y_true) != 2 or np.shape(y_true)[1] == 1:
+        if isinstance(sample_cost, OutputCosts):
+            (sample_cost,) = per_output_costs(sample_cost, output_names or ["output1"])
         return [_cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost)]
-    if sample_cost is not None:
-        raise ValueError("sample_cost is supported for a single-output y only.")
     names = output_names
     if names is None:
         names = (
@@ -176,15 +178,19 @@ def _output_tables(
             "one (k, k) matrix (or None) per output; got one 2-D matrix."
         )
     matrices = per_output(cost_matrix, names, param="cost_matrix")
-    if all(matrix is None for matrix in matrices):
-        raise ValueError("cost_matrix gives no output a cost matrix; there is no cost to measure.")
+    costs = per_output_costs(sample_cost, names)
+    if all(matrix is None for matrix in matrices) and all(cost is None for cost in costs):
+        raise ValueError(
+            "neither cost_matrix nor sample_cost gives any output a cost; there is no cost to "
+            "measure."
+        )
     label_sets = per_output(labels, names, param="labels")
     return [
         _cost_table(
-            column(y_true, j), column(y_pred, j), matrix, label_sets[j], sample_weight, None
+            column(y_true, j), column(y_pred, j), matrix, label_sets[j], sample_weight, costs[j]
         )
-        for j, matrix in enumerate(matrices)
-        if matrix is not None
+        for j, (matrix, cost) in enumerate(zip(matrices, costs, strict=True))
+        if matrix is not None or cost is not None
     ]
 
 
@@ -226,13 +232,16 @@ def total_cost(
     sample_cost : array-like of shape (n_samples, k, k) or (n_samples, k), default=None
         Per-example costs: a cost matrix per sample, or the cost of
         predicting each class for each sample. Replaces ``cost_matrix``.
+        With several outputs: a dict by output name, a list with one entry
+        (or None) per output, or :class:`~costkeras.costs.OutputCosts`; an
+        output's per-example costs replace its matrix.
     output_names : list, default=None
         For y with several columns (outputs): their names, the keys of a
         ``cost_matrix`` (and ``labels``) dict. Defaults to a DataFrame's
         columns, else ``output1``, ``output2``, ... With several outputs,
         ``cost_matrix`` is a dict by name or a list with one matrix per
-        output (None: that output costs nothing) and the cost is the sum over
-        outputs.
+        output (None: that output costs nothing, unless it has per-example
+        costs) and the cost is the sum over outputs.
     multioutput : {"sum", "raw_values"}, default="sum"
         ``"raw_values"`` returns one value per costed output.
 

@@ -28,7 +28,14 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import _bayes
-from ._validation import check_cost_matrix, column, default_output_names, per_output, stack_columns
+from ._validation import (
+    check_cost_matrix,
+    column,
+    default_output_names,
+    per_output,
+    per_output_costs,
+    stack_columns,
+)
 
 __all__ = ["MinimumCostClassifier"]
 
@@ -174,8 +181,9 @@ default=None
     estimator's requests (``estimator.set_fit_request(sample_weight=True)``), and
     with ``calibration`` a routed ``sample_weight`` also weighs the calibration.
     ``predict`` and ``predict_expected_cost`` take per-example cost matrices
-    ``sample_cost`` of shape (n_samples, k, k), requested from routing by default,
-    so a routed cost scorer decides and judges each row with its own costs.
+    ``sample_cost`` of shape (n_samples, k, k) (several outputs: per output, as
+    in :meth:`predict`), requested from routing by default, so a routed cost
+    scorer decides and judges each row with its own costs.
 
     Examples
     --------
@@ -371,19 +379,34 @@ default=None
     def _multioutput(self) -> bool:
         return isinstance(self.classes_, list)
 
-    def _costs(self, n_samples: int, sample_cost: Any) -> np.ndarray | None:
-        """The costs that decide: per-example ones, else ``cost_matrix_`` (None: 0/1)."""
-        if sample_cost is not None and self._multioutput:
-            raise ValueError(
-                "sample_cost is supported for a single-output y only; this model has "
-                f"{len(self.classes_)} outputs."
-            )
-        default = None if _is_zero_one(self.cost_matrix_) else self.cost_matrix_
-        return _bayes.decision_costs(sample_cost, n_samples, len(self.classes_), default)
+    def _costs(self, n_samples: int, sample_cost: Any) -> list:
+        """The costs that decide, per output: per-example ones, else ``cost_matrix_``.
 
-    def _proba(self, X) -> Any:
+        None stands for 0/1 costs (the most probable class).
+        """
+        if not self._multioutput:
+            classes, matrices, names = [self.classes_], [self.cost_matrix_], None
+        else:
+            classes, matrices, names = self.classes_, self.cost_matrix_, self.output_names_
+        given = per_output_costs(sample_cost, names or ["output1"])
+        return [
+            _bayes.decision_costs(
+                costs,
+                n_samples,
+                len(labels),
+                None if _is_zero_one(matrix) else matrix,
+                param="sample_cost" if names is None else f"sample_cost[{name!r}]",
+            )
+            for costs, labels, matrix, name in zip(
+                given, classes, matrices, names or [None], strict=True
+            )
+        ]
+
+    def _probas(self, X) -> list:
+        """The inner estimator's probabilities, one array per output."""
         check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_proba(X)
+        proba = self.predict_proba(X)
+        return proba if self._multioutput else [proba]
 
     def predict(self, X: Any, sample_cost: Any = None) -> np.ndarray:
         """Predict the class of lowest expected cost: ``argmin_j sum_i p_i C[i, j]``.
@@ -394,25 +417,22 @@ default=None
         sample_cost : array-like of shape (n_samples, k, k), default=None
             One cost matrix ``C_n[true, predicted]`` per row, in ``classes_``
             order, used instead of ``cost_matrix_`` (also when ``cost_matrix``
-            is None). Requested from metadata routing by default.
+            is None). Requested from metadata routing by default. With
+            several outputs: a dict by output name, a list with one entry (or
+            None) per output, or :class:`~costkeras.costs.OutputCosts`.
 
         Returns
         -------
         ndarray of shape (n_samples,), or (n_samples, n_outputs)
             Labels from ``classes_``; ties go to the class that comes first.
         """
-        proba = self._proba(X)
-        if self._multioutput:
-            self._costs(len(proba[0]), sample_cost)
-            return stack_columns(
-                [
-                    _bayes.decide(p, classes, None if _is_zero_one(costs) else costs)
-                    for p, classes, costs in zip(
-                        proba, self.classes_, self.cost_matrix_, strict=True
-                    )
-                ]
-            )
-        return _bayes.decide(proba, self.classes_, self._costs(len(proba), sample_cost))
+        probas = self._probas(X)
+        costs = self._costs(len(probas[0]), sample_cost)
+        classes = self.classes_ if self._multioutput else [self.classes_]
+        labels = [
+            _bayes.decide(p, labels, c) for p, labels, c in zip(probas, classes, costs, strict=True)
+        ]
+        return stack_columns(labels) if self._multioutput else labels[0]
 
     def predict_expected_cost(self, X: Any, sample_cost: Any = None) -> Any:
         """Expected cost of each possible decision: ``R[n, j] = sum_i p_i C[i, j]``.
@@ -421,22 +441,22 @@ default=None
         ----------
         X : array-like of shape (n_samples, n_features)
         sample_cost : array-like of shape (n_samples, k, k), default=None
-            One cost matrix per row instead of ``cost_matrix_``.
+            One cost matrix per row instead of ``cost_matrix_``; per output
+            as in :meth:`predict` for several outputs.
 
         Returns
         -------
         ndarray of shape (n_samples, k), or a list of them for multi-output y
             Column ``j`` is the cost to expect when predicting ``classes_[j]``.
         """
-        proba = self._proba(X)
-        if self._multioutput:
-            self._costs(len(proba[0]), sample_cost)
-            return [
-                _bayes.expected_costs(p, costs)
-                for p, costs in zip(proba, self.cost_matrix_, strict=True)
-            ]
-        costs = self._costs(len(proba), sample_cost)
-        return _bayes.expected_costs(proba, self.cost_matrix_ if costs is None else costs)
+        probas = self._probas(X)
+        costs = self._costs(len(probas[0]), sample_cost)
+        matrices = self.cost_matrix_ if self._multioutput else [self.cost_matrix_]
+        expected = [
+            _bayes.expected_costs(p, matrix if c is None else c)
+            for p, matrix, c in zip(probas, matrices, costs, strict=True)
+        ]
+        return expected if self._multioutput else expected[0]
 
     @available_if(_inner_has("predict_proba"))
     def predict_proba(self, X: Any) -> Any:
@@ -450,7 +470,8 @@ default=None
         -------
         ndarray of shape (n_samples, k), or a list of them for multi-output y
         """
-        return self._proba(X)
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_proba(X)
 
     @available_if(_inner_has("predict_log_proba"))
     def predict_log_proba(self, X: Any) -> Any:
