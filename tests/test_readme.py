@@ -1,0 +1,215 @@
+"""Every ```python snippet of README.md runs as written.
+
+A snippet runs on its own, in a fresh namespace named ``__main__`` (as a script would), unless
+its first line is the comment ``# continues the snippet above``: then it runs after the
+README's previous snippet, in that snippet's namespace, and both must sit in the same ``##``
+section. One test case per snippet, named by its line and heading, run in a temporary folder;
+the global state a snippet may change (scikit-learn's configuration, environment variables,
+warning filters, matplotlib figures) is put back afterwards.
+
+A snippet that needs a newer library says so in an HTML comment just above its fence,
+``<!-- requires: scikit-learn>=1.8 (why) -->``, and is skipped, with that reason, where the
+requirement does not hold. Nothing else is skipped: a snippet added later that does not run
+as written fails here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.metadata
+import importlib.util
+import os
+import re
+import sys
+import textwrap
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sklearn
+from packaging.requirements import Requirement
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+CONTINUES = re.compile(r"#\s*continues the snippet above\b")
+REQUIRES = re.compile(r"<!--\s*requires:\s*(?P<requirement>[^\s(]+)(?P<why>.*?)-->")
+FENCE = re.compile(r"^(?P<indent>\s*)```\s*(?P<info>\S*)")
+PYTHON = ("python", "py", "python3")
+
+
+@dataclass(frozen=True, repr=False)
+class Snippet:
+    index: int  # position among the README's python snippets
+    line: int  # line of the code's first line in README.md (1-based)
+    code: str
+    section: str  # the enclosing "## " heading
+    heading: str  # the nearest heading of any level
+    requires: tuple[str, ...]  # requirement strings from <!-- requires: ... --> comments
+
+    @property
+    def continues(self) -> bool:
+        first = self.code.lstrip("\n").splitlines()[0] if self.code.strip() else ""
+        return CONTINUES.match(first) is not None
+
+    def __repr__(self) -> str:
+        return f"<README.md:{self.line} {self.heading!r}>"
+
+    @property
+    def id(self) -> str:
+        words = re.sub(r"[^A-Za-z0-9]+", "-", self.heading).strip("-").lower()
+        return f"L{self.line}-{words}"
+
+
+def readme_snippets(text: str) -> list[Snippet]:
+    """The ```python (or ```py) blocks of a Markdown text, in order, with their context."""
+    snippets: list[Snippet] = []
+    section = heading = ""
+    pending: list[str] = []  # <!-- requires --> comments since the last non-blank line
+    lines = text.splitlines()
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        fence = FENCE.match(line)
+        if fence:
+            end = next(
+                (j for j in range(i + 1, len(lines)) if lines[j].lstrip().startswith("```")), None
+            )
+            assert end is not None, f"README.md:{i + 1}: code block never closed"
+            if fence["info"].lower() in PYTHON:
+                snippets.append(
+                    Snippet(
+                        index=len(snippets),
+                        line=i + 2,
+                        code=textwrap.dedent("\n".join(lines[i + 1 : end]) + "\n"),
+                        section=section,
+                        heading=heading,
+                        requires=tuple(pending),
+                    )
+                )
+            pending = []
+            i = end + 1
+            continue
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+            if line.startswith("## "):
+                section = heading
+        if (match := REQUIRES.search(line)) is not None:
+            pending.append(f"{match['requirement']} {match['why'].strip()}".strip())
+        elif line.strip():
+            pending = []
+        i += 1
+    return snippets
+
+
+SNIPPETS = readme_snippets(README.read_text(encoding="utf-8"))
+
+
+def unmet(requirement: str) -> str | None:
+    """Why ``requirement`` (``dist>=version (why)``) does not hold here, or None if it does."""
+    req = Requirement(requirement.split()[0])
+    try:
+        version = importlib.metadata.version(req.name)
+    except importlib.metadata.PackageNotFoundError:
+        return f"{req.name} is not installed"
+    if not req.specifier.contains(version, prereleases=True):
+        return f"{req.name} {version} installed"
+    return None
+
+
+def chain(snippet: Snippet) -> list[Snippet]:
+    """The snippets to run, in order, to run ``snippet`` as the README reader would."""
+    if not snippet.continues:
+        return [snippet]
+    previous = SNIPPETS[snippet.index - 1] if snippet.index > 0 else None
+    if previous is None or previous.section != snippet.section:
+        pytest.fail(
+            f"README.md:{snippet.line} continues the snippet above, but there is none in its "
+            f"section {snippet.section!r}"
+        )
+    return [*chain(previous), snippet]
+
+
+# The namespace each snippet left behind, for the snippet that continues it (there is at most
+# one: a snippet continues only the one just before it). A case that finds its predecessor's
+# namespace missing (another xdist worker ran it, or -k left it out) reruns the chain.
+_LEFT_BEHIND: dict[int, tuple[dict, dict]] = {}
+
+
+def run(snippet: Snippet, namespace: dict) -> None:
+    # Compiled under README.md's path with the code at its own line numbers, so a traceback
+    # points at the README line that failed.
+    padded = "\n" * (snippet.line - 1) + snippet.code
+    exec(compile(padded, str(README), "exec"), namespace)
+
+
+def failure_message(snippet: Snippet, failed: Snippet, error: Exception) -> str:
+    """Python's traceback from the README's frame down: one source line per frame (pytest's
+    own would print the README from its first line)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    where = "" if failed is snippet else f", in the snippet it continues (line {failed.line})"
+    return f"README.md:{snippet.line} ({snippet.heading}) failed{where}:\n" + "".join(
+        traceback.format_exception(type(error), error, tb)
+    )
+
+
+@contextlib.contextmanager
+def restored_globals():
+    """Put back, when the case ends (pass or fail), the global state a snippet may change:
+    scikit-learn's configuration (metadata routing), environment variables, warning filters,
+    open matplotlib figures."""
+    environ = dict(os.environ)
+    try:
+        with sklearn.config_context(), warnings.catch_warnings():
+            yield
+    finally:
+        for name in set(os.environ) - set(environ):
+            del os.environ[name]
+        os.environ.update(environ)
+        if "matplotlib.pyplot" in sys.modules:
+            sys.modules["matplotlib.pyplot"].close("all")
+
+
+def test_readme_snippets_parse():
+    """Fast: every snippet compiles (the run below is slow)."""
+    assert len(SNIPPETS) >= 5, "README.md's ```python blocks were not found"
+    for snippet in SNIPPETS:
+        compile("\n" * (snippet.line - 1) + snippet.code, str(README), "exec")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.id for s in SNIPPETS])
+def test_readme_snippet_runs(snippet, tmp_path, monkeypatch):
+    snippets = chain(snippet)
+    for requirement in dict.fromkeys(r for s in snippets for r in s.requires):
+        if (why := unmet(requirement)) is not None:
+            pytest.skip(f"README.md:{snippet.line} requires {requirement}: {why}")
+    monkeypatch.chdir(tmp_path)  # anything a snippet writes lands in a temporary folder
+    if importlib.util.find_spec("matplotlib") is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")  # no window, whatever the machine has
+    with restored_globals():
+        cached = _LEFT_BEHIND.pop(snippets[-2].index, None) if len(snippets) > 1 else None
+        if cached is not None:
+            namespace, config = cached
+            sklearn.set_config(**config)
+            snippets = snippets[-1:]
+        else:
+            # a script's name: a snippet may guard its main part (Dask's worker processes)
+            namespace = {"__name__": "__main__"}
+        for s in snippets:
+            try:
+                run(s, namespace)
+            except Exception as error:
+                failure = failure_message(snippet, s, error)
+                break
+        else:
+            failure = None
+            if snippet.index + 1 < len(SNIPPETS) and SNIPPETS[snippet.index + 1].continues:
+                _LEFT_BEHIND[snippet.index] = (namespace, sklearn.get_config())
+    if failure is not None:
+        pytest.fail(failure, pytrace=False)
