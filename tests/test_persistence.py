@@ -146,3 +146,15 @@ def test_joblib_dump_of_a_fitted_estimator(abc_data, tmp_path):
     joblib.dump(clf, tmp_path / "model.joblib")
     restored = joblib.load(tmp_path / "model.joblib")
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_mlflow_default_format_round_trip(abc_data, tmp_path):
+    mlflow_sklearn = pytest.importorskip("mlflow.sklearn")
+    X, y = abc_data
+    clf = small(epochs=2, cost_matrix=ABC_COSTS).fit(X, y)
+    path = str(tmp_path / "model")
+    # mlflow's default format is skops; it asks which types to trust when saving
+    mlflow_sklearn.save_model(clf, path, skops_trusted_types=costkeras.SKOPS_TRUSTED_TYPES)
+    assert "serialization_format: skops" in (tmp_path / "model" / "MLmodel").read_text()
+    restored = mlflow_sklearn.load_model(path)
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
