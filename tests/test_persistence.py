@@ -158,3 +158,28 @@ def test_mlflow_default_format_round_trip(abc_data, tmp_path):
     assert "serialization_format: skops" in (tmp_path / "model" / "MLmodel").read_text()
     restored = mlflow_sklearn.load_model(path)
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_keras_objects_given_as_parameters_save_in_keras_formats(abc_data, tmp_path):
+    X, y = abc_data
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=3)
+    clf = small(
+        epochs=3,
+        cost_matrix=ABC_COSTS,
+        optimizer=keras.optimizers.Adam(learning_rate=0.01),
+        callbacks=[stopper],
+    ).fit(X, y)
+    path = tmp_path / "model.skops"
+    sio.dump(clf, path)
+    extra = set(sio.get_untrusted_types(file=path)) - set(costkeras.SKOPS_TRUSTED_TYPES)
+    # the optimizer travels as its Keras config; the callback is the user's own object
+    assert {name for name in extra if "EarlyStopping" in name} and not {
+        name for name in extra if "optimizers" in name
+    }
+    restored = sio.load(path, trusted=[*costkeras.SKOPS_TRUSTED_TYPES, *extra])
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+    assert float(restored.optimizer.learning_rate) == pytest.approx(0.01)
+    assert stopper.model is clf.model_  # saving left the user's callback as it was
+    assert restored.callbacks[0].patience == 3
+    restored.fit(X, y)  # the loaded callback serves the next fit
+    assert restored.callbacks[0].model is restored.model_

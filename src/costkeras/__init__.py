@@ -19,13 +19,15 @@ _LAZY = {
 }
 
 # What skops must trust to load a saved costkeras estimator, and all it must trust for
-# one that holds no Keras objects or functions of the user's as parameters (Keras
-# models are stored as ``.keras`` archives and loaded by Keras in safe mode):
+# one given no functions, callbacks or classes of its user's as parameters (Keras
+# models, optimizers, losses and metrics are stored in Keras's own formats and loaded
+# by Keras in safe mode):
 # ``skops.io.load(file, trusted=costkeras.SKOPS_TRUSTED_TYPES)``.
 SKOPS_TRUSTED_TYPES = [
     "costkeras.estimator.CostSensitiveKerasClassifier",
     "costkeras.minimum_cost.MinimumCostClassifier",
     "costkeras._heads.Head",
+    "costkeras._persistence.KerasObject",
     "costkeras._targets.Target",
     "costkeras._targets.TargetEncoder",
 ]

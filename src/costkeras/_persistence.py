@@ -1,21 +1,24 @@
-"""Saving a fitted estimator: its Keras models travel as ``.keras`` archives.
+"""Saving a fitted estimator: its Keras objects travel in Keras's own formats.
 
 scikeras pickles a Keras model by patching ``keras.Model.__reduce__``, which
 pickle honours but skops does not: skops walks the objects' ``__dict__`` and
 recurses through Keras's tracking structures until it fails. Here the
-estimator's state itself holds each model as the bytes of a ``.keras`` archive
-(what ``model.save`` writes: architecture, weights, optimizer state), so
-pickle, joblib, cloudpickle, ``copy.deepcopy`` and skops all see plain bytes,
-and loading goes through Keras's own ``load_model`` in safe mode (no
-``lambda`` code is run from the archive).
+estimator's state itself holds every Keras model as the bytes of a ``.keras``
+archive (what ``model.save`` writes: architecture, weights, optimizer state)
+and every optimizer, loss and metric given as a parameter as its Keras config,
+so pickle, joblib, cloudpickle, ``copy.deepcopy`` and skops all see plain
+values, and loading goes through Keras's own ``load_model`` and
+``deserialize_keras_object`` in safe mode (no ``lambda`` code is run).
 
 The heads' losses and ``loss_`` are the compiled model's own loss objects:
-they are not stored twice but taken back from the loaded model, so the state
-holds no Keras object and skops needs only costkeras's types trusted.
+they are not stored twice but taken back from the loaded model. Callbacks
+given as parameters are stored without the model Keras attached to them
+(Keras attaches the model of the next fit again).
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import tempfile
 from typing import Any
@@ -23,12 +26,29 @@ from typing import Any
 import keras
 import numpy as np
 
-# The attributes of the state that may hold a Keras model: the fitted model, and a
-# model instance given as the ``model`` parameter (scikeras accepts one).
-MODEL_ATTRIBUTES = ("model_", "model")
-# List the attributes stored as ``.keras`` bytes and as dtype strings.
-_ARCHIVED = "_keras_archives"
+# Keras objects stored as their config; scikeras pickles these three the same way.
+_CONFIGURABLE = (keras.optimizers.Optimizer, keras.losses.Loss, keras.metrics.Metric)
+# Lists the attributes stored as dtype strings (skops trusts no dtype object).
 _DTYPES = "_numpy_dtypes"
+
+
+class KerasObject:
+    """A Keras model as ``.keras`` bytes, or another Keras object as its config."""
+
+    def __init__(self, kind: str, data: Any):
+        self.kind = kind
+        self.data = data
+
+    @classmethod
+    def of(cls, value: Any) -> KerasObject:
+        if isinstance(value, keras.Model):
+            return cls("model", model_to_bytes(value))
+        return cls("config", keras.saving.serialize_keras_object(value))
+
+    def load(self) -> Any:
+        if self.kind == "model":
+            return model_from_bytes(self.data)
+        return keras.saving.deserialize_keras_object(self.data)
 
 
 def model_to_bytes(model: keras.Model) -> bytes:
@@ -53,35 +73,54 @@ def model_from_bytes(data: bytes) -> keras.Model:
 def _register_model_class(cls: type) -> None:
     # A Model subclass must be registered to be rebuilt from its config; scikeras
     # registers it under its qualified name when pickling, so costkeras does the same
-    # for the models it pickled before (its users' subclassed models keep pickling).
+    # (its users' subclassed models keep pickling).
     if cls.__module__.startswith("keras.") or cls in keras.saving.get_custom_objects().values():
         return
     package, _, name = cls.__qualname__.rpartition(".")
     keras.saving.register_keras_serializable(package or cls.__module__, name)(cls)
 
 
-def plain_state(state: dict[str, Any]) -> dict[str, Any]:
-    """``state`` with each Keras model as its ``.keras`` bytes and each dtype as its string.
+def _plain(value: Any) -> Any:
+    if isinstance(value, (keras.Model, *_CONFIGURABLE)):
+        return KerasObject.of(value)
+    if isinstance(value, keras.callbacks.Callback) and getattr(value, "_model", None) is not None:
+        detached = copy.copy(value)  # the user's callback keeps its model
+        detached._model = None
+        return detached
+    if type(value) in (list, tuple):
+        return type(value)(_plain(item) for item in value)
+    if type(value) is dict:
+        return {key: _plain(item) for key, item in value.items()}
+    return value
 
-    skops trusts neither a Keras model nor a NumPy dtype object (scikeras keeps
-    ``X_dtype_`` and ``y_dtype_``); bytes and strings it trusts. A new dict.
+
+def _rich(value: Any) -> Any:
+    if isinstance(value, KerasObject):
+        return value.load()
+    if type(value) in (list, tuple):
+        return type(value)(_rich(item) for item in value)
+    if type(value) is dict:
+        return {key: _rich(item) for key, item in value.items()}
+    return value
+
+
+def plain_state(state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` with its Keras objects in Keras's formats and its dtypes as strings.
+
+    skops trusts neither Keras objects nor NumPy dtype objects (scikeras keeps
+    ``X_dtype_`` and ``y_dtype_``); bytes, configs and strings it trusts. A new dict.
     """
-    state = dict(state)
-    archived = [name for name in MODEL_ATTRIBUTES if isinstance(state.get(name), keras.Model)]
-    for name in archived:
-        state[name] = model_to_bytes(state[name])
+    state = {name: _plain(value) for name, value in state.items()}
     dtypes = [name for name, value in state.items() if isinstance(value, np.dtype)]
     for name in dtypes:
         state[name] = state[name].str
-    state[_ARCHIVED], state[_DTYPES] = archived, dtypes
+    state[_DTYPES] = dtypes
     return state
 
 
 def rich_state(state: dict[str, Any]) -> dict[str, Any]:
     """The inverse of ``plain_state`` (a new dict)."""
-    state = dict(state)
-    for name in state.pop(_ARCHIVED, ()):
-        state[name] = model_from_bytes(state[name])
+    state = {name: _rich(value) for name, value in state.items()}
     for name in state.pop(_DTYPES, ()):
         state[name] = np.dtype(state[name])
     return state
