@@ -109,8 +109,12 @@ class Head:
         return keras_float(target if rows is None else np.hstack([target, rows]))
 
     def proba(self, raw) -> np.ndarray:
-        """(n, k) probabilities from the output's raw values (a sigmoid gives ``p(1)``)."""
-        raw = np.asarray(raw)
+        """(n, k) float64 probabilities from the output's raw values (a sigmoid gives ``p(1)``).
+
+        float64, as scikit-learn's classifiers give them: tools that write
+        float64 values into an array of them (fairlearn, pandas 3) refuse float32.
+        """
+        raw = np.asarray(raw, dtype=np.float64)
         if self.unit is not None:
             raw = raw[:, self.unit]
         if self.units == 1:

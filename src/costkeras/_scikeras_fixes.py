@@ -22,8 +22,9 @@ scikit-learn that costkeras touches live in ``_compat``.
 4. Input checks: scikeras never sets ``feature_names_in_``, words the
    wrong-number-of-features error differently from scikit-learn, and passes
    sparse input on to Keras, where the outcome depends on the version (an
-   error from TensorFlow in older ones, a silent densification in 3.15). The
-   estimator's tags say it takes no sparse input, so it says so clearly.
+   error from TensorFlow in older ones, a silent densification in 3.15).
+   Sparse X (a ColumnTransformer with a OneHotEncoder gives one) is made
+   dense here, before any check, whatever the Keras version.
 5. Callbacks: ``BaseWrapper._fit_keras_model`` drops every ``fit`` keyword
    that starts with ``callbacks``, so ``fit(X, y, callbacks=[cb])`` never runs
    ``cb``; and callbacks are read once, when the model is built, so
@@ -99,7 +100,7 @@ class ScikerasFixesMixin:
         tags.estimator_type = "classifier"
         tags.classifier_tags = ClassifierTags(poor_score=True)
         tags.target_tags.required = True
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True  # made dense (Fix 4)
         tags.non_deterministic = False
         return tags
 
@@ -118,10 +119,7 @@ class ScikerasFixesMixin:
                     "array.reshape(1, -1) if it contains a single sample."
                 )
             if sparse.issparse(X):
-                raise TypeError(
-                    f"{type(self).__name__} does not accept sparse X; convert it with "
-                    "X.toarray() (Keras dense layers need dense input)."
-                )
+                X = X.toarray()  # Keras's dense layers take dense input
             # scikit-learn's own feature-name and feature-count checks and messages
             validate_data(self, X, reset=reset, skip_check_array=True)
         try:
