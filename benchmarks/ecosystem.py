@@ -56,6 +56,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
+import costkeras
+
 sys.path.insert(0, str(Path(__file__).parent))
 
 # A missed malignant tumour (true 0 predicted 1) costs 10, a false alarm 1; as in quality.py.
@@ -1006,7 +1008,10 @@ def _skops_round_trip(model, X_test):
         path = Path(folder) / "model.skops"
         sio.dump(model, path)
         untrusted = sio.get_untrusted_types(file=path)
-        reloaded = sio.load(path, trusted=untrusted)
+        # what the README says to trust; anything else skops would list is a finding
+        extra = set(untrusted) - set(costkeras.SKOPS_TRUSTED_TYPES)
+        assert not extra, f"untrusted types beyond costkeras's: {sorted(extra)}"
+        reloaded = sio.load(path, trusted=costkeras.SKOPS_TRUSTED_TYPES)
     caveat = same_proba(model, reloaded, X_test)
     return caveat, untrusted
 
@@ -1069,8 +1074,9 @@ def _mlflow_round_trip(**log_kwargs):
     model = fresh()
     notes = []
     with _mlflow_run() as (mlflow, _):
-        info = mlflow.sklearn.log_model(model, name="model", **log_kwargs)
         try:
+            # MLflow 3.17 already checks at logging time that skops would load the model
+            info = mlflow.sklearn.log_model(model, name="model", **log_kwargs)
             reloaded = mlflow.sklearn.load_model(info.model_uri)
         except Exception as exc:
             if log_kwargs or "untrusted" not in str(exc).lower():
@@ -1078,11 +1084,12 @@ def _mlflow_round_trip(**log_kwargs):
             # what its error asks for: name the skops types to trust when logging
             import skops.io as sio
 
-            types = sio.get_untrusted_types(data=sio.dumps(model))
+            types = costkeras.SKOPS_TRUSTED_TYPES
+            assert set(sio.get_untrusted_types(data=sio.dumps(model))) <= set(types)
             info = mlflow.sklearn.log_model(model, name="trusted", skops_trusted_types=types)
             reloaded = mlflow.sklearn.load_model(info.model_uri)
             notes.append(
-                f"load_model needs log_model(skops_trusted_types=...) ({len(types)} types)"
+                "load_model needs log_model(skops_trusted_types=costkeras.SKOPS_TRUSTED_TYPES)"
             )
         notes.append(same_proba(model, reloaded, X_test))
         served = mlflow.pyfunc.load_model(info.model_uri).predict(pd.DataFrame(X_test))
@@ -1696,31 +1703,16 @@ DIAGNOSES = {
         "warning (twice per process). Cosmetic; costkeras could call the model eagerly for "
         "small inputs or silence that one message."
     ),
-    "column_transformer": (
-        "ColumnTransformer keeps OneHotEncoder's default sparse output when the stacked "
-        "matrix is under 30% non-zero (sparse_threshold=0.3), as with 8 string columns here; "
-        "the estimator refuses sparse X on purpose, with a clear error. Work-around: "
-        "OneHotEncoder(sparse_output=False) or ColumnTransformer(sparse_threshold=0). "
-        "costkeras's to fix if it should work as written: densify sparse X (per batch), as "
-        "MLPClassifier accepts it."
-    ),
     "check_estimator": (
         "the three failing checks are declared in CostSensitiveKerasClassifier._xfail_checks "
         "(scikeras's legacy _more_tags and its BaseEstimator-before-ClassifierMixin order, "
         "which a subclass cannot reorder; and stochastic training for the sample-weight "
         "check). A user must pass expected_failed_checks=est._xfail_checks, a private name."
     ),
-    "skops": (
-        "skops serialises objects field by field: it calls __reduce__ and then walks "
-        "__getstate__ into the live keras.Model (layers, variables, trackers) until Python's "
-        "recursion limit. costkeras's to fix: hand skops a flat state (the model as .keras "
-        "bytes, rebuilt in __setstate__)."
-    ),
     "mlflow_default": (
-        "MLflow 3 saves scikit-learn models with skops by default (outside Databricks), so "
-        "this is the skops failure; serialization_format='cloudpickle' works. Once skops "
-        "works, loading may also need log_model(skops_trusted_types=...) (the check then "
-        "retries with them and says so)."
+        "MLflow 3 saves scikit-learn models with skops by default and loads them trusting only "
+        "the types named at logging time: log_model(..., "
+        "skops_trusted_types=costkeras.SKOPS_TRUSTED_TYPES), as the README says."
     ),
     "mlflow_autolog": (
         "mlflow.sklearn.autolog patches only the classes of sklearn.utils.all_estimators(), "
@@ -1730,12 +1722,6 @@ DIAGNOSES = {
     "dalex": (
         "dalex 1.8 pins pandas<3, so installing it would downgrade pandas; it was left out. "
         "Installed with --no-deps next to pandas 3.1.1 this check passed (2026-11-26)."
-    ),
-    "fairlearn": (
-        "predict_proba returns float32; ThresholdOptimizer builds a float32 Series from it "
-        "and writes float64 values into it, which pandas 3 refuses (LossySetitemError). With "
-        "the probabilities cast to float64 it works. costkeras's to fix: return float64 from "
-        "predict_proba, as scikit-learn's classifiers do (fairlearn's code is fragile too)."
     ),
 }
 
