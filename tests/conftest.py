@@ -38,3 +38,12 @@ def small(**params):
 
     defaults = {"hidden_layer_sizes": (16,), "epochs": 5, "random_state": 0}
     return CostSensitiveKerasClassifier(**{**defaults, **params})
+
+
+def tensorflow_only(reason):
+    """Skip a test on the other Keras backends: what it checks exists in TensorFlow only."""
+    import keras
+
+    return pytest.mark.skipif(
+        keras.backend.backend() != "tensorflow", reason=f"TensorFlow only: {reason}"
+    )

@@ -54,6 +54,7 @@ def test_loss_parameter_gives_way_to_the_cost_loss_only_when_costs_train(abc_dat
         small(loss="mse", cost_matrix=ABC_COSTS, cost_loss="expected_cost").fit(X, y)
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     "cost_loss", ["cross_entropy", "argmax_weighted", "class_weighted", "expected_cost"]
 )
@@ -72,6 +73,7 @@ def test_sigmoid_head_trains_with_every_cost_loss_and_decides_by_bayes(binary_da
     assert clf.history_["loss"][-1] < clf.history_["loss"][0]
 
 
+@pytest.mark.backend
 def test_sigmoid_head_with_per_example_costs(binary_data):
     X, y = binary_data
     costs = np.zeros((len(y), 2, 2))
@@ -135,6 +137,7 @@ def test_warm_start_keeps_what_predict_needs_and_continues(abc_data):
         clf.fit(X[:3], np.array(["A", "B", "D"]))
 
 
+@pytest.mark.backend
 def test_failed_warm_fit_restores_weights_and_optimizer(abc_data):
     X, y = abc_data
     clf = small(epochs=1, warm_start=True).fit(X, y)
@@ -174,6 +177,7 @@ def test_partial_fit_trains_one_epoch_per_call_with_classes_and_costs(abc_data):
         clf.partial_fit(X, y, epochs=3)
 
 
+@pytest.mark.backend
 def test_partial_fit_equals_fit_of_one_epoch(abc_data):
     X, y = abc_data
     fitted = small(epochs=1, shuffle=False).fit(X, y)
@@ -290,6 +294,7 @@ def test_custom_target_encoder_keeps_scikeras_semantics(abc_data):
         clone(clf).set_params(cost_matrix=ABC_COSTS).fit(X, numeric)
 
 
+@pytest.mark.backend
 def test_partial_fit_under_dask_ml_incremental(binary_data):
     da = pytest.importorskip("dask.array")
     incremental = pytest.importorskip("dask_ml.wrappers").Incremental
@@ -306,6 +311,7 @@ def test_partial_fit_under_dask_ml_incremental(binary_data):
     )
 
 
+@pytest.mark.backend
 def test_multilabel_y_on_one_output_of_sigmoid_units(binary_data):
     X, y = binary_data
     Y = np.column_stack([y, (X[:, 1] > 0).astype(np.uint8)]).astype(np.uint8)

@@ -24,6 +24,7 @@ def test_string_labels_sorted_classes_and_bayes_predictions(abc_data):
     assert clf.decision_ == "bayes"
 
 
+@pytest.mark.backend
 def test_costs_change_decisions_towards_cheap_errors(abc_data):
     X, y = abc_data
     plain = small().fit(X, y)
@@ -54,6 +55,7 @@ def test_decision_resolution():
     assert small(epochs=1, cost_matrix=costs, decision="argmax").fit(X, y).decision_ == "argmax"
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     ("cost_loss", "loss_type"),
     [
@@ -286,6 +288,7 @@ def test_raw_money_columns_decide_as_a_standard_scaler_pipeline():
     assert np.mean(unscaled.predict(X) == scaled.predict(X)) < 0.85  # what the layer fixes
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize("input_scaling", ["robust", "quantile"])
 def test_pickle_and_clone_keep_the_learnt_input_layer(input_scaling):
     import pickle

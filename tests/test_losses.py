@@ -9,6 +9,8 @@ from costkeras.losses import (
     forum_weights_from_costs,
 )
 
+pytestmark = pytest.mark.backend
+
 TRUE_B = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
 # The forum question: softmax 0.1/0.4/0.5 (argmax "C") vs 0.5/0.4/0.1 (argmax "A").
 PRED = np.array([[0.1, 0.4, 0.5], [0.5, 0.4, 0.1]])

@@ -106,6 +106,7 @@ def test_class_weight_forms_mean_the_same_weights(forum_data):
     assert_same(proba([None, {2: 10}]), proba({"output2": {0: 1, 1: 1, 2: 10}}))
 
 
+@pytest.mark.backend
 def test_per_output_cost_matrices_and_decisions(forum_data):
     X, Y = forum_data
     harsh = [[0, 1, 1], [1, 0, 100], [1, 1, 0]]
@@ -121,6 +122,7 @@ def test_per_output_cost_matrices_and_decisions(forum_data):
     np.testing.assert_allclose(risk[1], costly.predict_proba(X[:4])[1] @ np.array(harsh), rtol=1e-6)
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize("cost_loss", ["argmax_weighted", "class_weighted", "expected_cost"])
 def test_cost_losses_per_head(forum_data, cost_loss):
     X, Y = forum_data
@@ -149,6 +151,7 @@ def test_dataframe_columns_name_outputs_and_keep_label_types(forum_data):
     )
 
 
+@pytest.mark.backend
 def test_user_model_outputs_mapped_by_name(forum_data):
     X, Y = forum_data
     frame = pd.DataFrame({"second": Y[:, 1], "first": Y[:, 0]})  # 3-class column first
@@ -288,6 +291,7 @@ def test_sample_cost_for_several_outputs_is_given_per_output(forum_data):
         small().fit(X[:50], Y[:50], sample_cost=[None, None, np.ones((50, 3))])
 
 
+@pytest.mark.backend
 def test_per_example_costs_per_output(forum_data):
     X, Y = forum_data
     X, Y = X[:200], Y[:200]

@@ -16,6 +16,8 @@ from costkeras._network import (
     input_statistics,
 )
 
+pytestmark = pytest.mark.backend
+
 META = {"n_features_in_": 3, "n_classes_": 2}
 
 

@@ -80,6 +80,7 @@ def test_mean_training_costs_become_cost_matrix(shape):
     assert clf.decision_ == "bayes"
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize("cost_loss", ["argmax_weighted", "class_weighted", "expected_cost"])
 def test_every_cost_loss_trains_with_per_example_costs(cost_loss):
     X, y, costs = credit_data(n=200)
@@ -88,6 +89,7 @@ def test_every_cost_loss_trains_with_per_example_costs(cost_loss):
     assert clf.predict(X).shape == y.shape
 
 
+@pytest.mark.backend
 def test_per_example_costs_travel_with_targets_in_the_loss():
     """The loss the network minimises is the per-example one (checked on its value)."""
     X, y, costs = credit_data(n=64)
@@ -102,6 +104,7 @@ def test_per_example_costs_travel_with_targets_in_the_loss():
     assert got == pytest.approx(expected, rel=1e-4)
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize("cost_loss", ["expected_cost", "class_weighted"])
 def test_zero_weights_drop_rows_with_their_costs(cost_loss):
     """Zero-weight rows leave with their cost rows: the fit equals one without those rows."""
@@ -154,6 +157,7 @@ def test_per_example_costs_lower_test_cost_than_a_class_level_matrix():
     assert cost_example < cost_class
 
 
+@pytest.mark.backend
 def test_three_classes_per_example():
     """k = 3: each row's own matrix trains the network and decides its prediction."""
     rng = np.random.default_rng(0)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
-from conftest import small
+from conftest import small, tensorflow_only
 from scikeras.wrappers import KerasClassifier
 from scipy import sparse
 from sklearn.base import ClassifierMixin, is_classifier
@@ -23,7 +23,7 @@ from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 
 from costkeras._network import build_mlp
-from costkeras._scikeras_fixes import drop_weightless
+from costkeras._scikeras_fixes import drop_weightless, torch_random_state
 
 
 def build(meta):
@@ -115,6 +115,7 @@ DETERMINISM_SCRIPT = textwrap.dedent(
 )
 
 
+@tensorflow_only("its op-determinism flag")
 @pytest.mark.parametrize(
     ("imports", "outcome"), [("scikeras", "Random ops require a seed"), ("costkeras", "ok")]
 )
@@ -181,6 +182,7 @@ def retracing_warnings(monkeypatch):
     logger.removeHandler(handler)
 
 
+@pytest.mark.backend
 def test_fix5_fast_predictions_match_keras_predict(abc_data):
     X, y = abc_data
     clf = small(epochs=2).fit(X, y)
@@ -189,6 +191,7 @@ def test_fix5_fast_predictions_match_keras_predict(abc_data):
         np.testing.assert_allclose(clf.predict_proba(X[:7]), reference, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.backend
 def test_fix5_large_inputs_predicted_in_chunks(abc_data, monkeypatch):
     import costkeras._fast_predict as compat
 
@@ -224,6 +227,7 @@ def test_fix5_input_checks_skipped_only_where_they_would_pass(abc_data):
         named.predict(X[:5])
 
 
+@tensorflow_only("tf.function retracing")
 def test_fix5_no_retracing_warnings_across_fresh_models(abc_data, retracing_warnings):
     X, y = abc_data
     # The problem: predict_on_batch on fresh models, as a grid search would do, warns.
@@ -299,3 +303,33 @@ def test_fix7_zero_weight_rows_leave_with_their_cost_rows(abc_data):
     assert len(X_kept) < len(X)
     with pytest.raises(ValueError, match="zero for every sample"):
         drop_weightless(X, [targets], [np.zeros(len(y))])
+
+
+@pytest.mark.backend
+def test_fix9_seeded_fits_are_equal_on_pytorch_too(abc_data):
+    X, y = abc_data
+    # The problem, on PyTorch only: scikeras seeds Python, NumPy and TensorFlow, while Keras's
+    # torch data loader shuffles every epoch with torch's own generator.
+    first, second = (plain(random_state=0, epochs=2).fit(X, y).predict_proba(X) for _ in "12")
+    assert np.array_equal(first, second) == (keras.backend.backend() != "torch")
+
+    first, second = (small(epochs=2).fit(X, y).predict_proba(X) for _ in "12")
+    np.testing.assert_array_equal(first, second)
+
+
+@pytest.mark.backend
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="torch's generator: torch only")
+def test_fix9_torch_random_state_restores_the_generator():
+    import torch
+
+    torch.manual_seed(5)
+    state = torch.get_rng_state()
+    with torch_random_state(0):
+        inside = torch.rand(3)
+        torch.rand(3)  # the state moves inside; the context restores it
+    assert torch.equal(torch.get_rng_state(), state)
+    with torch_random_state(0):
+        assert torch.equal(torch.rand(3), inside)
+    with torch_random_state(None):  # no seed: torch's state goes on, as without the context
+        torch.rand(3)
+    assert not torch.equal(torch.get_rng_state(), state)

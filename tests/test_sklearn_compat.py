@@ -53,6 +53,7 @@ def test_calibrated_classifier_cv_wraps_it(abc_data):
     np.testing.assert_array_equal(calibrated.classes_, ["A", "B", "C"])
 
 
+@pytest.mark.backend
 def test_clone_and_params_including_routed_ones(abc_data):
     X, y = abc_data
     clf = small(cost_matrix=ABC_COSTS, optimizer__learning_rate=0.05)
@@ -67,6 +68,7 @@ def test_clone_and_params_including_routed_ones(abc_data):
     assert "optimizer__learning_rate=0.05" in repr(clf)
 
 
+@pytest.mark.backend
 @pytest.mark.parametrize(
     "cost_loss", ["cross_entropy", "argmax_weighted", "class_weighted", "expected_cost"]
 )
@@ -113,6 +115,7 @@ def test_sparse_one_hot_columns_in_a_pipeline(abc_data):
     )
 
 
+@pytest.mark.backend
 def test_random_state_makes_fits_reproducible(abc_data):
     X, y = abc_data
     first = small(cost_matrix=ABC_COSTS).fit(X, y).predict_proba(X)

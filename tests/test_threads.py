@@ -5,6 +5,9 @@ import subprocess
 import sys
 
 import pytest
+from conftest import tensorflow_only
+
+pytestmark = tensorflow_only("its thread pools")
 
 REPORT_POOLS = (
     "import costkeras.estimator, tensorflow as tf; t = tf.config.threading; "

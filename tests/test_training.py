@@ -243,6 +243,7 @@ class Overfitting:
         return rng.normal(size=(n, 10)), rng.integers(0, 2, n)
 
 
+@pytest.mark.backend
 def test_estimator_early_stopping_stops_and_restores_the_best_weights():
     X, y = Overfitting.data()
     recorder = WeightsAtEpoch()
@@ -264,6 +265,7 @@ def test_estimator_early_stopping_stops_and_restores_the_best_weights():
         np.testing.assert_array_equal(restored, kept)
 
 
+@pytest.mark.backend
 def test_early_stopping_through_a_sigmoid_head():
     X, y = two_blobs(300)
 
@@ -276,6 +278,7 @@ def test_early_stopping_through_a_sigmoid_head():
     assert len(scores) == 4 and np.all(np.isfinite(scores)) and scores[-1] < 1.0
 
 
+@pytest.mark.backend
 def test_seeded_fits_with_early_stopping_and_dropout_reproduce():
     X, y = two_blobs(300)
     first, second = (small(early_stopping=True, epochs=6).fit(X, y) for _ in range(2))

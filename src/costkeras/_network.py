@@ -75,6 +75,12 @@ def input_statistics(
     }
 
 
+def _constant(values):
+    # a backend tensor, not a NumPy array: PyTorch computes tensor-with-ndarray arithmetic
+    # through NumPy (on the CPU, with a DeprecationWarning per call)
+    return ops.convert_to_tensor(np.asarray(values, dtype="float32"))
+
+
 def _fill_nan(x, median):
     return ops.where(ops.isnan(x), median, x)
 
@@ -116,8 +122,8 @@ class RobustScaleClip(keras.layers.Layer):
         self.clip = float(clip)
 
     def call(self, x):
-        median = ops.convert_to_tensor(np.asarray(self.median, dtype="float32"))
-        z = (_fill_nan(x, median) - median) * np.asarray(self.scale, dtype="float32")
+        median = _constant(self.median)
+        z = (_fill_nan(x, median) - median) * _constant(self.scale)
         return z / ops.sqrt(1.0 + ops.square(z / self.clip))
 
     def compute_output_shape(self, input_shape):
@@ -151,7 +157,7 @@ class QuantileNormal(keras.layers.Layer):
         self.quantiles = [[float(v) for v in row] for row in quantiles]
 
     def call(self, x):
-        knots = np.asarray(self.quantiles, dtype="float32")
+        knots = _constant(self.quantiles)
         median = knots[:, knots.shape[1] // 2]
         u = ops.mean(_piecewise_linear(_fill_nan(x, median), knots), axis=-1)
         u = ops.clip(u, 1e-3, 1 - 1e-3)
@@ -200,7 +206,7 @@ class PiecewiseLinearEmbedding(keras.layers.Layer):
         )
 
     def call(self, x):
-        knots = np.asarray(self.knots, dtype="float32")
+        knots = _constant(self.knots)
         median = knots[:, knots.shape[1] // 2]
         encoded = _piecewise_linear(_fill_nan(x, median), knots)  # (b, d, m)
         embedded = ops.relu(ops.einsum("bdm,dme->bde", encoded, self.kernel) + self.bias)

@@ -29,7 +29,12 @@ from ._heads import build_heads
 from ._network import build_mlp, input_statistics
 from ._persistence import losses_by_output, plain_state, rich_state
 from ._rollback import Snapshot
-from ._scikeras_fixes import EndOfTagsChain, ScikerasFixesMixin, drop_weightless
+from ._scikeras_fixes import (
+    EndOfTagsChain,
+    ScikerasFixesMixin,
+    drop_weightless,
+    torch_random_state,
+)
 from ._targets import TargetEncoder, read_target
 from ._threads import follow_omp_num_threads
 from ._training import auto_schedule, early_stopper, n_rows, plan_fit, statistics_rows
@@ -284,13 +289,17 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             known -= {"steps", "sample_weight"}
             default = None if self._default_network() else build  # takes its meta only
             check_extra_params(extra, build_fn=default, known=known)
-        if not self._default_network():
-            return super()._build_keras_model()
-        # the default network takes its meta only: scikeras would hand it every extra keyword
-        if self._random_state is None:
-            return build(meta=self._get_metadata())
-        with tensorflow_random_state(self._random_state):
-            return build(meta=self._get_metadata())
+        # Fix 9; the build too: a build function may make torch modules
+        # (keras.layers.TorchModuleWrapper), initialised from torch's generator
+        with torch_random_state(self._random_state):
+            if not self._default_network():
+                return super()._build_keras_model()
+            # the default network takes its meta only: scikeras would hand it every extra
+            # keyword
+            if self._random_state is None:
+                return build(meta=self._get_metadata())
+            with tensorflow_random_state(self._random_state):
+                return build(meta=self._get_metadata())
 
     def _get_compile_kwargs(self) -> dict:
         if self.optimizer is not None:
@@ -335,9 +344,10 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             if "fit__batch_size" not in self.__dict__:
                 kw["batch_size"] = auto_schedule(n_rows(X))[1]
         try:
-            return super()._fit_keras_model(
-                X, y, sample_weight, warm_start, epochs, initial_epoch, **kw
-            )
+            with torch_random_state(self._random_state):  # Fix 9
+                return super()._fit_keras_model(
+                    X, y, sample_weight, warm_start, epochs, initial_epoch, **kw
+                )
         finally:
             self._fit_callbacks = callbacks
 
