@@ -383,12 +383,12 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
 
     # ------------------------------------------------------- saving
     def __getstate__(self) -> dict:
-        """The state with plain values only: Keras models as ``.keras`` bytes (``_persistence``)."""
-        state = plain_state(super().__getstate__())
+        """The state in plain values: Keras objects in Keras's own formats (``_persistence``)."""
+        state = dict(super().__getstate__())
         if state.get("heads_") is not None:  # the loaded model's own losses serve again
             state.pop("loss_", None)
             state["heads_"] = [dataclasses.replace(head, loss=None) for head in state["heads_"]]
-        return state
+        return plain_state(state)
 
     def __setstate__(self, state: dict) -> None:
         super().__setstate__(rich_state(state))
