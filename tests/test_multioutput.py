@@ -406,3 +406,16 @@ def test_routed_per_output_costs_reach_fit_predict_and_scorer_fold_by_fold(forum
         expected = row_costs_by_hand(Y[test, 1], decided[:, 1], S2[test], [0, 1, 2])
         expected += total_cost(Y[test, 0], decided[:, 0], [[0, 1], [4, 0]])
         assert score == pytest.approx(-expected / len(test))
+
+
+def test_cost_matrix_by_model_output_name_beside_per_example_costs(forum_data):
+    # a cost_matrix dict may name the model's outputs (build_heads maps them to y's columns);
+    # per-example costs for the other output must not re-read it by y's names
+    X, Y = forum_data
+    X, Y = X[:200], pd.DataFrame(Y[:200], columns=["a", "b"])
+    costs = np.random.default_rng(0).uniform(1, 5, size=(200, 3, 3)) * (1 - np.eye(3))
+    clf = small(model=build_two_head_model, cost_matrix={"output1": [[0, 1], [4, 0]]})
+    clf.fit(X, Y, sample_cost={"b": costs})
+    assert clf.output_names_ == ["a", "b"]
+    np.testing.assert_allclose(clf.cost_matrix_[0], [[0, 1], [4, 0]])
+    np.testing.assert_allclose(clf.cost_matrix_[1], costs.mean(axis=0))

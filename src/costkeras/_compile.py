@@ -28,6 +28,17 @@ def head_losses(heads: list[Head]):
     return [by_output[index] for index in sorted(by_output)]
 
 
+def losses_by_output(model: keras.Model) -> list:
+    """The loss the compiled ``model`` trains each of its outputs with, in output order."""
+    loss = model.loss
+    n_outputs = len(model.outputs)
+    if isinstance(loss, dict):
+        return [loss.get(name) for name in model.output_names]
+    if isinstance(loss, (list, tuple)):
+        return list(loss)
+    return [loss] * n_outputs
+
+
 def compile_model(model: keras.Model, heads: list[Head], estimator_kwargs: dict, params: dict):
     """Compile ``model`` for ``heads`` by the precedence above; return the loss it trains with.
 

@@ -63,7 +63,7 @@ def fit_arrays(
             head_costs = check_sample_cost(costs[j], n, head.n_classes, param=f"sample_cost{where}")
             check_decidable(head_costs, f"sample_cost{where}")
             rows = cost_rows(positions, sample_cost=head_costs)
-            derives = _derives_matrix(params["cost_matrix"], names, j)
+            derives = head.costs_from_examples
             if params["cost_loss"] == "cross_entropy" and not derives:
                 raise ValueError(
                     f"sample_cost{where} given to fit would change nothing: "
@@ -92,13 +92,6 @@ def fit_arrays(
     ):
         return targets, None
     return targets, weights
-
-
-def _derives_matrix(cost_matrix, names: list, j: int) -> bool:
-    """Whether output ``j`` has no ``cost_matrix`` of its own (its costs' mean serves)."""
-    if cost_matrix is None or len(names) == 1:
-        return cost_matrix is None
-    return per_output(cost_matrix, names, param="cost_matrix")[j] is None
 
 
 def _training_rows(head: Head, cost_loss: str, rows, first_call: bool):

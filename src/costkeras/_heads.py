@@ -98,6 +98,11 @@ class Head:
     def n_classes(self) -> int:
         return len(self.classes)
 
+    @property
+    def costs_from_examples(self) -> bool:
+        """Whether per-example costs make this head's cost matrix: it was given none."""
+        return self.cost_matrix is None or self.cost_sums is not None
+
     def positions(self, labels: np.ndarray, *, param: str = "y") -> np.ndarray:
         return label_positions(np.asarray(labels), self.classes, param=param)
 

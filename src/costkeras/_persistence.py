@@ -124,14 +124,3 @@ def rich_state(state: dict[str, Any]) -> dict[str, Any]:
     for name in state.pop(_DTYPES, ()):
         state[name] = np.dtype(state[name])
     return state
-
-
-def losses_by_output(model: keras.Model) -> list:
-    """The loss the compiled ``model`` trains each of its outputs with, in output order."""
-    loss = model.loss
-    n_outputs = len(model.outputs)
-    if isinstance(loss, dict):
-        return [loss.get(name) for name in model.output_names]
-    if isinstance(loss, (list, tuple)):
-        return list(loss)
-    return [loss] * n_outputs

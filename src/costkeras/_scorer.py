@@ -53,14 +53,14 @@ def _decision_costs(sample_cost, output_names):
     """
     if sample_cost is None:
         return None
-    if output_names is None:
-        return sample_cost if np.ndim(sample_cost) == 3 else None
-    given = per_output_costs(sample_cost, output_names)
+    names = output_names or ["output1"]
     matrices = {
         name: costs
-        for name, costs in zip(output_names, given, strict=True)
+        for name, costs in zip(names, per_output_costs(sample_cost, names), strict=True)
         if costs is not None and np.ndim(costs) == 3
     }
+    if output_names is None:  # one output takes its matrices as they are
+        return matrices.get("output1")
     return matrices or None
 
 

@@ -21,13 +21,13 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from ._compile import compile_model, head_losses
+from ._compile import compile_model, head_losses, losses_by_output
 from ._constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
 from ._fast_predict import FastPredictMixin
 from ._fit_data import fit_arrays, model_arrays
 from ._heads import build_heads
 from ._network import build_mlp, input_statistics
-from ._persistence import losses_by_output, plain_state, rich_state
+from ._persistence import plain_state, rich_state
 from ._rollback import Snapshot
 from ._scikeras_fixes import (
     EndOfTagsChain,

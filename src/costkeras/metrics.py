@@ -26,7 +26,6 @@ from ._validation import (
     per_output,
     per_output_costs,
 )
-from .costs import OutputCosts
 
 __all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
 
@@ -150,11 +149,10 @@ def _output_tables(
 ) -> list:
     """One ``_cost_table`` per output: y with several columns has one matrix per column.
 
-    Outputs given no cost matrix add nothing to the cost.
+    Outputs given neither a cost matrix nor per-example costs add nothing to the cost.
     """
     if np.ndim(y_true) != 2 or np.shape(y_true)[1] == 1:
-        if isinstance(sample_cost, OutputCosts):
-            (sample_cost,) = per_output_costs(sample_cost, output_names or ["output1"])
+        (sample_cost,) = per_output_costs(sample_cost, output_names or ["output1"])
         return [_cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost)]
     names = output_names
     if names is None:
