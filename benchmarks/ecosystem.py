@@ -273,7 +273,7 @@ def fresh():
     """A newly fitted estimator, not yet predicted with.
 
     The first two predictions of a fitted model run eagerly, later ones through
-    ``predict_on_batch`` (``costkeras._fast_predict``), and the two may differ in the last
+    ``predict_on_batch`` (``costkeras._scikeras.fast_predict``), and the two may differ in the last
     float32 bit; a model and its reloaded copy are compared in the same phase.
     """
     X_train, _, y_train, _ = cancer()

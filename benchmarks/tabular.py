@@ -164,8 +164,8 @@ class Candidate:
     """A costkeras network configured through the estimator's public surface only.
 
     ``model=`` is a builder closing over the training X's statistics, ``epochs`` and
-    ``batch_size`` come from :func:`costkeras._training.auto_schedule`, and early
-    stopping is a :class:`costkeras._training.CostEarlyStopping` in ``callbacks`` on a
+    ``batch_size`` come from :func:`costkeras._scikeras.training.auto_schedule`, and early
+    stopping is a :class:`costkeras._scikeras.training.CostEarlyStopping` in ``callbacks`` on a
     stratified validation share held out here.
     """
 
@@ -177,8 +177,8 @@ class Candidate:
         import keras
 
         from costkeras import CostSensitiveKerasClassifier
-        from costkeras._network import build_mlp, input_statistics
-        from costkeras._training import CostEarlyStopping, auto_schedule, validation_split
+        from costkeras._scikeras.network import build_mlp, input_statistics
+        from costkeras._scikeras.training import CostEarlyStopping, auto_schedule, validation_split
 
         o = self.options
         positions = np.searchsorted(np.unique(y), y)
@@ -231,7 +231,7 @@ class Candidate:
             self.info["best_epoch"] = callbacks[0].best_epoch_
         model.temperature_ = 1.0
         if o["cal"] == "1":
-            from costkeras._training import fit_temperature
+            from costkeras._scikeras.training import fit_temperature
 
             model.temperature_ = fit_temperature(model.predict_proba(X[val]), positions[val])
             self.info["temperature"] = model.temperature_
@@ -252,7 +252,7 @@ class Candidate:
     def predict_proba(self, X):
         if self.options["scaler"] == "1":
             X = self.scaler.transform(X)
-        from costkeras._training import apply_temperature
+        from costkeras._scikeras.training import apply_temperature
 
         return np.mean(
             [apply_temperature(m.predict_proba(X), m.temperature_) for m in self.models], axis=0

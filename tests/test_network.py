@@ -8,7 +8,7 @@ import pytest
 from conftest import small
 from sklearn.preprocessing import QuantileTransformer
 
-from costkeras._network import (
+from costkeras._scikeras.network import (
     EnsembleInput,
     QuantileNormal,
     RobustScaleClip,

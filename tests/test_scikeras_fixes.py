@@ -1,4 +1,4 @@
-"""Each scikeras 0.13 work-around in costkeras._scikeras_fixes, with the problem it solves.
+"""Each scikeras 0.13 work-around in costkeras._scikeras.fixes, with the problem it solves.
 
 Every test first shows the problem on plain ``scikeras.wrappers.KerasClassifier``; when
 one of those assertions starts failing, upstream has changed and the fix can go.
@@ -22,8 +22,8 @@ from sklearn.base import ClassifierMixin, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 
-from costkeras._network import build_mlp
-from costkeras._scikeras_fixes import drop_weightless, torch_random_state
+from costkeras._scikeras.network import build_mlp
+from costkeras._scikeras.fixes import drop_weightless, torch_random_state
 
 
 def build(meta):
@@ -193,7 +193,7 @@ def test_fix5_fast_predictions_match_keras_predict(abc_data):
 
 @pytest.mark.backend
 def test_fix5_large_inputs_predicted_in_chunks(abc_data, monkeypatch):
-    import costkeras._fast_predict as compat
+    import costkeras._scikeras.fast_predict as compat
 
     X, y = abc_data
     monkeypatch.setattr(compat, "PREDICT_CHUNK_ROWS", 64)  # 300 rows: 5 chunks

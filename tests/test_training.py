@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from conftest import small
 
-from costkeras._training import (
+from costkeras._scikeras.training import (
     CostEarlyStopping,
     apply_temperature,
     auto_schedule,

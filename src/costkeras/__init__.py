@@ -26,10 +26,10 @@ _LAZY = {
 SKOPS_TRUSTED_TYPES = [
     "costkeras.estimator.CostSensitiveKerasClassifier",
     "costkeras.minimum_cost.MinimumCostClassifier",
-    "costkeras._heads.Head",
-    "costkeras._persistence.KerasObject",
-    "costkeras._targets.Target",
-    "costkeras._targets.TargetEncoder",
+    "costkeras._scikeras.heads.Head",
+    "costkeras._scikeras.persistence.KerasObject",
+    "costkeras._scikeras.targets.Target",
+    "costkeras._scikeras.targets.TargetEncoder",
 ]
 
 __all__ = [

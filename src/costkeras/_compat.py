@@ -27,7 +27,7 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     "Options": ("sklearn.utils._param_validation", "Options"),
     # the base of scikit-learn's scorers, for a scorer that routes per-example costs
     "BaseScorer": ("sklearn.metrics._scorer", "_BaseScorer"),
-    # TensorFlow has no public reader of its op-determinism flag (_scikeras_fixes, fix 3)
+    # TensorFlow has no public reader of its op-determinism flag (_scikeras/fixes.py, fix 3)
     "is_op_determinism_enabled": (
         "tensorflow.python.framework.config",
         "is_op_determinism_enabled",

@@ -16,7 +16,7 @@ from sklearn import get_config
 from sklearn.utils.metadata_routing import get_routing_for_object
 
 from ._compat import BaseScorer
-from ._validation import per_output_costs
+from .costs import per_output_costs
 
 
 def _final_estimator(estimator):

@@ -387,24 +387,3 @@ def per_output(value: Any, names: Sequence[Any], *, param: str) -> list:
         f"{param} for a multi-output y must be a dict keyed by output name, a list with one "
         f"entry per output, or None; got {type(value).__name__}."
     )
-
-
-def per_output_costs(sample_cost: Any, names: Sequence[Any]) -> list:
-    """Per-example costs given to a method, one entry (or None) per output, in ``names`` order.
-
-    One output takes them as they are; several take a dict by output name, a
-    list with one entry per output, or ``costkeras.costs.OutputCosts``.
-    """
-    from .costs import OutputCosts
-
-    if isinstance(sample_cost, OutputCosts):
-        return per_output(sample_cost.costs, names, param="sample_cost")
-    if len(names) == 1:
-        return [sample_cost]
-    if sample_cost is not None and not isinstance(sample_cost, (Mapping, list, tuple)):
-        raise TypeError(
-            f"sample_cost for {len(names)} outputs {list(names)!r} must be a dict keyed by "
-            "output name, a list with one entry (or None) per output, or "
-            f"costkeras.costs.OutputCosts; got {type(sample_cost).__name__}."
-        )
-    return per_output(sample_cost, names, param="sample_cost")

@@ -1,12 +1,13 @@
-"""Building per-example costs from the formats of other libraries."""
+"""Per-example costs: building them from other libraries' formats, splitting them by output."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from ._validation import _float_array
+from ._validation import _float_array, per_output
 
 __all__ = ["OutputCosts", "binary_sample_cost"]
 
@@ -144,3 +145,22 @@ def binary_sample_cost(
         raise ValueError("n_samples is needed when every cost is a scalar.")
     tn, fp, fn, tp = (np.broadcast_to(c, (n,)) for c in columns)
     return np.stack([np.stack([tn, fp], axis=1), np.stack([fn, tp], axis=1)], axis=1)
+
+
+def per_output_costs(sample_cost: Any, names: Sequence[Any]) -> list:
+    """Per-example costs given to a method, one entry (or None) per output, in ``names`` order.
+
+    One output takes them as they are; several take a dict by output name, a
+    list with one entry per output, or ``costkeras.costs.OutputCosts``.
+    """
+    if isinstance(sample_cost, OutputCosts):
+        return per_output(sample_cost.costs, names, param="sample_cost")
+    if len(names) == 1:
+        return [sample_cost]
+    if sample_cost is not None and not isinstance(sample_cost, (Mapping, list, tuple)):
+        raise TypeError(
+            f"sample_cost for {len(names)} outputs {list(names)!r} must be a dict keyed by "
+            "output name, a list with one entry (or None) per output, or "
+            f"costkeras.costs.OutputCosts; got {type(sample_cost).__name__}."
+        )
+    return per_output(sample_cost, names, param="sample_cost")

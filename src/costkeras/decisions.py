@@ -1,25 +1,31 @@
 """Decisions from class probabilities and costs.
 
-Written with ``keras.ops`` so they run on any Keras backend, inside a model.
 NumPy inputs (what ``predict_proba`` returns) are computed in NumPy, in float64,
 and come back as NumPy arrays, by ``costkeras._bayes``: the one NumPy
 implementation of the decision, which ``MinimumCostClassifier`` and
-``CostSensitiveKerasClassifier`` use too. That skips the round trip through
-backend tensors, which would cost more than the network's own forward pass on
-a few rows.
+``CostSensitiveKerasClassifier`` use too. Backend tensors (inside a Keras
+model) go through ``keras.ops``, the arithmetic of
+:class:`costkeras.keras.layers.BayesDecision`. This module imports Keras only
+when handed a tensor, so deciding for a scikit-learn classifier needs no
+deep-learning backend.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
-from keras import ops
 
 from . import _bayes
 from ._validation import check_cost_matrix, check_decidable, check_sample_cost
 
 __all__ = ["bayes_decision", "binary_threshold", "expected_costs", "predict_min_cost"]
+
+
+def _is_tensor(values: Any) -> bool:
+    """Whether ``values`` is a Keras backend tensor (none can exist before Keras is imported)."""
+    return "keras" in sys.modules and sys.modules["keras"].ops.is_tensor(values)
 
 
 def expected_costs(proba: Any, cost_matrix: Any):
@@ -42,12 +48,13 @@ def expected_costs(proba: Any, cost_matrix: Any):
     >>> expected_costs([[0.8, 0.2]], [[0, 1], [10, 0]]).tolist()
     [[2.0, 0.8]]
     """
-    if not ops.is_tensor(proba):
+    if not _is_tensor(proba):
         return _bayes.expected_costs(proba, cost_matrix)
-    costs = ops.convert_to_tensor(cost_matrix, dtype=proba.dtype)
-    if len(costs.shape) == 3:
-        return ops.einsum("ni,nij->nj", proba, costs)
-    return ops.matmul(proba, costs)
+    from keras import ops
+
+    from .keras import _ops
+
+    return _ops.expected_costs(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
 
 
 def bayes_decision(proba: Any, cost_matrix: Any):
@@ -71,9 +78,11 @@ def bayes_decision(proba: Any, cost_matrix: Any):
     >>> bayes_decision([[0.8, 0.2], [0.95, 0.05]], [[0, 1], [10, 0]]).tolist()
     [1, 0]
     """
-    if not ops.is_tensor(proba):
+    if not _is_tensor(proba):
         return _bayes.decision_positions(proba, cost_matrix)
-    return ops.argmin(expected_costs(proba, cost_matrix), axis=-1)
+    from .keras import _ops
+
+    return _ops.first_argmin(expected_costs(proba, cost_matrix))
 
 
 def binary_threshold(cost_matrix: Any) -> float:

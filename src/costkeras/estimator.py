@@ -10,10 +10,10 @@ import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
 
-from ._constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
-from ._decide import call_costs, decide, expected_cost
+from ._scikeras.constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
+from ._scikeras.decide import call_costs, decide, expected_cost
+from ._scikeras.wrapper import HeadsKerasWrapper
 from ._validation import stack_columns
-from ._wrapper import HeadsKerasWrapper
 
 __all__ = ["CostSensitiveKerasClassifier"]
 
@@ -71,7 +71,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         costs train; a loss that is no cross-entropy then raises.
     epochs : int or "auto", default="auto"
         ``"auto"``: about 3,000 optimizer steps, 10 to 200 epochs
-        (``_training.auto_schedule``), twice that as the budget of early stopping.
+        (``_scikeras.training.auto_schedule``), twice that as the budget of early stopping.
     batch_size : int, -1, None or "auto", default="auto"
         Training batches. ``"auto"``: a power of two near ``n / 64`` in [32, 256];
         None: Keras's 32; -1: all rows. Predictions: ``predict__batch_size``.
@@ -109,7 +109,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
     loss_ : the loss the model trains with (a list in the model's output order)
     output_names_ : list
         Several outputs only: the name of each output.
-    heads_ : list of ``_heads.Head``
+    heads_ : list of ``_scikeras.heads.Head``
         One per output: classes, costs, loss and decision.
     model_ : keras.Model
     history_ : dict

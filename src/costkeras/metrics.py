@@ -24,8 +24,8 @@ from ._validation import (
     cost_rows,
     default_output_names,
     per_output,
-    per_output_costs,
 )
+from .costs import per_output_costs
 
 __all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
 

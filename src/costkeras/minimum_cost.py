@@ -33,9 +33,9 @@ from ._validation import (
     column,
     default_output_names,
     per_output,
-    per_output_costs,
     stack_columns,
 )
+from .costs import per_output_costs
 
 __all__ = ["MinimumCostClassifier"]
 

@@ -24,7 +24,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .decisions import bayes_decision
+from ..decisions import bayes_decision
 
 __all__ = [
     "MONITORS",
@@ -77,7 +77,7 @@ def auto_schedule(
 
     Examples
     --------
-    >>> from costkeras._training import auto_schedule
+    >>> from costkeras._scikeras.training import auto_schedule
     >>> auto_schedule(900), auto_schedule(10_000), auto_schedule(50_000)
     ((103, 32), (38, 128), (15, 256))
     """
@@ -136,7 +136,7 @@ def validation_split(
     Examples
     --------
     >>> import numpy as np
-    >>> from costkeras._training import validation_split
+    >>> from costkeras._scikeras.training import validation_split
     >>> train, val = validation_split(np.repeat([0, 1], 50), 0.2, random_state=0)
     >>> len(train), len(val), np.bincount(np.repeat([0, 1], 50)[val]).tolist()
     (80, 20, [10, 10])
@@ -461,7 +461,7 @@ def fit_temperature(proba: Any, y_positions: Any) -> float:
     Examples
     --------
     >>> import numpy as np
-    >>> from costkeras._training import fit_temperature
+    >>> from costkeras._scikeras.training import fit_temperature
     >>> rng = np.random.default_rng(0)
     >>> p = rng.uniform(0.05, 0.95, 2000)
     >>> y = (rng.random(2000) < p).astype(int)

@@ -16,14 +16,14 @@ from typing import Any
 import keras
 import numpy as np
 
-from ._targets import Target, keras_float, label_positions, layer_name
-from ._validation import check_cost_matrix, check_decidable, check_nonnegative, per_output
-from .losses import (
+from .._validation import check_cost_matrix, check_decidable, check_nonnegative, per_output
+from ..keras.losses import (
     ArgmaxWeightedCrossEntropy,
     ClassWeightedCrossEntropy,
     ExpectedCostCrossEntropy,
     forum_weights_from_costs,
 )
+from .targets import Target, keras_float, label_positions, layer_name
 
 COST_LOSSES = ("cross_entropy", "argmax_weighted", "class_weighted", "expected_cost")
 DECISIONS = ("auto", "bayes", "argmax")

@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import column_or_1d
 from sklearn.utils.validation import check_array
 
-from ._validation import (
+from .._validation import (
     check_classification_target,
     check_one_label_type,
     column,
@@ -123,7 +123,7 @@ class TargetEncoder(TransformerMixin, BaseEstimator):
     ``get_metadata`` gives ``classes_`` and ``n_classes_`` (lists with one
     entry per output when y has several), ``n_outputs_`` and
     ``n_outputs_expected_``. The Keras targets themselves come from the
-    output heads (``_heads``), which know each output's loss.
+    output heads (``heads``), which know each output's loss.
     """
 
     def __init__(self, classes=None, names=None):

@@ -7,9 +7,9 @@ from numbers import Integral, Real
 import keras
 import numpy as np
 
-from ._compat import Interval, Options, StrOptions
-from ._heads import COST_LOSSES, DECISIONS
-from ._network import INPUT_TRANSFORMS
+from .._compat import Interval, Options, StrOptions
+from .heads import COST_LOSSES, DECISIONS
+from .network import INPUT_TRANSFORMS
 
 _BATCH = [None, Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})]
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _bayes
-from ._heads import Head
-from ._validation import per_output_costs
+from .. import _bayes
+from ..costs import per_output_costs
+from .heads import Head
 
 
 def call_costs(heads: list[Head], sample_cost, n_samples: int, decision: str) -> list:

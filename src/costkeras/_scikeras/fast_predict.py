@@ -31,7 +31,7 @@ import weakref
 import keras
 import numpy as np
 
-from ._scikeras_fixes import fits_floatx
+from .fixes import fits_floatx
 
 # Inputs are predicted in batches of this many rows, without Model.predict.
 PREDICT_CHUNK_ROWS = 8192

@@ -19,7 +19,7 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._targets import layer_name
+from .targets import layer_name
 
 INPUT_TRANSFORMS = ("robust", "quantile")
 

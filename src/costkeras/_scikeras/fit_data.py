@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._heads import REWEIGHTING_LOSSES, Head, resolve_decision
-from ._targets import Target
-from ._validation import (
+from .._validation import (
     check_decidable,
     check_nonnegative,
     check_sample_cost,
@@ -19,8 +17,10 @@ from ._validation import (
     class_weight_vector,
     cost_rows,
     per_output,
-    per_output_costs,
 )
+from ..costs import per_output_costs
+from .heads import REWEIGHTING_LOSSES, Head, resolve_decision
+from .targets import Target
 
 
 def fit_arrays(

@@ -34,7 +34,7 @@ scikit-learn that costkeras touches live in ``_compat``.
    build, and Keras draws its initializers' seeds from it; a draw by another
    thread in between (a Dask worker's event loop) changes the initial weights,
    so a seeded search on Dask did not reproduce itself. The default network
-   (``_network.build_mlp``) seeds its initializers from scikeras's integer seed.
+   (``network.build_mlp``) seeds its initializers from scikeras's integer seed.
 7. Zero sample weights: scikeras drops zero-weight rows from X and y inside
    ``fit``, after costkeras has built the per-example cost rows that travel with
    the targets, which would then be misaligned. ``drop_weightless`` drops them
@@ -63,7 +63,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import ClassifierTags
 from sklearn.utils.validation import validate_data
 
-from . import _compat
+from .. import _compat
 
 
 def fits_floatx(X) -> bool:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import keras
 
-from ._compat import compile_arguments
-from ._heads import Head
+from .._compat import compile_arguments
+from .heads import Head
 
 
 def head_losses(heads: list[Head]):

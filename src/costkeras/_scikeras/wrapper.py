@@ -21,24 +21,24 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
-from ._compile import compile_model, head_losses, losses_by_output
-from ._constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
-from ._fast_predict import FastPredictMixin
-from ._fit_data import fit_arrays, model_arrays
-from ._heads import build_heads
-from ._network import build_mlp, input_statistics
-from ._persistence import plain_state, rich_state
-from ._rollback import Snapshot
-from ._scikeras_fixes import (
+from .._validation import check_sample_weight
+from .compiling import compile_model, head_losses, losses_by_output
+from .constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
+from .fast_predict import FastPredictMixin
+from .fit_data import fit_arrays, model_arrays
+from .fixes import (
     EndOfTagsChain,
     ScikerasFixesMixin,
     drop_weightless,
     torch_random_state,
 )
-from ._targets import TargetEncoder, read_target
-from ._threads import follow_omp_num_threads
-from ._training import auto_schedule, early_stopper, n_rows, plan_fit, statistics_rows
-from ._validation import check_sample_weight
+from .heads import build_heads
+from .network import build_mlp, input_statistics
+from .persistence import plain_state, rich_state
+from .rollback import Snapshot
+from .targets import TargetEncoder, read_target
+from .threads import follow_omp_num_threads
+from .training import auto_schedule, early_stopper, n_rows, plan_fit, statistics_rows
 
 # In a joblib worker this module is imported (to unpickle the estimator) before any
 # TensorFlow op runs: the last moment its thread pools can still be sized.

@@ -1,0 +1,340 @@
+"""Keras losses that take misclassification costs into account.
+
+Each loss takes probabilities ``y_pred`` of shape (batch, k) (a softmax
+output) or, for two classes, (batch, 1): one sigmoid unit giving ``p(1)``.
+``y_true`` is what Keras's own cross-entropies take: integer labels of shape
+(batch,) or (batch, 1), as ``sparse_categorical_crossentropy`` (0/1 labels for a
+sigmoid unit), or one-hot rows (batch, k), as ``categorical_crossentropy``.
+For per-example costs, :class:`ArgmaxWeightedCrossEntropy` and
+:class:`ExpectedCostCrossEntropy` also take the label (or one-hot row)
+followed by the example's own row of the matrix (``W[true, :]`` or
+``C[true, :]``): shape (batch, 1 + k) or (batch, 2k). Each is written with
+``keras.ops`` so it runs on any Keras backend, and is registered as
+serializable so that models compiled with it save, load and pickle. None
+imports scikit-learn.
+
+Cost matrices follow ``C[true, predicted]``, the orientation of
+:func:`sklearn.metrics.confusion_matrix`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from numbers import Integral
+from typing import Any
+
+import keras
+import numpy as np
+from keras import ops
+
+from ._ops import check_columns, check_matrix, class_probabilities, split_target
+
+__all__ = [
+    "ArgmaxWeightedCrossEntropy",
+    "ClassWeightedCrossEntropy",
+    "ExpectedCostCrossEntropy",
+    "forum_weights_from_costs",
+]
+
+_PACKAGE = "costkeras"
+
+
+def _cross_entropy(one_hot, proba):
+    return keras.losses.categorical_crossentropy(one_hot, proba)
+
+
+def forum_weights_from_costs(cost_matrix: Any) -> np.ndarray:
+    """Translate a cost matrix into the forum's weight matrix ``W = 1 + C``.
+
+    The Keras forum answers (Keras issue 2115, Stack Overflow 56696069) use a
+    *weight* matrix with ones on the diagonal whose entries multiply the
+    cross-entropy; a cost matrix with a zero diagonal and extra costs off it
+    maps onto it by adding one. The inverse is ``C = W - 1``.
+
+    Parameters
+    ----------
+    cost_matrix : array-like of shape (k, k)
+        Non-negative costs ``C[true, predicted]``.
+
+    Returns
+    -------
+    ndarray of shape (k, k)
+
+    Examples
+    --------
+    >>> from costkeras.losses import forum_weights_from_costs
+    >>> forum_weights_from_costs([[0, 0.2], [3, 0]]).tolist()
+    [[1.0, 1.2], [4.0, 1.0]]
+    """
+    costs = check_matrix(cost_matrix, "cost_matrix")
+    if np.any(costs < 0):
+        raise ValueError("cost_matrix must be non-negative to give forum weights.")
+    return 1.0 + costs
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class ArgmaxWeightedCrossEntropy(keras.losses.Loss):
+    """Cross-entropy scaled by ``W[true, argmax(pred)]``: the Keras forum loss.
+
+    This is the loss of the answers to Keras issue 2115 and Stack Overflow
+    question 56696069, kept exactly (ties in the argmax add their weights, as
+    the forum's ``K.equal(y_pred, max)`` mask does) for users porting that
+    code. ``W`` is a *weight* matrix with ones on the diagonal, not a cost
+    matrix: see :func:`forum_weights_from_costs`. Because argmax has no
+    gradient, the weight only rescales the cross-entropy of a sample; it
+    cannot push probability away from one wrong class towards another.
+
+    Parameters
+    ----------
+    weights : array-like of shape (k, k), default=None
+        ``W[true, predicted]``, non-negative. None means all ones (plain
+        cross-entropy); it exists so the class can be built without arguments.
+    name : str, default="argmax_weighted_cross_entropy"
+    reduction : str, default="sum_over_batch_size"
+    dtype : str, default=None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from costkeras.losses import ArgmaxWeightedCrossEntropy
+    >>> W = np.ones((3, 3)); W[1, 2] = 1.2
+    >>> loss = ArgmaxWeightedCrossEntropy(W, reduction="none")
+    >>> y_true = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
+    >>> y_pred = np.array([[0.1, 0.4, 0.5], [0.5, 0.4, 0.1]])
+    >>> values = np.asarray(loss(y_true, y_pred))
+    >>> round(float(values[0] / values[1]), 6)
+    1.2
+    """
+
+    def __init__(
+        self,
+        weights: Any = None,
+        name: str = "argmax_weighted_cross_entropy",
+        reduction: str = "sum_over_batch_size",
+        dtype: str | None = None,
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.weights = None if weights is None else check_matrix(weights, "weights")
+        if self.weights is not None and np.any(self.weights < 0):
+            raise ValueError("weights must be non-negative.")
+
+    def call(self, y_true, y_pred):
+        y_pred = class_probabilities(y_pred)
+        check_columns(y_pred, self.weights, "weights")
+        y_true, row = split_target(y_true, y_pred)
+        cross_entropy = _cross_entropy(y_true, y_pred)
+        if row is None:
+            if self.weights is None:
+                return cross_entropy
+            row = ops.matmul(y_true, ops.convert_to_tensor(self.weights, dtype=y_pred.dtype))
+        is_max = ops.cast(ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True)), y_pred.dtype)
+        return cross_entropy * ops.sum(row * is_max, axis=-1)  # W[true, argmax]
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["weights"] = None if self.weights is None else self.weights.tolist()
+        return config
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class ClassWeightedCrossEntropy(keras.losses.Loss):
+    """Cross-entropy scaled by a weight per true class: Keras's ``class_weight`` as a loss.
+
+    ``ClassWeightedCrossEntropy(cw)`` computes ``mean_n(cw[y_n] * CE_n)`` over a
+    batch, which is what ``model.fit(..., class_weight=cw)`` trains with (the
+    weights become per-sample weights under the default
+    ``"sum_over_batch_size"`` reduction): on a single-output model the two
+    train the same weights. As a loss it also serves models with several
+    outputs, where Keras 3 refuses ``class_weight``: give each output its own
+    in ``compile(loss={"output1": ClassWeightedCrossEntropy({0: 1, 1: 10}),
+    ...})``. With ``C.sum(axis=1)`` as weights, each class weighs what its
+    errors cost on average; like the forum loss, it cannot tell one wrong class
+    from another.
+
+    Parameters
+    ----------
+    class_weights : dict or array-like of shape (k,), default=None
+        Non-negative weight of each true class: a dict ``{class_index: weight}``
+        as Keras's ``class_weight`` takes it (classes left out weigh 1), or one
+        weight per class. None means all ones.
+    name : str, default="class_weighted_cross_entropy"
+    reduction : str, default="sum_over_batch_size"
+    dtype : str, default=None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from costkeras.keras.losses import ClassWeightedCrossEntropy
+    >>> loss = ClassWeightedCrossEntropy({1: 3.0}, reduction="none")
+    >>> y_true = np.array([0, 1])                  # integer labels, as Keras's sparse losses
+    >>> y_pred = np.array([[0.5, 0.5], [0.5, 0.5]])
+    >>> np.round(np.asarray(loss(y_true, y_pred)) / np.log(2), 6).tolist()
+    [1.0, 3.0]
+    """
+
+    def __init__(
+        self,
+        class_weights: Mapping[int, float] | Any = None,
+        name: str = "class_weighted_cross_entropy",
+        reduction: str = "sum_over_batch_size",
+        dtype: str | None = None,
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.class_weights = _check_class_weights(class_weights)
+
+    def weight_vector(self, n_classes: int) -> np.ndarray | None:
+        """The weight of each of ``n_classes`` classes (None: all ones)."""
+        weights = self.class_weights
+        if weights is None:
+            return None
+        if isinstance(weights, dict):
+            too_large = [index for index in weights if index >= n_classes]
+            if too_large:
+                raise ValueError(
+                    f"class_weights names classes {sorted(too_large)} but the output has "
+                    f"{n_classes} classes (indices 0 to {n_classes - 1})."
+                )
+            vector = np.ones(n_classes)
+            vector[list(weights)] = list(weights.values())
+            return vector
+        if len(weights) != n_classes:
+            raise ValueError(
+                f"class_weights has {len(weights)} weights but the output has {n_classes} "
+                "classes; give one weight per class, or a dict {class_index: weight}."
+            )
+        return weights
+
+    def call(self, y_true, y_pred):
+        y_pred = class_probabilities(y_pred)
+        y_true, _ = _labels_only(y_true, y_pred, "ClassWeightedCrossEntropy")
+        cross_entropy = _cross_entropy(y_true, y_pred)
+        weights = self.weight_vector(y_pred.shape[-1])
+        if weights is None:
+            return cross_entropy
+        weights = ops.convert_to_tensor(weights, dtype=y_pred.dtype)
+        return cross_entropy * ops.sum(y_true * weights, axis=-1)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        weights = self.class_weights
+        if isinstance(weights, dict):
+            # JSON keys are strings; from_config turns them back into class indices
+            config["class_weights"] = {str(index): value for index, value in weights.items()}
+        else:
+            config["class_weights"] = None if weights is None else weights.tolist()
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> ClassWeightedCrossEntropy:
+        weights = config.get("class_weights")
+        if isinstance(weights, dict):
+            config = {**config, "class_weights": {int(k): v for k, v in weights.items()}}
+        return cls(**config)
+
+
+def _check_class_weights(class_weights: Any) -> dict[int, float] | np.ndarray | None:
+    if class_weights is None:
+        return None
+    if isinstance(class_weights, Mapping):
+        checked = {}
+        for index, weight in class_weights.items():
+            if not isinstance(index, Integral) or isinstance(index, bool) or index < 0:
+                raise ValueError(
+                    "class_weights as a dict maps class indices (non-negative integers, as "
+                    f"Keras's class_weight) to weights; got the key {index!r}."
+                )
+            checked[int(index)] = weight
+        values = _finite_nonnegative(list(checked.values()))
+        return dict(zip(checked, values.tolist(), strict=True))
+    weights = _finite_nonnegative(class_weights)
+    if weights.ndim != 1:
+        raise ValueError(
+            "class_weights must be a dict {class_index: weight} or one weight per class; "
+            f"got shape {weights.shape}."
+        )
+    return weights
+
+
+def _finite_nonnegative(values: Any) -> np.ndarray:
+    try:
+        array = np.asarray(values, dtype="float64")
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"class_weights must hold numbers; got {values!r}.") from error
+    if not np.all(np.isfinite(array)) or np.any(array < 0):
+        raise ValueError(f"class_weights must be finite and non-negative; got {values!r}.")
+    return array
+
+
+def _labels_only(y_true, proba, loss_name: str):
+    one_hot, row = split_target(y_true, proba)
+    if row is not None:
+        raise ValueError(
+            f"{loss_name} takes no per-example cost rows: y_true must be labels or one-hot "
+            f"rows; got shape {tuple(y_true.shape)}."
+        )
+    return one_hot, row
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class ExpectedCostCrossEntropy(keras.losses.Loss):
+    """Cross-entropy plus a weighted expected cost: ``CE + w * sum_j p_j C[y, j]``.
+
+    The expected cost is differentiable in every probability, so it moves
+    mass away from the expensive wrong classes specifically. Alone it can
+    collapse to one class and its gradient vanishes on confidently wrong
+    samples (Galdran et al., MICCAI 2020); the cross-entropy term keeps
+    learning going.
+
+    Parameters
+    ----------
+    cost_matrix : array-like of shape (k, k), default=None
+        ``C[true, predicted]``. None means plain cross-entropy.
+    cost_weight : float, default=1.0
+        The weight ``w`` of the expected cost. Its effect scales with the
+        magnitude of ``C``; :class:`~costkeras.CostSensitiveKerasClassifier`
+        divides ``C`` by its largest absolute entry first.
+    name : str, default="expected_cost_cross_entropy"
+    reduction : str, default="sum_over_batch_size"
+    dtype : str, default=None
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from costkeras.losses import ExpectedCostCrossEntropy
+    >>> C = [[0.0, 1.0], [4.0, 0.0]]
+    >>> loss = ExpectedCostCrossEntropy(C, cost_weight=0.5, reduction="none")
+    >>> value = np.asarray(loss(np.array([[0.0, 1.0]]), np.array([[0.25, 0.75]])))
+    >>> round(float(value[0]), 6) == round(float(-np.log(0.75) + 0.5 * 0.25 * 4.0), 6)
+    True
+    """
+
+    def __init__(
+        self,
+        cost_matrix: Any = None,
+        cost_weight: float = 1.0,
+        name: str = "expected_cost_cross_entropy",
+        reduction: str = "sum_over_batch_size",
+        dtype: str | None = None,
+    ):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.cost_matrix = None if cost_matrix is None else check_matrix(cost_matrix, "cost_matrix")
+        if not np.isfinite(cost_weight) or cost_weight < 0:
+            raise ValueError(f"cost_weight must be finite and non-negative; got {cost_weight}.")
+        self.cost_weight = float(cost_weight)
+
+    def call(self, y_true, y_pred):
+        y_pred = class_probabilities(y_pred)
+        check_columns(y_pred, self.cost_matrix, "cost_matrix")
+        y_true, row = split_target(y_true, y_pred)
+        cross_entropy = _cross_entropy(y_true, y_pred)
+        if row is None:
+            if self.cost_matrix is None:
+                return cross_entropy
+            row = ops.matmul(y_true, ops.convert_to_tensor(self.cost_matrix, dtype=y_pred.dtype))
+        return cross_entropy + self.cost_weight * ops.sum(row * y_pred, axis=-1)  # C[true, :]
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["cost_matrix"] = None if self.cost_matrix is None else self.cost_matrix.tolist()
+        config["cost_weight"] = self.cost_weight
+        return config
