@@ -34,6 +34,8 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     ),
     # row selection that keeps pandas and lists as they are
     "safe_indexing": ("sklearn.utils", "_safe_indexing"),
+    # the number of samples of any array-like X, to read a y laid out as Keras takes it
+    "num_samples": ("sklearn.utils.validation", "_num_samples"),
 }
 
 __all__ = [*sorted(PRIVATE_NAMES), "compile_arguments"]

@@ -10,6 +10,7 @@ as a one-hot matrix. ``README.md`` ("Coming from scikeras") says so.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import keras
@@ -115,6 +116,89 @@ def read_target(y, classes=None, names=None, *, fitted: bool = False) -> Target:
     else:
         labels = [np.unique(values) for values in columns]
     return Target(columns, names, one_hot, labels)
+
+
+def from_keras_layout(y, n_samples: int | None, fitted_names: list | None = None):
+    """y as scikit-learn lays it out, from Keras's layouts of several outputs.
+
+    Keras takes the labels of several outputs as a list or tuple of per-output
+    arrays, or a dict keyed by output name; scikit-learn as one 2-D array with a
+    column per output. Either Keras layout becomes that array (numeric when every
+    output's labels are of one numeric dtype, else of objects, each column keeping
+    its labels), and a dict gives the output names. ``fitted_names``: the names a
+    fitted estimator's outputs have, which a dict given later must match (its
+    order then does not matter).
+
+    Returns ``(y, names)``; anything else comes back as it is, with no names.
+    A list of plain lists as long as the number of samples, each as long too,
+    reads both ways and is refused.
+    """
+    if isinstance(y, Mapping):
+        return _from_dict(y, n_samples, fitted_names)
+    if not isinstance(y, (list, tuple)) or n_samples is None or not _is_keras_list(y, n_samples):
+        return y, None
+    columns = [_output_labels(values, n_samples, f"y[{j}]") for j, values in enumerate(y)]
+    return _join_outputs(columns), None
+
+
+def _from_dict(y: Mapping, n_samples: int | None, fitted_names: list | None):
+    names = list(y)
+    if not names:
+        raise ValueError("y is an empty dict; give one array of labels per output name.")
+    if fitted_names is not None and set(names) != set(fitted_names):
+        raise ValueError(
+            f"y is a dict with the keys {names!r}, but the estimator was fitted on the outputs "
+            f"{list(fitted_names)!r}; give one array of labels for each of them."
+        )
+    names = list(fitted_names) if fitted_names is not None else names
+    if n_samples is None:  # X's own error comes first
+        n_samples = len(np.asarray(y[names[0]]))
+    columns = [_output_labels(y[name], n_samples, f"y[{name!r}]") for name in names]
+    return _join_outputs(columns), names if len(names) > 1 else None
+
+
+def _is_keras_list(y, n_samples: int) -> bool:
+    """Whether a list or tuple holds one array of labels per output (Keras) rather than rows."""
+    if len(y) == 0 or any(np.ndim(values) == 0 for values in y):
+        return False  # labels, one per sample
+    arrays = isinstance(y, tuple) or any(hasattr(values, "shape") for values in y)
+    lengths = {len(values) for values in y}
+    if arrays:
+        return len(y) != n_samples or lengths == {n_samples}
+    if lengths == {n_samples} and len(y) == n_samples:
+        raise ValueError(
+            f"y is a list of {len(y)} lists of {n_samples} labels with {n_samples} samples: it "
+            "reads as one row per sample (scikit-learn) and as one list per output (Keras). "
+            "Pass np.asarray(y) for rows, or a tuple (or a dict by output name) of per-output "
+            "labels."
+        )
+    return len(y) != n_samples and lengths == {n_samples}
+
+
+def _output_labels(values, n_samples: int, param: str) -> np.ndarray:
+    labels = np.asarray(values)
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]
+    if labels.ndim != 1:
+        raise ValueError(
+            f"{param} has shape {labels.shape}: each output takes a 1-D array of labels. For "
+            f"one-hot rows, pass np.argmax({param}, axis=1)."
+        )
+    if len(labels) != n_samples:
+        raise ValueError(f"{param} has {len(labels)} labels but X has {n_samples} samples.")
+    return labels
+
+
+def _join_outputs(columns: list[np.ndarray]) -> np.ndarray:
+    if len(columns) == 1:
+        return columns[0]
+    dtypes = {labels.dtype for labels in columns}
+    if len(dtypes) == 1 and dtypes.pop().kind in "biuf":
+        return np.column_stack(columns)
+    joined = np.empty((len(columns[0]), len(columns)), dtype=object)
+    for j, labels in enumerate(columns):
+        joined[:, j] = labels
+    return joined
 
 
 class TargetEncoder(TransformerMixin, BaseEstimator):

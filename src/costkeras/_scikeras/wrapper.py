@@ -21,6 +21,7 @@ from sklearn.metrics import accuracy_score
 from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
+from .. import _compat
 from .._validation import check_sample_weight
 from .compiling import compile_model, head_losses, losses_by_output
 from .constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
@@ -36,7 +37,7 @@ from .heads import build_heads
 from .network import build_mlp, input_statistics
 from .persistence import plain_state, rich_state
 from .rollback import Snapshot
-from .targets import TargetEncoder, read_target
+from .targets import TargetEncoder, from_keras_layout, read_target
 from .threads import follow_omp_num_threads
 from .training import auto_schedule, early_stopper, n_rows, plan_fit, statistics_rows
 
@@ -68,8 +69,11 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         self._check_arguments({**fit_kwargs, "epochs": epochs, "initial_epoch": initial_epoch})
         snapshot = Snapshot(self)
         try:
+            y, names = self._keras_layout(X, y, fitted=warm)
             if not warm:
                 self.classes_ = classes  # what the target encoder extends y's labels with
+                # scikeras makes y an array before the target encoder sees it
+                self._y_columns = names or (list(y.columns) if hasattr(y, "columns") else None)
             own = self._own_target_encoding()
             train = self._train_heads if own else self._train_with_custom_encoder
             train(
@@ -104,8 +108,6 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             target = read_target(y, [h.classes for h in self.heads_], fitted=True)
         else:
             read_target(y, self.__dict__.get("classes_"))  # y's own errors before scikeras's
-            # scikeras makes y an array before the target encoder sees it
-            self._y_columns = list(y.columns) if hasattr(y, "columns") else None
             X, _ = self._initialize(X, y, per_example_costs=per_example, build=False)
             target = self.target_encoder_.target_
         params = self.get_params()
@@ -363,7 +365,18 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
 
     def score(self, X, y, sample_weight=None) -> float:
         check_is_fitted(self, "model_")
+        y, _ = self._keras_layout(X, y, fitted=True)
         return super().score(X, y, sample_weight=sample_weight)
+
+    def _keras_layout(self, X, y, *, fitted: bool):
+        """y from Keras's layouts of several outputs (a list, tuple or dict) as a 2-D array."""
+        try:
+            n_samples = _compat.num_samples(X)
+        except TypeError:
+            n_samples = None  # X's own validation says what is wrong with it
+        heads = self.__dict__.get("heads_") if fitted else None
+        names = [head.name for head in heads] if heads and len(heads) > 1 else None
+        return from_keras_layout(y, n_samples, names)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
