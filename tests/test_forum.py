@@ -65,12 +65,10 @@ def test_weight_matrix_answer_with_integer_labels():
     np.testing.assert_allclose(losses, one_hot_losses, rtol=1e-6)
     # and the loss is the answer's: each example's cross-entropy times W[true, argmax]
     proba = model.predict(x_train, verbose=0)
-    by_hand = -np.log(proba[np.arange(len(y_train)), y_train]) * weights[
-        y_train, proba.argmax(axis=1)
-    ]
-    assert model.evaluate(x_train, y_train, verbose=0)[0] == pytest.approx(
-        by_hand.mean(), rel=1e-5
+    by_hand = (
+        -np.log(proba[np.arange(len(y_train)), y_train]) * weights[y_train, proba.argmax(axis=1)]
     )
+    assert model.evaluate(x_train, y_train, verbose=0)[0] == pytest.approx(by_hand.mean(), rel=1e-5)
 
 
 @tensorflow_only("tf.data pipelines")

@@ -203,7 +203,7 @@ def test_mean_cost_logs_per_epoch_and_drives_early_stopping():
     X, y = separable(96, seed=1)
     model = tiny_classifier(4, 3)
     model.compile(optimizer="adam", loss=ClassWeightedCrossEntropy(), metrics=[MeanCost(C3)])
-    stop = keras.callbacks.EarlyStopping(monitor="val_mean_cost", patience=1, mode="min")
+    stop = keras.callbacks.EarlyStopping(monitor="val_mean_cost", patience=1)  # min: known
     history = model.fit(
         X[:64], y[:64], validation_data=(X[64:], y[64:]), epochs=30, callbacks=[stop], verbose=0
     )

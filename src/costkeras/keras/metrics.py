@@ -80,6 +80,9 @@ class MeanCost(keras.metrics.Metric):
             raise ValueError(f"decision must be one of {_DECISIONS}; got {decision!r}.")
         self.cost_matrix = None if cost_matrix is None else check_matrix(cost_matrix, "cost_matrix")
         self.decision = decision
+        # how Keras's own metrics tell EarlyStopping and ModelCheckpoint that lower is
+        # better, so that monitor="val_mean_cost" needs no mode="min"
+        self._direction = "down"
         self.total = self.add_variable(shape=(), initializer="zeros", name="total")
         self.count = self.add_variable(shape=(), initializer="zeros", name="count")
 
