@@ -23,7 +23,8 @@ from ..keras.losses import (
     ExpectedCostCrossEntropy,
     forum_weights_from_costs,
 )
-from .targets import Target, keras_float, label_positions, layer_name
+from .network import layer_name
+from .targets import Target, keras_float, label_positions
 
 COST_LOSSES = ("cross_entropy", "argmax_weighted", "class_weighted", "expected_cost")
 DECISIONS = ("auto", "bayes", "argmax")

@@ -9,7 +9,6 @@ as a one-hot matrix. ``README.md`` ("Coming from scikeras") says so.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -37,11 +36,6 @@ def label_positions(y: np.ndarray, classes: np.ndarray, *, param: str = "y") -> 
             f"not among the classes {classes.tolist()!r}."
         )
     return positions
-
-
-def layer_name(output_name) -> str:
-    """A Keras layer name for an output (Keras names allow no spaces or slashes)."""
-    return re.sub(r"[^0-9A-Za-z_.-]", "_", str(output_name))
 
 
 def is_one_hot(y: np.ndarray) -> bool:

@@ -12,13 +12,15 @@ scikit-learn:
 - :mod:`costkeras.keras.metrics`: ``MeanCost``, the mean realised cost of the
   decisions, logged per epoch and usable by ``EarlyStopping``;
 - :mod:`costkeras.keras.layers`: ``BayesDecision``, the minimum-expected-cost
-  decision as a layer.
+  decision as a layer, and ``ClassProbabilities``, a sigmoid unit as two
+  class probabilities.
 
 Cost matrices follow ``C[true, predicted]``, the orientation of
 :func:`sklearn.metrics.confusion_matrix`.
 """
 
-from .layers import BayesDecision
+from . import _network_layers  # noqa: F401  (registers the default network's layers)
+from .layers import BayesDecision, ClassProbabilities
 from .losses import (
     ArgmaxWeightedCrossEntropy,
     ClassWeightedCrossEntropy,
@@ -30,6 +32,7 @@ from .metrics import MeanCost
 __all__ = [
     "ArgmaxWeightedCrossEntropy",
     "BayesDecision",
+    "ClassProbabilities",
     "ClassWeightedCrossEntropy",
     "ExpectedCostCrossEntropy",
     "MeanCost",

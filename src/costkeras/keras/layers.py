@@ -10,11 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 import keras
+import numpy as np
 from keras import ops
 
 from ._ops import check_columns, check_matrix, class_probabilities, decide
 
-__all__ = ["BayesDecision"]
+__all__ = ["BayesDecision", "ClassProbabilities"]
 
 
 @keras.saving.register_keras_serializable(package="costkeras")
@@ -92,3 +93,51 @@ class BayesDecision(keras.layers.Layer):
         config = super().get_config()
         config["cost_matrix"] = None if self.cost_matrix is None else self.cost_matrix.tolist()
         return config
+
+
+@keras.saving.register_keras_serializable(package="costkeras")
+class ClassProbabilities(keras.layers.Layer):
+    """A model's output as the probabilities of its classes, one column per class.
+
+    A softmax output passes as it is; one sigmoid unit ``p(1)`` becomes the two
+    columns ``[1 - p, p]``. ``unit`` picks one sigmoid unit out of several (a
+    multi-label output, one unit per label) first. Computed in the layer's dtype:
+    ``dtype="float64"`` casts before subtracting, so ``1 - p`` is what NumPy
+    computes from the float32 output.
+
+    Parameters
+    ----------
+    unit : int, default=None
+        The sigmoid unit to read out of several; None reads the whole output.
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from costkeras.keras.layers import ClassProbabilities
+    >>> np.asarray(ClassProbabilities()(np.array([[0.25]]))).tolist()
+    [[0.75, 0.25]]
+    >>> np.asarray(ClassProbabilities(unit=1)(np.array([[0.1, 0.5]]))).tolist()
+    [[0.5, 0.5]]
+    """
+
+    def __init__(self, unit: int | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if unit is not None and (not isinstance(unit, (int, np.integer)) or unit < 0):
+            raise ValueError(f"unit must be a non-negative integer or None; got {unit!r}.")
+        self.unit = None if unit is None else int(unit)
+
+    def call(self, outputs):
+        outputs = ops.cast(outputs, self.compute_dtype)
+        if self.unit is not None:
+            outputs = outputs[..., self.unit : self.unit + 1]
+        return class_probabilities(outputs)
+
+    def compute_output_spec(self, outputs):
+        k = outputs.shape[-1] if self.unit is None else 1
+        k = 2 if k == 1 else k
+        return keras.KerasTensor((*outputs.shape[:-1], k), dtype=self.compute_dtype)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "unit": self.unit}

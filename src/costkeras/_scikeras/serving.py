@@ -1,0 +1,75 @@
+"""A fitted estimator's decision as one plain Keras model: raw features in, decisions out.
+
+What ``predict`` does in Python (the network, each head's probabilities, Bayes's
+decision with its costs) is rebuilt from Keras layers, so that it travels with
+the model to ``.keras`` files, TensorFlow SavedModel and ONNX. The decision is
+computed in float64 from the network's float32 outputs, as ``predict`` computes
+it in NumPy, so the two decide alike to the last bit of the probabilities.
+"""
+
+from __future__ import annotations
+
+import keras
+from scikeras.wrappers import KerasClassifier
+
+from ..keras.layers import BayesDecision, ClassProbabilities
+from .network import layer_name
+from .persistence import model_from_bytes, model_to_bytes
+
+
+def check_servable(estimator, sample_cost: bool) -> None:
+    """Refuse, naming it, what cannot travel inside a Keras model."""
+    if estimator.__dict__.get("heads_") is None:
+        raise ValueError(
+            "decision_model needs costkeras's own target encoding: a custom target_encoder "
+            "decodes the network's outputs in Python, which cannot travel with the model. "
+            "Export estimator.model_ and apply your encoder's inverse_transform where it "
+            "serves."
+        )
+    if type(estimator).feature_encoder is not KerasClassifier.feature_encoder:
+        raise ValueError(
+            "decision_model takes the features the network takes: a custom feature_encoder "
+            "transforms X in Python, which cannot travel with the model; apply it before "
+            "calling the exported model, or move it into the network as Keras layers."
+        )
+    if sample_cost and estimator.decision == "argmax":
+        raise ValueError(
+            "sample_cost=True, but decision='argmax' decides without costs; set "
+            "decision='auto' or 'bayes' to decide with them."
+        )
+
+
+def build_decision_model(estimator, sample_cost: bool = False) -> keras.Model:
+    """The model of ``CostSensitiveKerasClassifier.decision_model`` (its docstring says what)."""
+    check_servable(estimator, sample_cost)
+    # a copy: later partial_fit or warm fits of the estimator leave the served model as it was
+    network = model_from_bytes(model_to_bytes(estimator.model_))
+    shape = (estimator.n_features_in_,)
+    if getattr(network, "inputs", None) and len(network.inputs) == 1:
+        shape = tuple(network.inputs[0].shape[1:])
+    features = keras.Input(shape, name="features")
+    outputs = network(features)
+    if isinstance(outputs, dict):  # named (dict) outputs, in the order predict reads them
+        outputs = [outputs[name] for name in network.output_names]
+    elif not isinstance(outputs, (list, tuple)):
+        outputs = [outputs]
+    heads = estimator.heads_
+    inputs, served = [features], {}
+    for head in heads:
+        prefix = "" if len(heads) == 1 else f"{layer_name(head.name)}_"
+        output = outputs[head.output_index]
+        served[f"{prefix}probabilities"] = ClassProbabilities(
+            head.unit, name=f"{prefix}probabilities"
+        )(output)
+        proba = ClassProbabilities(head.unit, dtype="float64", name=f"{prefix}float64")(output)
+        if sample_cost:
+            k = head.n_classes
+            costs = keras.Input((k, k), dtype="float64", name=f"{prefix}sample_cost")
+            inputs.append(costs)
+            decision = BayesDecision(dtype="float64", name=f"{prefix}decision")
+            served[f"{prefix}decision"] = decision(proba, sample_cost=costs)
+        else:
+            matrix = head.cost_matrix if head.decision == "bayes" else None
+            decision = BayesDecision(matrix, dtype="float64", name=f"{prefix}decision")
+            served[f"{prefix}decision"] = decision(proba)
+    return keras.Model(inputs[0] if len(inputs) == 1 else inputs, served, name="decision_model")
