@@ -332,7 +332,8 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         Parameters
         ----------
         sample_cost : bool, default=False
-            Take a cost matrix per row as a second input, float64 of shape
+            Take a cost matrix per row as a second input, float64 (float32 on
+            JAX without ``jax_enable_x64``) of shape
             (n, k, k) in ``classes_`` order (one input per output, named
             ``<output>_sample_cost``, for several), and decide with it as
             ``predict(X, sample_cost=S)`` does.

@@ -17,6 +17,21 @@ from .network import layer_name
 from .persistence import model_from_bytes, model_to_bytes
 
 
+def decision_dtype() -> str:
+    """float64, as ``predict`` decides; float32 where JAX runs without 64-bit types.
+
+    JAX truncates float64 to float32 (with a warning per array) unless
+    ``jax_enable_x64`` is set; the decision then agrees with ``predict`` except on
+    rows whose expected costs tie to float32 precision.
+    """
+    if keras.backend.backend() == "jax":
+        import jax
+
+        if not jax.config.jax_enable_x64:
+            return "float32"
+    return "float64"
+
+
 def check_servable(estimator, sample_cost: bool) -> None:
     """Refuse, naming it, what cannot travel inside a Keras model."""
     if estimator.__dict__.get("heads_") is None:
@@ -54,6 +69,7 @@ def build_decision_model(estimator, sample_cost: bool = False) -> keras.Model:
     elif not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
     heads = estimator.heads_
+    dtype = decision_dtype()
     inputs, served = [features], {}
     for head in heads:
         prefix = "" if len(heads) == 1 else f"{layer_name(head.name)}_"
@@ -61,15 +77,15 @@ def build_decision_model(estimator, sample_cost: bool = False) -> keras.Model:
         served[f"{prefix}probabilities"] = ClassProbabilities(
             head.unit, name=f"{prefix}probabilities"
         )(output)
-        proba = ClassProbabilities(head.unit, dtype="float64", name=f"{prefix}float64")(output)
+        proba = ClassProbabilities(head.unit, dtype=dtype, name=f"{prefix}exact")(output)
         if sample_cost:
             k = head.n_classes
-            costs = keras.Input((k, k), dtype="float64", name=f"{prefix}sample_cost")
+            costs = keras.Input((k, k), dtype=dtype, name=f"{prefix}sample_cost")
             inputs.append(costs)
-            decision = BayesDecision(dtype="float64", name=f"{prefix}decision")
+            decision = BayesDecision(dtype=dtype, name=f"{prefix}decision")
             served[f"{prefix}decision"] = decision(proba, sample_cost=costs)
         else:
             matrix = head.cost_matrix if head.decision == "bayes" else None
-            decision = BayesDecision(matrix, dtype="float64", name=f"{prefix}decision")
+            decision = BayesDecision(matrix, dtype=dtype, name=f"{prefix}decision")
             served[f"{prefix}decision"] = decision(proba)
     return keras.Model(inputs[0] if len(inputs) == 1 else inputs, served, name="decision_model")
