@@ -1,0 +1,57 @@
+"""The package's three layers hold: each imports only the layers below it.
+
+Keras-free costs, metrics and decisions at the top of ``costkeras``; the Keras pieces
+in ``costkeras.keras`` (no scikit-learn wrapper, no scikeras); the estimator's
+machinery in ``costkeras._scikeras``. Each import runs in a fresh interpreter, where
+nothing else has loaded the modules first.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = str(Path(__file__).parents[1] / "src")
+KERAS_FREE = [
+    "costkeras",
+    "costkeras.costs",
+    "costkeras.metrics",
+    "costkeras.decisions",
+    "costkeras.datasets",
+    "costkeras.plotting",
+    "costkeras.minimum_cost",
+]
+
+
+def loaded_after(module: str) -> set:
+    code = f"import sys, {module}; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": SRC, "TF_CPP_MIN_LOG_LEVEL": "3", "KERAS_BACKEND": "tensorflow"},
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(done.stdout.split())
+
+
+@pytest.mark.parametrize("module", KERAS_FREE)
+def test_the_keras_free_layer_loads_no_deep_learning_library(module):
+    loaded = loaded_after(module)
+    assert not {"keras", "tensorflow", "jax", "torch", "scikeras"} & loaded
+    assert not any(name.startswith(("costkeras.keras", "costkeras._scikeras")) for name in loaded)
+
+
+def test_the_keras_layer_stays_below_the_estimator():
+    loaded = loaded_after("costkeras.keras")
+    assert "keras" in loaded
+    assert "scikeras" not in loaded
+    assert not any(name.startswith("costkeras._scikeras") for name in loaded)
+    assert "costkeras.estimator" not in loaded
+
+
+def test_costs_and_validation_import_each_other_no_more():
+    source = (Path(SRC) / "costkeras" / "_validation.py").read_text()
+    assert "from .costs" not in source and "import costkeras.costs" not in source
