@@ -64,7 +64,8 @@ def _labels_for(cost_matrix, labels, actions, y_true, y_pred, sample_cost) -> np
         where = "y_true holds" if actions is not None else "y_true and y_pred hold"
         raise ValueError(
             f"the costs cover {k} classes but {where} {len(seen)} labels "
-            f"{seen.tolist()!r}; pass labels=... (the classes in the costs' order)."
+            f"{seen.tolist()!r}; pass labels=... (the classes in the costs' order)"
+            + ("." if actions is not None else ", or actions=... when y_pred holds actions.")
         )
     return seen
 
