@@ -564,6 +564,8 @@ def test_keras_classifier_learns_classes_and_decides_actions(credit):
     )
     display = CostConfusionMatrixDisplay.from_estimator(clf, X, y)
     assert display.confusion_matrix.shape == (2, 3)
+    with pytest.raises(ValueError, match="make_cost_scorer"):
+        clf.score(X, y)
 
 
 def test_keras_classifier_actions_per_output(credit):

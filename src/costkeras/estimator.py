@@ -210,6 +210,31 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
 
     __repr__ = BaseEstimator.__repr__
 
+    @property
+    def actions_(self):
+        """The labels ``predict`` returns: ``classes_``, or the actions the costs name."""
+        heads = self.__dict__.get("heads_")
+        if heads is None:
+            raise AttributeError("actions_ is set by fitting, with costkeras's target encoding.")
+        actions = [head.classes if head.actions is None else head.actions for head in heads]
+        return actions[0] if len(actions) == 1 else actions
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy, scikit-learn's convention; refused when ``predict`` returns actions.
+
+        Accuracy compares decisions with classes, which actions are not: judge them
+        with ``costkeras.metrics.make_cost_scorer`` instead.
+        """
+        heads = self.__dict__.get("heads_") or []
+        named = [head.actions for head in heads if head.actions is not None]
+        if named:
+            raise ValueError(
+                "score is accuracy, which compares predictions with classes, but this "
+                f"classifier predicts actions {named[0].tolist()!r}; score it with "
+                "costkeras.metrics.make_cost_scorer(cost_matrix) instead."
+            )
+        return super().score(X, y, sample_weight=sample_weight)
+
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None, sample_cost=None, **kwargs):
         """Train the network; every input is checked before training starts.
@@ -323,12 +348,3 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         costs = call_costs(self.heads_, sample_cost, len(probas[0]), self.decision)
         risks = [expected_cost(*args) for args in zip(self.heads_, probas, costs, strict=True)]
         return risks[0] if len(risks) == 1 else risks
-
-    @property
-    def actions_(self):
-        """The labels ``predict`` returns: ``classes_``, or the actions the costs name."""
-        heads = self.__dict__.get("heads_")
-        if heads is None:
-            raise AttributeError("actions_ is set by fitting, with costkeras's target encoding.")
-        actions = [head.classes if head.actions is None else head.actions for head in heads]
-        return actions[0] if len(actions) == 1 else actions
