@@ -198,7 +198,7 @@ or dict, default=None
     estimator's requests (``estimator.set_fit_request(sample_weight=True)``), and
     with ``calibration`` a routed ``sample_weight`` also weighs the calibration.
     ``predict`` and ``predict_expected_cost`` take per-example cost matrices
-    ``sample_cost`` of shape (n_samples, k, k) (several outputs: per output, as
+    ``sample_cost`` of shape (n_samples, k, m) (several outputs: per output, as
     in :meth:`predict`), requested from routing by default, so a routed cost
     scorer decides and judges each row with its own costs.
 
