@@ -22,8 +22,8 @@ from sklearn.base import ClassifierMixin, is_classifier
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 from sklearn.utils import get_tags
 
-from costkeras._scikeras.network import build_mlp
 from costkeras._scikeras.fixes import drop_weightless, torch_random_state
+from costkeras._scikeras.network import build_mlp
 
 
 def build(meta):
