@@ -570,7 +570,7 @@ CALL_CASES = [
     Call("cost_scorer_without_costs", V, r"this cost scorer has no cost_matrix",
          make_cost_scorer(), (None, X0, Y0)),
     # ------------------------------------------------------------ decisions, costs
-    Call("bayes_decision_classes_differ", V, r"costs must have shape \(3, 3\)", bayes_decision,
+    Call("bayes_decision_classes_differ", V, r"costs must have shape \(3, m\)", bayes_decision,
          (np.full((2, 3), 1 / 3), np.eye(2))),
     Call("bayes_decision_one_dimensional_proba", V, r"proba must have shape", bayes_decision,
          (np.full(3, 1 / 3), np.eye(3))),

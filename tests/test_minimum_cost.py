@@ -579,7 +579,7 @@ def test_ties_go_to_the_first_class():
     costs = np.array([[0, 1, 1], [1, 0, 1], [1, 1, 0]], dtype=float)
     np.testing.assert_array_equal(_bayes.decide(proba, ["a", "b", "c"], costs), ["a", "c"])
     np.testing.assert_array_equal(_bayes.decide(proba, ["a", "b", "c"]), ["a", "c"])
-    with pytest.raises(ValueError, match=r"costs must have shape \(3, 3\) or \(2, 3, 3\)"):
+    with pytest.raises(ValueError, match=r"costs must have shape \(3, m\) or \(2, 3, m\)"):
         _bayes.expected_costs(proba, np.ones((2, 2)))
     with pytest.raises(ValueError, match="3 columns but there are 2 classes"):
         _bayes.decide(proba, ["a", "b"], costs)

@@ -9,9 +9,13 @@ the NumPy path of :func:`costkeras.decisions.bayes_decision` and
 This module imports NumPy only (no Keras, no scikit-learn), so that importing the
 meta-estimator stays light.
 
-Conventions (``../shared/NOTES.md``, section 1): a cost matrix is ``C[true, predicted]``,
-rows and columns in the order of the probabilities' columns (``classes_``); the Bayes
-decision (Elkan, IJCAI 2001) is ``argmin_j sum_i p_i C[i, j]``.
+Conventions (``../shared/NOTES.md``, sections 1 and 7): a cost matrix is
+``C[true, decision]`` of shape (k, m), rows in the order of the probabilities' columns
+(``classes_``), columns the m possible decisions: the classes themselves (``m = k``, the
+square matrix of ``confusion_matrix``'s orientation) or actions of their own (approve,
+review, decline). The Bayes decision (Elkan, IJCAI 2001) is ``argmin_a sum_i p_i C[i, a]``:
+the probabilities multiply the matrix from the left, ``proba @ C``, never ``proba @ C.T``
+(the transposed-matrix trap of NOTES.md, section 7).
 """
 
 from __future__ import annotations
@@ -32,28 +36,31 @@ def _check_shapes(proba: np.ndarray, costs: np.ndarray) -> None:
         if not np.all(np.isfinite(values)):
             raise ValueError(f"{name} must contain only finite values (no NaN or inf).")
     n, k = proba.shape
-    if costs.shape not in ((k, k), (n, k, k)):
+    m = costs.shape[-1] if costs.ndim else 0
+    if m == 0 or costs.shape not in ((k, m), (n, k, m)):
         raise ValueError(
-            f"the costs must have shape ({k}, {k}) or ({n}, {k}, {k}) for probabilities of "
-            f"shape {proba.shape}; got shape {costs.shape}."
+            f"the costs must have shape ({k}, m) or ({n}, {k}, m), a row per class and a "
+            f"column per decision, for probabilities of shape {proba.shape}; got shape "
+            f"{costs.shape}."
         )
 
 
 def expected_costs(proba: Any, costs: Any = None) -> np.ndarray:
-    """Expected cost of each decision: ``R[n, j] = sum_i proba[n, i] C[i, j]``.
+    """Expected cost of each decision: ``R[n, a] = sum_i proba[n, i] C[i, a]``.
 
     Parameters
     ----------
     proba : array-like of shape (n_samples, k)
         Class probabilities, columns in ``classes_`` order.
-    costs : array-like of shape (k, k) or (n_samples, k, k), or None
-        ``C[true, predicted]``: one matrix for all rows, or one per row
-        (``C_n``, giving ``R[n, j] = sum_i proba[n, i] C_n[i, j]``). None means
-        the 0/1 cost (every error costs 1), so ``R[n, j] = sum_{i != j} proba[n, i]``.
+    costs : array-like of shape (k, m) or (n_samples, k, m), or None
+        ``C[true, decision]``: one matrix for all rows, or one per row
+        (``C_n``, giving ``R[n, a] = sum_i proba[n, i] C_n[i, a]``); the m
+        decisions are the classes (``m = k``) or actions. None means the 0/1
+        cost (every error costs 1), so ``R[n, j] = sum_{i != j} proba[n, i]``.
 
     Returns
     -------
-    ndarray of shape (n_samples, k), float64
+    ndarray of shape (n_samples, m), float64
         A new array; the inputs are not modified.
 
     Raises
@@ -74,17 +81,17 @@ def expected_costs(proba: Any, costs: Any = None) -> np.ndarray:
     costs = np.asarray(costs, dtype=np.float64)
     _check_shapes(proba, costs)
     if costs.ndim == 3:
-        return np.einsum("ni,nij->nj", proba, costs)
+        return np.einsum("ni,nia->na", proba, costs)
     return proba @ costs
 
 
 def decision_positions(proba: Any, costs: Any = None) -> np.ndarray:
-    """Positions (column indices) of the Bayes decisions: ``argmin_j R[n, j]``.
+    """Positions (column indices) of the Bayes decisions: ``argmin_a R[n, a]``.
 
     Parameters
     ----------
     proba : array-like of shape (n_samples, k)
-    costs : array-like of shape (k, k) or (n_samples, k, k), or None
+    costs : array-like of shape (k, m) or (n_samples, k, m), or None
         As in :func:`expected_costs`. None decides by ``argmax_j proba[n, j]``
         (the Bayes decision under 0/1 costs, computed without rounding).
 
@@ -107,38 +114,45 @@ def decision_positions(proba: Any, costs: Any = None) -> np.ndarray:
     return np.argmin(expected_costs(proba, costs), axis=1)
 
 
-def decide(proba: Any, classes: Any, costs: Any = None) -> np.ndarray:
-    """Bayes minimum-risk labels: ``classes[argmin_j sum_i proba[n, i] C[i, j]]``.
+def decide(proba: Any, labels: Any, costs: Any = None) -> np.ndarray:
+    """Bayes minimum-risk labels: ``labels[argmin_a sum_i proba[n, i] C[i, a]]``.
 
     Parameters
     ----------
     proba : array-like of shape (n_samples, k)
-        Class probabilities, columns in the order of ``classes``.
-    classes : array-like of shape (k,)
-        The labels of the columns (``classes_``).
-    costs : array-like of shape (k, k) or (n_samples, k, k), or None
-        ``C[true, predicted]`` in the order of ``classes``, one matrix or one per
+        Class probabilities, columns in ``classes_`` order.
+    labels : array-like of shape (m,)
+        The labels of the decisions, the costs' columns: ``classes_`` for a
+        square matrix (and for None), the actions otherwise.
+    costs : array-like of shape (k, m) or (n_samples, k, m), or None
+        ``C[true, decision]``, rows in ``classes_`` order, one matrix or one per
         row. None: the most probable class (0/1 costs).
 
     Returns
     -------
     ndarray of shape (n_samples,)
-        Labels taken from ``classes`` (their dtype kept); ties go to the class
-        that comes first in ``classes``.
+        Labels taken from ``labels`` (their dtype kept); ties go to the decision
+        that comes first in ``labels``.
 
     Examples
     --------
     >>> from costkeras._bayes import decide
     >>> decide([[0.8, 0.2], [0.95, 0.05]], ["ok", "fraud"], [[0, 1], [10, 0]]).tolist()
     ['fraud', 'ok']
+    >>> decide([[0.8, 0.2]], ["pay", "check", "block"], [[0, 1, 5], [10, 2, 0]]).tolist()
+    ['check']
     """
-    classes = np.asarray(classes)
+    labels = np.asarray(labels)
     proba_shape = np.shape(proba)
-    if len(proba_shape) == 2 and proba_shape[1] != len(classes):
+    m = np.shape(costs)[-1] if costs is not None and np.ndim(costs) >= 2 else None
+    k = proba_shape[1] if len(proba_shape) == 2 else None
+    if m in (None, k) and k is not None and k != len(labels):
+        raise ValueError(f"proba has {k} columns but there are {len(labels)} classes.")
+    if m is not None and m != len(labels):
         raise ValueError(
-            f"proba has {proba_shape[1]} columns but there are {len(classes)} classes."
+            f"the costs have {m} columns (decisions) but there are {len(labels)} labels."
         )
-    return classes[decision_positions(proba, costs)]
+    return labels[decision_positions(proba, costs)]
 
 
 def decision_costs(
@@ -148,27 +162,31 @@ def decision_costs(
     default: Any = None,
     *,
     param: str = "sample_cost",
+    n_actions: int | None = None,
 ) -> np.ndarray | None:
     """The costs to decide ``n_samples`` rows with at predict time.
 
     Per-example costs at predict time must be whole matrices: the true class is
-    unknown, so a (n, k) cost row (the format ``fit`` also takes) cannot be
+    unknown, so a (n, m) cost row (the format ``fit`` also takes) cannot be
     chosen.
 
     Parameters
     ----------
-    sample_cost : array-like of shape (n_samples, k, k) or None
-        One ``C_n[true, predicted]`` per row, columns in ``classes_`` order.
+    sample_cost : array-like of shape (n_samples, k, m) or None
+        One ``C_n[true, decision]`` per row, rows in ``classes_`` order, columns
+        the decisions (the classes, or the fitted actions).
     n_samples, n_classes : int
         The rows to decide and the number of classes ``k``.
-    default : ndarray of shape (k, k) or None
+    default : ndarray of shape (k, m) or None
         Returned when ``sample_cost`` is None (the fitted ``cost_matrix_``).
     param : str, default="sample_cost"
         The name error messages give the costs.
+    n_actions : int, default=None
+        The number m of decisions when they are actions; None: the k classes.
 
     Returns
     -------
-    ndarray of shape (n_samples, k, k), float64 (a copy), or ``default``
+    ndarray of shape (n_samples, k, m), float64 (a copy), or ``default``
 
     Raises
     ------
@@ -180,10 +198,11 @@ def decision_costs(
     """
     if sample_cost is None:
         return default
-    costs = check_sample_cost(sample_cost, n_samples, n_classes, param=param)
+    costs = check_sample_cost(sample_cost, n_samples, n_classes, param=param, n_actions=n_actions)
     if costs.ndim != 3:
+        shape = "(n_samples, k, k)" if n_actions in (None, n_classes) else "(n_samples, k, m)"
         raise ValueError(
-            f"{param} at predict time must have shape (n_samples, k, k), a cost "
+            f"{param} at predict time must have shape {shape}, a cost "
             "matrix per example: the true class is unknown, so an (n, k) cost row "
             f"cannot be chosen; got shape {costs.shape}."
         )

@@ -64,16 +64,31 @@ def _decision_costs(sample_cost, output_names):
     return matrices or None
 
 
+def _fitted_actions(estimator):
+    """The estimator's ``actions_`` when it decides among actions that are not its classes.
+
+    Actions that are the classes are left out, so that a named square matrix keeps its
+    reading (labels a cross-validation fold lacks included).
+    """
+    actions, classes = getattr(estimator, "actions_", None), getattr(estimator, "classes_", None)
+    if actions is None or classes is None:
+        return None
+    if isinstance(actions, list):  # one per output
+        kept = [None if np.array_equal(a, c) else a for a, c in zip(actions, classes, strict=True)]
+        return None if all(a is None for a in kept) else kept
+    return None if np.array_equal(actions, classes) else actions
+
+
 class CostScorer(BaseScorer):
     """``scorer(estimator, X, y, sample_weight=None, sample_cost=None)``."""
 
-    def __init__(self, score_func, sign, cost_matrix, labels):
+    def __init__(self, score_func, sign, cost_matrix, labels, actions=None):
         # in _kwargs, as scikit-learn's own scorers keep them, so tools that rebuild a
         # scorer from its parts (TunedThresholdClassifierCV's curve scorer) keep the costs
         super().__init__(
             score_func=score_func,
             sign=sign,
-            kwargs={"cost_matrix": cost_matrix, "labels": labels},
+            kwargs={"cost_matrix": cost_matrix, "labels": labels, "actions": actions},
             response_method="predict",
         )
 
@@ -84,6 +99,10 @@ class CostScorer(BaseScorer):
     @property
     def _labels(self):
         return self._kwargs["labels"]
+
+    @property
+    def _actions(self):
+        return self._kwargs.get("actions")
 
     def __call__(self, estimator, X, y_true, *, sample_weight=None, sample_cost=None, **kwargs):
         # scikit-learn's scorers refuse metadata unless routing is enabled; the
@@ -111,11 +130,13 @@ class CostScorer(BaseScorer):
         # The fitted classes_ give an array matrix its order and cover classes a
         # test fold may lack; a DataFrame or dict matrix is reordered to them.
         labels = self._labels if self._labels is not None else getattr(final, "classes_", None)
+        actions = self._actions if self._actions is not None else _fitted_actions(final)
         return self._sign * self._score_func(
             y_true,
             y_pred,
             cost_matrix=self._cost_matrix,
             labels=labels,
+            actions=actions,
             sample_cost=sample_cost,
             output_names=names,
             **kwargs,

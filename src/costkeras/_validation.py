@@ -151,6 +151,238 @@ def check_cost_matrix(
     return matrix
 
 
+def _is_frame(value: Any) -> bool:
+    return hasattr(value, "loc") and hasattr(value, "columns")
+
+
+def label_array(values: Sequence[Any]) -> np.ndarray:
+    """Labels as an array that keeps each label as it is.
+
+    NumPy would turn ``[0, 1, "review"]`` into the strings ``"0"``, ``"1"``, ``"review"``;
+    labels of several types go into an object array instead.
+    """
+    values = list(values)
+    if len({type(value) for value in values}) > 1:
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        return array
+    return np.asarray(values)
+
+
+def check_actions(actions: Any, *, param: str = "actions") -> np.ndarray:
+    """The labels of the decisions (the cost matrix's columns): 1-D, not empty, no repeats."""
+    if isinstance(actions, (str, bytes)) or not hasattr(actions, "__len__"):
+        raise TypeError(
+            f"{param} must be a list of labels, one per column of the cost matrix; got {actions!r}."
+        )
+    values = list(actions)
+    if not values or any(np.ndim(value) != 0 for value in values):
+        raise ValueError(
+            f"{param} must be a non-empty list of labels, one per column of the cost matrix; "
+            f"got {values!r}."
+        )
+    if len(set(values)) != len(values):
+        repeated = [value for value in dict.fromkeys(values) if values.count(value) > 1]
+        raise ValueError(f"{param} repeats the labels {_plain(repeated)!r}; each names one column.")
+    return label_array(values)
+
+
+def _inner_keys(mapping: Mapping) -> list:
+    keys: dict = {}
+    for row in mapping.values():
+        if isinstance(row, Mapping):
+            keys.update(dict.fromkeys(row))
+    return list(keys)
+
+
+def action_names(cost_matrix: Any, labels: Sequence[Any] = ()) -> list | None:
+    """The actions a DataFrame or dict of dicts names, or None when it reads as (k, k).
+
+    It names actions when a column (a DataFrame's column, an inner key of a dict of
+    dicts) is neither a class nor one of its own row labels: the rows of a square
+    matrix may name a class a cross-validation fold lacks, and so may its columns.
+    """
+    if _is_frame(cost_matrix):
+        rows, columns = list(cost_matrix.index), list(cost_matrix.columns)
+    elif isinstance(cost_matrix, Mapping):
+        rows, columns = list(cost_matrix), _inner_keys(cost_matrix)
+    else:
+        return None
+    known = {*rows, *_label_positions(labels)}
+    if all(column in known for column in columns):
+        return None
+    if isinstance(cost_matrix, Mapping):  # no column order to keep: the classes first
+        columns = [row for row in rows if row in set(columns)] + [
+            column for column in columns if column not in set(rows)
+        ]
+    return columns
+
+
+def _rows_cover(rows: Sequence[Any], labels, param: str) -> None:
+    """Every class has a row; rows that are no classes only when every class has one."""
+    positions = _label_positions(labels)
+    unknown = [label for label in rows if label not in positions]
+    missing = [label for label in labels if label not in set(rows)]
+    if missing and unknown:
+        raise _unknown_labels_error(param, list(dict.fromkeys(unknown)), labels)
+    if missing:
+        raise ValueError(
+            f"{param} must have a row (true class) for every class; missing {_plain(missing)!r}."
+        )
+
+
+def _action_matrix_from_dataframe(frame, labels, actions, param, actions_param) -> np.ndarray:
+    columns = list(frame.columns)
+    if len(set(columns)) != len(columns):
+        raise ValueError(f"{param} repeats a column (action); each action needs one column.")
+    not_columns = [action for action in actions if action not in set(columns)]
+    extra = [column for column in columns if column not in set(actions.tolist())]
+    if not_columns or extra:
+        raise ValueError(
+            f"{actions_param} must name each column (action) of {param} once: "
+            f"{param}'s columns are {_plain(columns)!r}, {actions_param} is "
+            f"{_plain(actions)!r}."
+        )
+    _rows_cover(list(frame.index), labels, param)
+    return frame.loc[list(labels), list(actions)].to_numpy(dtype=float)
+
+
+def _action_matrix_from_mapping(mapping, labels, actions, param, actions_param) -> np.ndarray:
+    rows = _label_positions(labels)
+    columns = _label_positions(actions)
+    matrix = np.full((len(labels), len(actions)), np.nan)
+    for label, i in rows.items():  # an action that is the true class itself costs 0 unless stated
+        if label in columns:
+            matrix[i, columns[label]] = 0.0
+    unknown_actions = []
+    for true, row in mapping.items():
+        if not isinstance(row, Mapping):
+            raise TypeError(
+                f"{param} given as a dict must be a dict of dicts {{true_label: {{action: "
+                f"cost}}}}; the entry for {true!r} is a {type(row).__name__}."
+            )
+        unknown_actions += [action for action in row if action not in columns]
+        if true in rows:
+            for action, cost in row.items():
+                if action in columns:
+                    matrix[rows[true], columns[action]] = _number(
+                        cost, f"{param}[{true!r}][{action!r}]"
+                    )
+    if unknown_actions:
+        raise ValueError(
+            f"{param} names actions {_plain(list(dict.fromkeys(unknown_actions)))!r} that "
+            f"{actions_param}={_plain(actions)!r} lacks."
+        )
+    _rows_cover(list(mapping), labels, param)
+    missing = [(labels[i], actions[j]) for i, j in zip(*np.nonzero(np.isnan(matrix)), strict=True)]
+    if missing:
+        missing = [tuple(_plain(pair)) for pair in missing]
+        raise ValueError(
+            f"{param} given as a dict of dicts lacks the cost of these (true, action) pairs: "
+            f"{missing!r}."
+        )
+    return matrix
+
+
+def check_action_matrix(
+    cost_matrix: Any,
+    labels: Sequence[Any],
+    *,
+    actions: Any = None,
+    param: str = "cost_matrix",
+    actions_param: str | None = "actions",
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """Return ``cost_matrix`` as a (k, m) float array and the labels of its m actions.
+
+    ``C[true, action]``: rows the k classes (reordered to ``labels``), columns the
+    actions, in the order the user gave them. A DataFrame (index: true class,
+    columns: action) and a dict of dicts ``{true: {action: cost}}`` name their
+    actions; an array's are named by ``actions``. Without names, or when the
+    actions are the classes themselves (in any order), the matrix is the square
+    one of :func:`check_cost_matrix`, columns in ``labels`` order, and the actions
+    returned are None.
+
+    Parameters
+    ----------
+    cost_matrix : array-like of shape (k, m), DataFrame or dict of dicts
+    labels : sequence of length k
+        The class labels, sorted as in ``classes_``.
+    actions : sequence of length m, default=None
+        The labels of the columns; for a DataFrame or dict, their order.
+    param : str
+        The cost matrix's name in error messages.
+    actions_param : str or None
+        The name of the caller's ``actions`` parameter, or None when it has none
+        (the error for an unnamed non-square array then points to a DataFrame or dict).
+
+    Returns
+    -------
+    matrix : ndarray of shape (k, m), float64
+    actions : ndarray of shape (m,), or None for the classes
+    """
+    if actions is not None:
+        actions = check_actions(actions, param=actions_param or "actions")
+    named = _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
+    if actions is None and named:
+        found = action_names(cost_matrix, labels)
+        if found is not None:
+            actions = check_actions(found, param=f"{param}'s columns")
+    positions = _label_positions(labels)
+    if actions is not None and len(actions) == len(positions):
+        if all(action in positions for action in actions.tolist()):
+            # the classes, in some order: today's square matrix, columns in classes_ order
+            if named:
+                return check_cost_matrix(cost_matrix, labels, param=param), None
+            matrix = _checked_actions_array(cost_matrix, labels, actions, param, actions_param)
+            order = [actions.tolist().index(label) for label in _label_positions(labels)]
+            return matrix[:, order], None
+    if actions is None:
+        if not named:
+            matrix = _float_array(
+                cost_matrix,
+                param,
+                "a numeric (k, k) array-like, a pandas DataFrame or a dict of dicts",
+            )
+            if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
+                how = (
+                    "a pandas DataFrame's columns or a dict of dicts {true: {action: cost}}"
+                    if actions_param is None
+                    else f"{actions_param}=[...], a pandas DataFrame's columns or a dict of dicts"
+                )
+                raise ValueError(
+                    f"{param} must be a square (k, k) matrix over the classes, or a (k, m) "
+                    f"matrix whose m actions are named by {how}; got shape {matrix.shape}."
+                )
+        return check_cost_matrix(cost_matrix, labels, param=param), None
+    if _is_frame(cost_matrix):
+        matrix = _action_matrix_from_dataframe(
+            cost_matrix, labels, actions, param, actions_param or "actions"
+        )
+    elif isinstance(cost_matrix, Mapping):
+        matrix = _action_matrix_from_mapping(
+            cost_matrix, labels, actions, param, actions_param or "actions"
+        )
+    else:
+        matrix = _checked_actions_array(cost_matrix, labels, actions, param, actions_param)
+    if not np.all(np.isfinite(matrix)):
+        raise ValueError(f"{param} must contain only finite values (no NaN or inf).")
+    return matrix, actions
+
+
+def _checked_actions_array(cost_matrix, labels, actions, param, actions_param) -> np.ndarray:
+    matrix = _float_array(cost_matrix, param, "a numeric (k, m) array-like")
+    expected = (len(labels), len(actions))
+    if matrix.shape != expected:
+        raise ValueError(
+            f"{param} must have shape {expected}, a row per class {_plain(labels)!r} and a "
+            f"column per action of {actions_param}={_plain(actions)!r}; got shape "
+            f"{matrix.shape}."
+        )
+    if not np.all(np.isfinite(matrix)):
+        raise ValueError(f"{param} must contain only finite values (no NaN or inf).")
+    return matrix
+
+
 def check_nonnegative(matrix: np.ndarray, *, param: str, reason: str) -> None:
     """Raise a ``ValueError`` naming ``param`` if ``matrix`` has negative entries."""
     if np.any(matrix < 0):
@@ -280,16 +512,29 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
 
 
 def check_sample_cost(
-    sample_cost: Any, n_samples: int, n_classes: int, *, param: str = "sample_cost"
+    sample_cost: Any,
+    n_samples: int,
+    n_classes: int,
+    *,
+    param: str = "sample_cost",
+    n_actions: int | None = None,
 ) -> np.ndarray:
-    """Return per-example costs as a float array of shape (n, k) or (n, k, k).
+    """Return per-example costs as a float array of shape (n, m) or (n, k, m).
 
-    (n, k, k) holds one cost matrix ``C_n[true, predicted]`` per example;
-    (n, k) holds the cost of predicting each class for each example (its
-    true class being known), the format of the ``costsensitive`` package.
+    (n, k, m) holds one cost matrix ``C_n[true, action]`` per example; (n, m)
+    holds the cost of each action for each example (its true class being
+    known), the format of the ``costsensitive`` package. The actions are the
+    k classes unless ``n_actions`` says there are m others.
     """
+    k = n_classes
+    m = k if n_actions is None else n_actions
+    expected = f"({n_samples}, {m}) or ({n_samples}, {k}, {m})"
     costs = _float_array(
-        sample_cost, param, "a numeric array of shape (n_samples, k) or (n_samples, k, k)"
+        sample_cost,
+        param,
+        "a numeric array of shape (n_samples, k) or (n_samples, k, k)"
+        if m == k
+        else f"a numeric array of shape {expected}",
     )
     if costs.ndim not in (2, 3) or costs.shape[0] != n_samples:
         # a dict of per-output costs is one value to scikit-learn's splitters
@@ -300,14 +545,13 @@ def check_sample_cost(
             else ""
         )
         raise ValueError(
-            f"{param} must have shape ({n_samples}, {n_classes}) or "
-            f"({n_samples}, {n_classes}, {n_classes}), one entry per sample; got shape "
+            f"{param} must have shape {expected}, one entry per sample; got shape "
             f"{costs.shape}.{routed}"
         )
-    if costs.shape[1:] not in ((n_classes,), (n_classes, n_classes)):
+    if costs.shape[1:] not in ((m,), (k, m)):
+        what = f"{k} classes" if m == k else f"{k} classes and {m} actions"
         raise ValueError(
-            f"{param} has shape {costs.shape} but there are {n_classes} classes; expected "
-            f"({n_samples}, {n_classes}) or ({n_samples}, {n_classes}, {n_classes})."
+            f"{param} has shape {costs.shape} but there are {what}; expected {expected}."
         )
     if not np.all(np.isfinite(costs)):
         raise ValueError(f"{param} must contain only finite values (no NaN or inf).")
@@ -320,10 +564,10 @@ def cost_rows(
     cost_matrix: np.ndarray | None = None,
     sample_cost: np.ndarray | None = None,
 ) -> np.ndarray:
-    """The (n, k) cost of predicting each class for each example, its truth known.
+    """The (n, m) cost of each decision for each example, its truth known.
 
-    From per-example costs when given (row ``C_n[y_n, :]`` of an (n, k, k)
-    array, or an (n, k) array as is), otherwise row ``C[y_n, :]`` of the
+    From per-example costs when given (row ``C_n[y_n, :]`` of an (n, k, m)
+    array, or an (n, m) array as is), otherwise row ``C[y_n, :]`` of the
     cost matrix.
     """
     if sample_cost is None:

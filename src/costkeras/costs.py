@@ -7,9 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import _float_array, per_output
+from ._validation import _float_array, _is_frame, _plain, per_output
 
-__all__ = ["OutputCosts", "binary_sample_cost"]
+__all__ = ["OutputCosts", "binary_sample_cost", "with_reject_option"]
 
 
 class OutputCosts:
@@ -164,3 +164,104 @@ def per_output_costs(sample_cost: Any, names: Sequence[Any]) -> list:
             f"costkeras.costs.OutputCosts; got {type(sample_cost).__name__}."
         )
     return per_output(sample_cost, names, param="sample_cost")
+
+
+def with_reject_option(cost_matrix: Any, cost: Any = 0.3, *, name: Any = "reject") -> Any:
+    """Add an action that abstains (defers, sends to a person) at a price: Chow's reject option.
+
+    The new column ``name`` costs ``cost`` whatever the true class, so the
+    matrix becomes ``C[true, action]`` of shape (k, m + 1), the last action the
+    reject. Bayes's rule then rejects a row when every other decision is
+    expected to cost more than ``cost``. With 0/1 costs (``1 - I``) this is
+    Chow's rule (Chow, IEEE Trans. Information Theory 16, 1970): reject when
+    ``max_i p_i < 1 - cost``, accept the most probable class otherwise; as
+    ``max_i p_i >= 1 / k``, a cost of ``(k - 1) / k`` or more never rejects (0.5
+    for two classes). Whatever the matrix, a reject that costs at least its
+    largest entry is never chosen (ties go to the columns before it).
+
+    Parameters
+    ----------
+    cost_matrix : ndarray or array-like of shape (k, m) or (n_samples, k, m), \
+DataFrame or dict of dicts
+        ``C[true, decision]``. A DataFrame (index: true class) gets a column
+        ``name``; a dict of dicts ``{true: {decision: cost}}`` gets the entry
+        ``name`` in every row (missing entries keep their meaning: a class
+        decided as itself costs 0; the classes come first among its actions).
+        An array gets a last column; being unnamed, its actions are the
+        classes followed by ``name``: pass
+        ``actions=[*classes_, name]`` with it. An array of per-example matrices
+        gets one per example.
+    cost : float or array-like, default=0.3
+        The price of rejecting: a number, or an array broadcast against the new
+        column, of shape (k,) for a matrix (a price per true class) and
+        (n_samples, k) for per-example matrices (``amount[:, None]`` for a price
+        per example).
+    name : label, default="reject"
+        The new action's label; it must not be a column already.
+
+    Returns
+    -------
+    The same kind as ``cost_matrix``, a new object (the input is not modified):
+    ndarray of shape (k, m + 1) or (n_samples, k, m + 1), DataFrame or dict of dicts.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` names a column already, or ``cost`` is not finite or does not
+        broadcast.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from costkeras.costs import with_reject_option
+    >>> from costkeras.decisions import bayes_decision
+    >>> C = with_reject_option(1 - np.eye(3), cost=0.3, name="defer")  # 0/1 costs
+    >>> C.tolist()
+    [[0.0, 1.0, 1.0, 0.3], [1.0, 0.0, 1.0, 0.3], [1.0, 1.0, 0.0, 0.3]]
+    >>> proba = np.array([[0.8, 0.1, 0.1], [0.6, 0.3, 0.1]])  # Chow: defer if max p < 0.7
+    >>> bayes_decision(proba, C).tolist()                     # column 3 is "defer"
+    [0, 3]
+    >>> with_reject_option({"ok": {"fraud": 1}, "fraud": {"ok": 10}}, 2.0, name="call")
+    {'ok': {'fraud': 1, 'call': 2.0}, 'fraud': {'ok': 10, 'call': 2.0}}
+    """
+    if _is_frame(cost_matrix):
+        if name in {*cost_matrix.columns, *cost_matrix.index}:
+            raise ValueError(f"name={name!r} is a label of cost_matrix already.")
+        column = _reject_column(cost, (len(cost_matrix.index),))
+        frame = cost_matrix.copy()
+        frame[name] = column
+        return frame
+    if isinstance(cost_matrix, Mapping):
+        if name in {*cost_matrix, *_inner_keys_of(cost_matrix)}:
+            raise ValueError(f"name={name!r} is a label of cost_matrix already.")
+        column = _reject_column(cost, (len(cost_matrix),))
+        return {
+            true: {**row, name: float(price)}
+            for (true, row), price in zip(cost_matrix.items(), column, strict=True)
+        }
+    matrix = _float_array(
+        cost_matrix, "cost_matrix", "a numeric (k, m) or (n_samples, k, m) array-like"
+    )
+    if matrix.ndim not in (2, 3) or 0 in matrix.shape:
+        raise ValueError(
+            f"cost_matrix must have shape (k, m) or (n_samples, k, m); got shape {matrix.shape}."
+        )
+    column = _reject_column(cost, matrix.shape[:-1])
+    return np.concatenate([matrix, column[..., None]], axis=-1)
+
+
+def _inner_keys_of(mapping: Mapping) -> list:
+    return [key for row in mapping.values() if isinstance(row, Mapping) for key in row]
+
+
+def _reject_column(cost: Any, shape: tuple) -> np.ndarray:
+    price = _float_array(cost, "cost", "a number or a numeric array")
+    if not np.all(np.isfinite(price)):
+        raise ValueError(f"cost must be finite; got {_plain(np.ravel(price)[:5].tolist())!r}.")
+    try:
+        return np.broadcast_to(price, shape).copy()
+    except ValueError:
+        raise ValueError(
+            f"cost has shape {price.shape}, which does not broadcast to the new column's "
+            f"shape {shape} (one price per true class, or per example and true class)."
+        ) from None

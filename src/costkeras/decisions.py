@@ -18,7 +18,13 @@ from typing import Any
 import numpy as np
 
 from . import _bayes
-from ._validation import check_cost_matrix, check_decidable, check_sample_cost
+from ._validation import (
+    check_action_matrix,
+    check_actions,
+    check_cost_matrix,
+    check_decidable,
+    check_sample_cost,
+)
 
 __all__ = ["bayes_decision", "binary_threshold", "expected_costs", "predict_min_cost"]
 
@@ -29,24 +35,30 @@ def _is_tensor(values: Any) -> bool:
 
 
 def expected_costs(proba: Any, cost_matrix: Any):
-    """Expected cost of each possible decision: ``R[n, j] = sum_i p[n, i] C[i, j]``.
+    """Expected cost of each possible decision: ``R[n, a] = sum_i p[n, i] C[i, a]``.
 
     Parameters
     ----------
     proba : array-like of shape (n_samples, k)
         Class probabilities, columns in class order.
-    cost_matrix : array-like of shape (k, k) or (n_samples, k, k)
-        ``C[true, predicted]``, one matrix for all samples or one per sample.
+    cost_matrix : array-like of shape (k, m) or (n_samples, k, m)
+        ``C[true, decision]``, one matrix for all samples or one per sample;
+        rows the k classes, columns the m decisions: the classes themselves
+        (``m = k``) or actions such as approve, review, decline.
 
     Returns
     -------
-    array of shape (n_samples, k)
+    array of shape (n_samples, m)
 
     Examples
     --------
     >>> from costkeras.decisions import expected_costs
     >>> expected_costs([[0.8, 0.2]], [[0, 1], [10, 0]]).tolist()
     [[2.0, 0.8]]
+    >>> approve_review_decline = [[0, 1, 5],    # true good payer
+    ...                           [10, 2, 0]]   # true defaulter
+    >>> expected_costs([[0.8, 0.2]], approve_review_decline).round(2).tolist()
+    [[2.0, 1.2, 4.0]]
     """
     if not _is_tensor(proba):
         return _bayes.expected_costs(proba, cost_matrix)
@@ -58,25 +70,28 @@ def expected_costs(proba: Any, cost_matrix: Any):
 
 
 def bayes_decision(proba: Any, cost_matrix: Any):
-    """Bayes minimum-risk decision: ``argmin_j sum_i p_i C[i, j]`` (Elkan, 2001).
+    """Bayes minimum-risk decision: ``argmin_a sum_i p_i C[i, a]`` (Elkan, 2001).
 
     Parameters
     ----------
     proba : array-like of shape (n_samples, k)
         Class probabilities, columns in class order.
-    cost_matrix : array-like of shape (k, k) or (n_samples, k, k)
-        ``C[true, predicted]``.
+    cost_matrix : array-like of shape (k, m) or (n_samples, k, m)
+        ``C[true, decision]``: rows the classes, columns the m decisions (the
+        classes, or actions).
 
     Returns
     -------
     array of shape (n_samples,)
-        Class positions (ties go to the lower position).
+        Column positions of the decisions (ties go to the lower position).
 
     Examples
     --------
     >>> from costkeras.decisions import bayes_decision
     >>> bayes_decision([[0.8, 0.2], [0.95, 0.05]], [[0, 1], [10, 0]]).tolist()
     [1, 0]
+    >>> bayes_decision([[0.8, 0.2]], [[0, 1, 5], [10, 2, 0]]).tolist()  # the middle action
+    [1]
     """
     if not _is_tensor(proba):
         return _bayes.decision_positions(proba, cost_matrix)
@@ -115,7 +130,9 @@ def binary_threshold(cost_matrix: Any) -> float:
     return float((c_fp - c_tn) / denominator)
 
 
-def predict_min_cost(estimator: Any, X: Any, cost_matrix: Any) -> np.ndarray:
+def predict_min_cost(
+    estimator: Any, X: Any, cost_matrix: Any, *, actions: Any = None
+) -> np.ndarray:
     """Bayes decisions from any fitted classifier's ``predict_proba``.
 
     For classifiers whose ``predict`` is the argmax of their probabilities:
@@ -126,14 +143,20 @@ def predict_min_cost(estimator: Any, X: Any, cost_matrix: Any) -> np.ndarray:
     ----------
     estimator : fitted classifier with ``predict_proba`` and ``classes_``
     X : array-like of shape (n_samples, n_features)
-    cost_matrix : array-like of shape (k, k) or (n_samples, k, k), DataFrame or dict of dicts
-        ``C[true, predicted]`` in the order of ``estimator.classes_`` (a
+    cost_matrix : array-like of shape (k, m) or (n_samples, k, m), DataFrame or dict of dicts
+        ``C[true, decision]``, rows in the order of ``estimator.classes_`` (a
         DataFrame or a dict of dicts names its labels), or one matrix per row.
+        The m columns are the classes (``m = k``) or actions, named by a
+        DataFrame's columns, a dict of dicts ``{true: {action: cost}}`` or
+        ``actions``.
+    actions : array-like of shape (m,), default=None
+        The labels of the columns of an array ``cost_matrix`` that are not the
+        classes (an array with ``m != k`` needs them).
 
     Returns
     -------
     ndarray of shape (n_samples,)
-        Labels from ``estimator.classes_``.
+        Labels from ``estimator.classes_``, or from the actions.
 
     Examples
     --------
@@ -155,8 +178,17 @@ def predict_min_cost(estimator: Any, X: Any, cost_matrix: Any) -> np.ndarray:
         )
     classes = np.asarray(estimator.classes_)
     if np.ndim(cost_matrix) == 3:
-        costs = check_sample_cost(cost_matrix, len(proba), len(classes), param="cost_matrix")
+        labels = classes if actions is None else check_actions(actions)
+        costs = check_sample_cost(
+            cost_matrix, len(proba), len(classes), param="cost_matrix", n_actions=len(labels)
+        )
+        if costs.ndim != 3:
+            raise ValueError(
+                f"cost_matrix must be one (k, m) matrix or one per row, shape "
+                f"({len(proba)}, {len(classes)}, m); got shape {costs.shape}."
+            )
     else:
-        costs = check_cost_matrix(cost_matrix, classes)
+        costs, named = check_action_matrix(cost_matrix, classes, actions=actions)
+        labels = classes if named is None else named
     check_decidable(costs, "cost_matrix")
-    return _bayes.decide(proba, classes, costs)
+    return _bayes.decide(proba, labels, costs)

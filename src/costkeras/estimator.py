@@ -44,6 +44,11 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         ``i``; an array follows ``classes_``, a DataFrame or a dict of dicts
         ``{true: {predicted: cost}}`` names its labels. For several outputs, a
         dict keyed by output name or a list with one matrix (or None) each.
+        Its columns may be actions rather than classes, ``C[true, action]`` of
+        shape (k, m), named by a DataFrame's columns or a dict of dicts' inner
+        keys (approve, review, decline): the network learns the classes and
+        ``predict`` returns actions, so such a matrix needs
+        ``cost_loss="cross_entropy"`` and a Bayes decision.
     class_weight : dict, list, "balanced" or None, default=None
         Multiplies ``sample_weight`` (never in place); per output as above.
     cost_loss : {"cross_entropy", "argmax_weighted", "class_weighted", \
@@ -104,9 +109,13 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
     Attributes
     ----------
     classes_ : ndarray of shape (k,), or a list per output
-    cost_matrix_ : ndarray of shape (k, k) or None, or a list per output
-        The validated costs in ``classes_`` order (with ``sample_cost`` and no
-        ``cost_matrix``: the mean training cost matrix).
+    cost_matrix_ : ndarray of shape (k, m) or None, or a list per output
+        The validated costs, rows in ``classes_`` order, columns in ``actions_``
+        order (with ``sample_cost`` and no ``cost_matrix``: the mean training
+        cost matrix).
+    actions_ : ndarray of shape (m,), or a list per output
+        The labels ``predict`` returns: ``classes_`` unless ``cost_matrix``
+        names actions.
     decision_ : str, or a list per output
     loss_ : the loss the model trains with (a list in the model's output order)
     output_names_ : list
@@ -203,6 +212,31 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
 
     __repr__ = BaseEstimator.__repr__
 
+    @property
+    def actions_(self):
+        """The labels ``predict`` returns: ``classes_``, or the actions the costs name."""
+        heads = self.__dict__.get("heads_")
+        if heads is None:
+            raise AttributeError("actions_ is set by fitting, with costkeras's target encoding.")
+        actions = [head.classes if head.actions is None else head.actions for head in heads]
+        return actions[0] if len(actions) == 1 else actions
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy, scikit-learn's convention; refused when ``predict`` returns actions.
+
+        Accuracy compares decisions with classes, which actions are not: judge them
+        with ``costkeras.metrics.make_cost_scorer`` instead.
+        """
+        heads = self.__dict__.get("heads_") or []
+        named = [head.actions for head in heads if head.actions is not None]
+        if named:
+            raise ValueError(
+                "score is accuracy, which compares predictions with classes, but this "
+                f"classifier predicts actions {named[0].tolist()!r}; score it with "
+                "costkeras.metrics.make_cost_scorer(cost_matrix) instead."
+            )
+        return super().score(X, y, sample_weight=sample_weight)
+
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None, sample_cost=None, **kwargs):
         """Train the network; every input is checked before training starts.
@@ -282,16 +316,17 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         Parameters
         ----------
         X : array-like or DataFrame of shape (n_samples, n_features)
-        sample_cost : array-like of shape (n_samples, k, k), default=None
-            A cost matrix per example (a dict or list per output); when given,
-            every decision is Bayes's with it. Otherwise ``cost_matrix_``
-            decides when ``decision_`` is ``"bayes"``.
+        sample_cost : array-like of shape (n_samples, k, m), default=None
+            A cost matrix per example (a dict or list per output), columns in
+            ``actions_`` order; when given, every decision is Bayes's with it.
+            Otherwise ``cost_matrix_`` decides when ``decision_`` is ``"bayes"``.
         **kwargs
             Passed to ``keras.Model.predict``.
 
         Returns
         -------
         ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Classes, or the actions ``cost_matrix`` names.
         """
         if self._fitted_without_heads():
             if sample_cost is not None:
@@ -303,10 +338,11 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         return labels[0] if len(labels) == 1 else stack_columns(labels)
 
     def predict_expected_cost(self, X, sample_cost=None, **kwargs):
-        """Expected cost ``R[n, j] = sum_i p(i | x_n) C[i, j]`` of each possible decision.
+        """Expected cost ``R[n, a] = sum_i p(i | x_n) C[i, a]`` of each possible decision.
 
         With neither ``sample_cost`` nor ``cost_matrix_``, the 0/1 cost
-        (``R = 1 - p``). Returns (n_samples, k), or a list per output.
+        (``R = 1 - p``). Returns (n_samples, m), columns in ``actions_`` order,
+        or a list per output.
         """
         if self._fitted_without_heads():
             raise ValueError("predict_expected_cost needs costkeras's own target encoding.")

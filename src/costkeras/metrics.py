@@ -6,7 +6,9 @@ deep-learning backend), and works with predictions of any classifier.
 
 A cost matrix ``C`` is indexed ``C[true, predicted]``, the orientation of
 :func:`sklearn.metrics.confusion_matrix`: the total cost of predictions is
-``(confusion_matrix(y_true, y_pred, labels=labels) * C).sum()``.
+``(confusion_matrix(y_true, y_pred, labels=labels) * C).sum()``. Its columns may be
+actions rather than classes, ``C[true, action]`` of shape (k, m): ``y_true`` then holds
+classes and ``y_pred`` actions.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ import numpy as np
 
 from ._validation import (
     _float_array,
-    check_cost_matrix,
+    action_names,
+    check_action_matrix,
+    check_actions,
     check_one_label_type,
     check_sample_cost,
     column,
@@ -30,7 +34,7 @@ from .costs import per_output_costs
 __all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
 
 
-def _labels_for(cost_matrix, labels, y_true, y_pred, sample_cost) -> np.ndarray:
+def _labels_for(cost_matrix, labels, actions, y_true, y_pred, sample_cost) -> np.ndarray:
     if labels is not None:
         labels = np.asarray(labels)
         if labels.ndim != 1 or len(labels) == 0:
@@ -49,17 +53,37 @@ def _labels_for(cost_matrix, labels, y_true, y_pred, sample_cost) -> np.ndarray:
         if len(named) == 0:
             raise ValueError("cost_matrix names no labels; it has no costs to measure with.")
         return named
-    seen = np.unique(np.concatenate([y_true, y_pred]))
-    k = np.shape(sample_cost if sample_cost is not None else cost_matrix)[1]  # checked 2-D+
-    if len(seen) != k:
+    # with actions, y_pred holds no classes: the classes are y_true's
+    seen = np.unique(y_true if actions is not None else np.concatenate([y_true, y_pred]))
+    if sample_cost is not None:  # checked 2-D+: (n, k, m), or (n, m) rows
+        shape = np.shape(sample_cost)
+        k = shape[1] if len(shape) == 3 or actions is None else None
+    else:
+        k = np.shape(cost_matrix)[0]  # the rows are the classes
+    if k is not None and len(seen) != k:
+        where = "y_true holds" if actions is not None else "y_true and y_pred hold"
         raise ValueError(
-            f"the costs cover {k} classes but y_true and y_pred hold {len(seen)} labels "
-            f"{seen.tolist()!r}; pass labels=... (the classes in the costs' order)."
+            f"the costs cover {k} classes but {where} {len(seen)} labels "
+            f"{seen.tolist()!r}; pass labels=... (the classes in the costs' order)"
+            + ("." if actions is not None else ", or actions=... when y_pred holds actions.")
         )
     return seen
 
 
-def _positions(values: np.ndarray, labels: np.ndarray, name: str) -> np.ndarray:
+def _positions(
+    values: np.ndarray, labels: np.ndarray, name: str, what: str = "the cost matrix's labels"
+) -> np.ndarray:
+    if labels.dtype == object or values.dtype == object:
+        # actions may mix types ([0, 1, "review"]), which sorting refuses: look each up
+        index = {label: i for i, label in enumerate(labels.tolist())}
+        found = np.array([index.get(value, -1) for value in values.tolist()], dtype=int)
+        unknown = found < 0
+        if np.any(unknown):
+            missing = list(dict.fromkeys(values[unknown].tolist()))
+            raise ValueError(
+                f"{name} holds labels {missing!r} that are not in {what} {labels.tolist()!r}."
+            )
+        return found
     order = np.argsort(labels, kind="stable")
     sorted_labels = labels[order]
     found = np.searchsorted(sorted_labels, values)
@@ -68,7 +92,7 @@ def _positions(values: np.ndarray, labels: np.ndarray, name: str) -> np.ndarray:
     if np.any(unknown):
         raise ValueError(
             f"{name} holds labels {np.unique(values[unknown]).tolist()!r} that are not in "
-            f"the cost matrix's labels {labels.tolist()!r}."
+            f"{what} {labels.tolist()!r}."
         )
     return order[found]
 
@@ -93,10 +117,10 @@ def _weights(sample_weight: Any, n: int) -> np.ndarray:
     return weights
 
 
-def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost):
+def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, actions=None):
     """Return (table, predicted positions, weights).
 
-    ``table[n, j]`` is the cost of predicting class j for sample n.
+    ``table[n, a]`` is the cost of decision a (a class, or an action) for sample n.
     """
     y_true = _as_1d(y_true, "y_true")
     y_pred = _as_1d(y_pred, "y_pred")
@@ -120,14 +144,27 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost)
                 f"{costs_given[0]} must be a (k, k) matrix (or per example (n, k, k) or (n, k)); "
                 f"got shape {np.shape(costs_given[1])}."
             )
-    labels = _labels_for(cost_matrix, labels, y_true, y_pred, sample_cost)
+    named = isinstance(cost_matrix, dict) or hasattr(cost_matrix, "columns")
+    if actions is not None:
+        actions = check_actions(actions)
+    elif named:  # a DataFrame or dict of dicts may name actions
+        found = action_names(cost_matrix, () if labels is None else labels)
+        actions = None if found is None else check_actions(found, param="cost_matrix's columns")
+    labels = _labels_for(cost_matrix, labels, actions, y_true, y_pred, sample_cost)
+    matrix = None
+    if sample_cost is None or named:
+        matrix, actions = check_action_matrix(cost_matrix, labels, actions=actions)
     true_pos = _positions(y_true, labels, "y_true")
-    pred_pos = _positions(y_pred, labels, "y_pred")
+    if actions is None:
+        pred_pos = _positions(y_pred, labels, "y_pred")
+    else:
+        pred_pos = _positions(y_pred, actions, "y_pred", "the actions")
     if sample_cost is not None:
-        costs = check_sample_cost(sample_cost, n, len(labels))
+        n_actions = None if actions is None else len(actions)
+        costs = check_sample_cost(sample_cost, n, len(labels), n_actions=n_actions)
         table = cost_rows(true_pos, sample_cost=costs)
     else:
-        table = cost_rows(true_pos, cost_matrix=check_cost_matrix(cost_matrix, labels))
+        table = cost_rows(true_pos, cost_matrix=matrix)
     weights = np.ones(n) if sample_weight is None else _weights(sample_weight, n)
     return table, pred_pos, weights
 
@@ -145,7 +182,7 @@ def _sample_costs(table: np.ndarray, pred_pos: np.ndarray) -> np.ndarray:
 
 
 def _output_tables(
-    y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names
+    y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names, actions=None
 ) -> list:
     """One ``_cost_table`` per output: y with several columns has one matrix per column.
 
@@ -153,7 +190,9 @@ def _output_tables(
     """
     if np.ndim(y_true) != 2 or np.shape(y_true)[1] == 1:
         (sample_cost,) = per_output_costs(sample_cost, output_names or ["output1"])
-        return [_cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost)]
+        return [
+            _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, actions)
+        ]
     names = output_names
     if names is None:
         names = (
@@ -183,9 +222,16 @@ def _output_tables(
             "measure."
         )
     label_sets = per_output(labels, names, param="labels")
+    action_sets = per_output(actions, names, param="actions")
     return [
         _cost_table(
-            column(y_true, j), column(y_pred, j), matrix, label_sets[j], sample_weight, costs[j]
+            column(y_true, j),
+            column(y_pred, j),
+            matrix,
+            label_sets[j],
+            sample_weight,
+            costs[j],
+            action_sets[j],
         )
         for j, (matrix, cost) in enumerate(zip(matrices, costs, strict=True))
         if matrix is not None or cost is not None
@@ -205,6 +251,7 @@ def total_cost(
     cost_matrix: Any = None,
     *,
     labels: Any = None,
+    actions: Any = None,
     sample_weight: Any = None,
     sample_cost: Any = None,
     output_names: Any = None,
@@ -217,25 +264,34 @@ def total_cost(
     y_true : array-like of shape (n_samples,)
         True labels.
     y_pred : array-like of shape (n_samples,)
-        Predicted labels.
-    cost_matrix : array-like of shape (k, k), DataFrame or dict of dicts, default=None
+        Predicted labels, or the actions decided.
+    cost_matrix : array-like of shape (k, k) or (k, m), DataFrame or dict of dicts, \
+default=None
         ``C[true, predicted]``. An array follows ``labels``; a DataFrame
         (index true, columns predicted) or ``{true: {predicted: cost}}`` names
-        its labels itself. Not needed when ``sample_cost`` is given.
+        its labels itself. Not needed when ``sample_cost`` is given. Its
+        columns may be m actions, ``C[true, action]``: named by a DataFrame's
+        columns, a dict of dicts' inner keys, or ``actions``.
     labels : array-like of shape (k,), default=None
-        The labels of the costs' rows and columns. Defaults to the sorted
-        labels found in ``y_true`` and ``y_pred``, which must then number k.
+        The labels of the costs' rows (and columns, without actions). Defaults
+        to the sorted labels found in ``y_true`` and ``y_pred`` (with actions,
+        in ``y_true``), which must then number k.
+    actions : array-like of shape (m,), default=None
+        The labels of the costs' columns when they are actions rather than the
+        classes: those ``y_pred`` holds (an array ``cost_matrix`` with ``m != k``,
+        and per-example ``sample_cost`` of actions, need them).
     sample_weight : array-like of shape (n_samples,), default=None
         Weight of each sample's cost.
-    sample_cost : array-like of shape (n_samples, k, k) or (n_samples, k), default=None
-        Per-example costs: a cost matrix per sample, or the cost of
-        predicting each class for each sample. Replaces ``cost_matrix``.
+    sample_cost : array-like of shape (n_samples, k, m) or (n_samples, m), default=None
+        Per-example costs: a cost matrix per sample, or the cost of each
+        decision for each sample (``m = k`` without actions). Replaces
+        ``cost_matrix``.
         With several outputs: a dict by output name, a list with one entry
         (or None) per output, or :class:`~costkeras.costs.OutputCosts`; an
         output's per-example costs replace its matrix.
     output_names : list, default=None
         For y with several columns (outputs): their names, the keys of a
-        ``cost_matrix`` (and ``labels``) dict. Defaults to a DataFrame's
+        ``cost_matrix`` (and ``labels``, ``actions``) dict. Defaults to a DataFrame's
         columns, else ``output1``, ``output2``, ... With several outputs,
         ``cost_matrix`` is a dict by name or a list with one matrix per
         output (None: that output costs nothing, unless it has per-example
@@ -252,10 +308,14 @@ def total_cost(
     >>> from costkeras.metrics import total_cost
     >>> total_cost(["a", "b", "b"], ["a", "a", "b"], [[0, 1], [5, 0]])
     5.0
+    >>> C = {"good": {"approve": 0, "review": 1, "decline": 4},   # C[true, action]
+    ...      "bad": {"approve": 20, "review": 3, "decline": 0}}
+    >>> total_cost(["good", "bad", "bad"], ["approve", "review", "approve"], C)
+    23.0
     """
     totals, _, _ = _totals(
         _output_tables(
-            y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names
+            y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names, actions
         )
     )
     return _combine(totals, multioutput)
@@ -267,6 +327,7 @@ def mean_cost(
     cost_matrix: Any = None,
     *,
     labels: Any = None,
+    actions: Any = None,
     sample_weight: Any = None,
     sample_cost: Any = None,
     output_names: Any = None,
@@ -288,7 +349,7 @@ def mean_cost(
     """
     totals, _, weight = _totals(
         _output_tables(
-            y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names
+            y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names, actions
         )
     )
     if weight == 0:
@@ -302,6 +363,7 @@ def savings_score(
     cost_matrix: Any = None,
     *,
     labels: Any = None,
+    actions: Any = None,
     sample_weight: Any = None,
     sample_cost: Any = None,
     output_names: Any = None,
@@ -310,7 +372,8 @@ def savings_score(
     """Savings: ``1 - cost / cost of the best constant prediction``.
 
     1 means no cost at all, 0 means no better than always predicting the
-    cheapest single class, negative means worse than that.
+    cheapest single class (with actions: taking the cheapest single action
+    for everyone), negative means worse than that.
 
     Parameters are those of :func:`total_cost`.
 
@@ -326,10 +389,10 @@ def savings_score(
     """
     totals, constants, _ = _totals(
         _output_tables(
-            y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names
+            y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, output_names, actions
         )
     )
-    # constants: the cheapest single class predicted for every sample, per output
+    # constants: the cheapest single decision (class or action) for every sample, per output
     if multioutput == "sum":
         totals, constants = totals.sum(keepdims=True), constants.sum(keepdims=True)
     if np.any(constants == 0):
@@ -348,8 +411,9 @@ def make_cost_scorer(
     cost_matrix: Any = None,
     *,
     labels: Any = None,
+    actions: Any = None,
     kind: Literal["mean", "total", "savings"] = "mean",
-):
+) -> Any:
     """Make a scikit-learn scorer from a cost matrix or routed per-example costs.
 
     Scorers are maximised, so ``"mean"`` and ``"total"`` return the negated
@@ -368,12 +432,18 @@ def make_cost_scorer(
 
     Parameters
     ----------
-    cost_matrix : array-like of shape (k, k), DataFrame, dict of dicts or None, default=None
-        ``C[true, predicted]``, as in :func:`total_cost`. None when the costs
-        come per example through ``sample_cost``.
+    cost_matrix : array-like of shape (k, k) or (k, m), DataFrame, dict of dicts or None, \
+default=None
+        ``C[true, predicted]`` or ``C[true, action]``, as in :func:`total_cost`.
+        None when the costs come per example through ``sample_cost``.
     labels : array-like of shape (k,), default=None
-        Labels of the matrix's rows and columns. Defaults to the fitted
-        estimator's ``classes_`` for an array.
+        Labels of the matrix's rows (and columns, without actions). Defaults
+        to the fitted estimator's ``classes_`` for an array.
+    actions : array-like of shape (m,), default=None
+        Labels of the matrix's columns when they are actions. Defaults to the
+        fitted estimator's ``actions_`` when they are not its classes
+        (:class:`~costkeras.MinimumCostClassifier`,
+        :class:`~costkeras.CostSensitiveKerasClassifier`).
     kind : {"mean", "total", "savings"}, default="mean"
         Negated mean cost per sample, negated total cost, or savings.
 
@@ -399,4 +469,4 @@ def make_cost_scorer(
     if kind not in _SCORES:
         raise ValueError(f"kind must be one of {sorted(_SCORES)}; got {kind!r}.")
     func, greater_is_better = _SCORES[kind]
-    return CostScorer(func, 1 if greater_is_better else -1, cost_matrix, labels)
+    return CostScorer(func, 1 if greater_is_better else -1, cost_matrix, labels, actions)

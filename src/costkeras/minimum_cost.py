@@ -2,7 +2,8 @@
 
 :class:`MinimumCostClassifier` wraps a classifier with ``predict_proba`` (gradient
 boosting, a calibrated model, a stack, a pipeline, a costkeras network) and predicts
-``argmin_j sum_i p_i C[i, j]`` for any number of classes. Being an estimator, it can sit at
+``argmin_a sum_i p_i C[i, a]`` for any number of classes, the decisions being the classes
+or actions of their own (approve, review, decline). Being an estimator, it can sit at
 the end of a ``Pipeline``, be grid-searched over its cost matrix and its inner estimator's
 parameters, be cross-validated with :func:`costkeras.metrics.make_cost_scorer`, and be
 pickled as one model.
@@ -29,7 +30,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _bayes
 from ._validation import (
-    check_cost_matrix,
+    check_action_matrix,
     column,
     default_output_names,
     per_output,
@@ -67,7 +68,9 @@ def _inner_has(attr: str):
 
 
 def _is_zero_one(matrix: np.ndarray) -> bool:
-    return bool(np.array_equal(matrix, 1.0 - np.eye(len(matrix))))
+    return matrix.shape[0] == matrix.shape[-1] and bool(
+        np.array_equal(matrix, 1.0 - np.eye(len(matrix)))
+    )
 
 
 def _y_columns(y) -> tuple[list[np.ndarray], list | None]:
@@ -113,13 +116,23 @@ class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
         ``decision_function`` is enough). It is cloned and fitted by ``fit``; wrap
         an already fitted classifier in :class:`sklearn.frozen.FrozenEstimator` to
         use it as it is.
-    cost_matrix : array-like of shape (k, k), DataFrame, dict of dicts, list or dict, \
-default=None
+    cost_matrix : array-like of shape (k, k) or (k, m), DataFrame, dict of dicts, list \
+or dict, default=None
         ``C[true, predicted]``. An array follows ``classes_`` (the sorted labels);
         a pandas DataFrame (index: true label, columns: predicted label) and a dict
         of dicts ``{true: {predicted: cost}}`` (a missing diagonal entry is 0) name
         their labels and are reordered to ``classes_``. None means 0/1 costs: the
         most probable class, unless ``predict`` is given per-example costs.
+
+        The columns may be actions rather than classes, ``C[true, action]`` of
+        shape (k, m): a DataFrame's columns or a dict of dicts' inner keys that
+        are not classes name them (approve, review, decline), an array's are
+        named by ``actions``. ``predict`` then returns actions.
+    actions : array-like of shape (m,), list or dict, default=None
+        The labels of the columns of an array ``cost_matrix`` when they are
+        actions (an array with ``m != k`` needs them); for a DataFrame or dict of
+        dicts, their order. None: the columns are the classes, or the names the
+        matrix gives. Per output (a list or dict by output name) for several.
 
         For a multi-output inner classifier (y with several columns, ``classes_``
         and ``predict_proba`` lists), a list with one matrix per column of y, or a
@@ -151,9 +164,13 @@ default=None
     classes_ : ndarray of shape (k,), or list of ndarray
         ``estimator_.classes_``: the labels, in the order of the costs' rows and
         columns (one array per output for multi-output y).
-    cost_matrix_ : ndarray of shape (k, k), or list of ndarray
-        The costs in ``classes_`` order (the 0/1 matrix ``1 - I`` when
-        ``cost_matrix`` is None); one per output for multi-output y.
+    cost_matrix_ : ndarray of shape (k, m), or list of ndarray
+        The costs, rows in ``classes_`` order, columns in ``actions_`` order (the
+        0/1 matrix ``1 - I`` when ``cost_matrix`` is None); one per output for
+        multi-output y.
+    actions_ : ndarray of shape (m,), or list of ndarray
+        The labels ``predict`` returns, the columns of ``cost_matrix_``:
+        ``classes_`` unless the costs name actions.
     output_names_ : list
         For multi-output y only: the outputs' names, the keys of a dict
         ``cost_matrix``.
@@ -181,7 +198,7 @@ default=None
     estimator's requests (``estimator.set_fit_request(sample_weight=True)``), and
     with ``calibration`` a routed ``sample_weight`` also weighs the calibration.
     ``predict`` and ``predict_expected_cost`` take per-example cost matrices
-    ``sample_cost`` of shape (n_samples, k, k) (several outputs: per output, as
+    ``sample_cost`` of shape (n_samples, k, m) (several outputs: per output, as
     in :meth:`predict`), requested from routing by default, so a routed cost
     scorer decides and judges each row with its own costs.
 
@@ -203,6 +220,17 @@ default=None
     >>> plain = clf.estimator_.predict(X)
     >>> int((clf.predict(X) == 2).sum()) <= int((plain == 2).sum())
     True
+
+    Actions that are not classes: a person looks at a doubtful flower for 0.3.
+
+    >>> C_review = [[0, 1, 1, 0.3], [1, 0, 10, 0.3], [1, 1, 0, 0.3]]
+    >>> clf = MinimumCostClassifier(
+    ...     LogisticRegression(max_iter=1000), cost_matrix=C_review,
+    ...     actions=[0, 1, 2, "look"]).fit(X, y)
+    >>> clf.actions_.tolist()
+    [0, 1, 2, 'look']
+    >>> clf.predict_expected_cost(X).shape
+    (150, 4)
     """
 
     # A routed sample_cost goes to predict unless the user says otherwise, so a cost
@@ -215,6 +243,7 @@ default=None
         estimator: Any,
         *,
         cost_matrix: Any = None,
+        actions: Any = None,
         calibration: str | None = None,
         cv: Any = None,
         ensemble: bool | str = "auto",
@@ -222,6 +251,7 @@ default=None
     ) -> None:
         self.estimator = estimator
         self.cost_matrix = cost_matrix
+        self.actions = actions
         self.calibration = calibration
         self.cv = cv
         self.ensemble = ensemble
@@ -265,24 +295,43 @@ default=None
                 f"estimator must be a classifier with 'fit' and {needed}; got {self.estimator!r}."
             )
 
-    def _spread_costs(self, label_sets: list, names: list | None) -> list[np.ndarray]:
-        """The cost matrices in the order of ``label_sets`` (one per output)."""
+    def _spread_costs(self, label_sets: list, names: list | None) -> list[tuple]:
+        """``(cost matrix, actions)`` in the order of ``label_sets``, one per output.
+
+        The actions are the columns' labels: the classes unless the costs name others.
+        """
         if names is None:
-            return [check_cost_matrix(self.cost_matrix, label_sets[0])]
-        value = self.cost_matrix
-        if (isinstance(value, np.ndarray) and value.ndim == 2) or hasattr(value, "columns"):
-            raise TypeError(
-                "y has several columns (outputs), so cost_matrix must be a list with one "
-                "matrix per output (None: 0/1 costs) or a dict keyed by output name "
-                f"{names!r}; got a single matrix."
+            matrices, actions, params = [self.cost_matrix], [self.actions], [""]
+        else:
+            value = self.cost_matrix
+            if (isinstance(value, np.ndarray) and value.ndim == 2) or hasattr(value, "columns"):
+                raise TypeError(
+                    "y has several columns (outputs), so cost_matrix must be a list with one "
+                    "matrix per output (None: 0/1 costs) or a dict keyed by output name "
+                    f"{names!r}; got a single matrix."
+                )
+            matrices = per_output(value, names, param="cost_matrix")
+            actions = per_output(self.actions, names, param="actions")
+            params = [f"[{name!r}]" for name in names]
+        spread = []
+        for labels, matrix, named, where in zip(label_sets, matrices, actions, params, strict=True):
+            if matrix is None:
+                if named is not None:
+                    raise ValueError(
+                        f"actions{where} names the columns of cost_matrix{where}, which is "
+                        "None; give the (k, m) cost matrix of those actions."
+                    )
+                spread.append((1.0 - np.eye(len(labels)), np.asarray(labels)))
+                continue
+            costs, named = check_action_matrix(
+                matrix,
+                labels,
+                actions=named,
+                param=f"cost_matrix{where}",
+                actions_param=f"actions{where}",
             )
-        matrices = per_output(value, names, param="cost_matrix")
-        return [
-            1.0 - np.eye(len(labels))
-            if matrix is None
-            else check_cost_matrix(matrix, labels, param=f"cost_matrix[{name!r}]")
-            for name, labels, matrix in zip(names, label_sets, matrices, strict=True)
-        ]
+            spread.append((costs, np.asarray(labels) if named is None else named))
+        return spread
 
     def _precheck_costs(self, y) -> None:
         """Validate the costs against y's labels before the inner estimator is fitted."""
@@ -298,8 +347,6 @@ default=None
         if any(labels is None for labels in label_sets):
             return
         _check_two_classes(label_sets, names)
-        if self.cost_matrix is None:
-            return
         self._spread_costs(label_sets, names)
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> MinimumCostClassifier:
@@ -360,14 +407,13 @@ default=None
             self.classes_ = [np.asarray(labels) for labels in classes]
             _check_two_classes(self.classes_, names)
             self.output_names_ = names
-            self.cost_matrix_ = self._spread_costs(self.classes_, names)
+            spread = self._spread_costs(self.classes_, names)
+            self.cost_matrix_ = [costs for costs, _ in spread]
+            self.actions_ = [actions for _, actions in spread]
         else:
             self.classes_ = np.asarray(classes)
             _check_two_classes([self.classes_], None)
-            if self.cost_matrix is None:
-                self.cost_matrix_ = 1.0 - np.eye(len(self.classes_))
-            else:
-                self.cost_matrix_ = self._spread_costs([self.classes_], None)[0]
+            ((self.cost_matrix_, self.actions_),) = self._spread_costs([self.classes_], None)
         for attribute in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, attribute):
                 setattr(self, attribute, getattr(self.estimator_, attribute))
@@ -379,15 +425,16 @@ default=None
     def _multioutput(self) -> bool:
         return isinstance(self.classes_, list)
 
+    def _per_output(self, attribute: str) -> list:
+        value = getattr(self, attribute)
+        return value if self._multioutput else [value]
+
     def _costs(self, n_samples: int, sample_cost: Any) -> list:
         """The costs that decide, per output: per-example ones, else ``cost_matrix_``.
 
         None stands for 0/1 costs (the most probable class).
         """
-        if not self._multioutput:
-            classes, matrices, names = [self.classes_], [self.cost_matrix_], None
-        else:
-            classes, matrices, names = self.classes_, self.cost_matrix_, self.output_names_
+        names = self.output_names_ if self._multioutput else None
         given = per_output_costs(sample_cost, names or ["output1"])
         return [
             _bayes.decision_costs(
@@ -396,9 +443,14 @@ default=None
                 len(labels),
                 None if _is_zero_one(matrix) else matrix,
                 param="sample_cost" if names is None else f"sample_cost[{name!r}]",
+                n_actions=matrix.shape[1],
             )
             for costs, labels, matrix, name in zip(
-                given, classes, matrices, names or [None], strict=True
+                given,
+                self._per_output("classes_"),
+                self._per_output("cost_matrix_"),
+                names or [None],
+                strict=True,
             )
         ]
 
@@ -409,54 +461,85 @@ default=None
         return proba if self._multioutput else [proba]
 
     def predict(self, X: Any, sample_cost: Any = None) -> np.ndarray:
-        """Predict the class of lowest expected cost: ``argmin_j sum_i p_i C[i, j]``.
+        """Predict the decision of lowest expected cost: ``argmin_a sum_i p_i C[i, a]``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        sample_cost : array-like of shape (n_samples, k, k), default=None
-            One cost matrix ``C_n[true, predicted]`` per row, in ``classes_``
-            order, used instead of ``cost_matrix_`` (also when ``cost_matrix``
-            is None). Requested from metadata routing by default. With
-            several outputs: a dict by output name, a list with one entry (or
-            None) per output, or :class:`~costkeras.costs.OutputCosts`.
+        sample_cost : array-like of shape (n_samples, k, m), default=None
+            One cost matrix ``C_n[true, decision]`` per row, rows in
+            ``classes_`` order and columns in ``actions_`` order (``m = k``:
+            the classes), used instead of ``cost_matrix_`` (also when
+            ``cost_matrix`` is None). Requested from metadata routing by
+            default. With several outputs: a dict by output name, a list with
+            one entry (or None) per output, or :class:`~costkeras.costs.OutputCosts`.
 
         Returns
         -------
         ndarray of shape (n_samples,), or (n_samples, n_outputs)
-            Labels from ``classes_``; ties go to the class that comes first.
+            Labels from ``actions_`` (the classes unless the costs name
+            actions); ties go to the decision that comes first.
         """
         probas = self._probas(X)
         costs = self._costs(len(probas[0]), sample_cost)
-        classes = self.classes_ if self._multioutput else [self.classes_]
         labels = [
-            _bayes.decide(p, labels, c) for p, labels, c in zip(probas, classes, costs, strict=True)
+            _bayes.decide(p, actions, c)
+            for p, actions, c in zip(probas, self._per_output("actions_"), costs, strict=True)
         ]
         return stack_columns(labels) if self._multioutput else labels[0]
 
     def predict_expected_cost(self, X: Any, sample_cost: Any = None) -> Any:
-        """Expected cost of each possible decision: ``R[n, j] = sum_i p_i C[i, j]``.
+        """Expected cost of each possible decision: ``R[n, a] = sum_i p_i C[i, a]``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        sample_cost : array-like of shape (n_samples, k, k), default=None
+        sample_cost : array-like of shape (n_samples, k, m), default=None
             One cost matrix per row instead of ``cost_matrix_``; per output
             as in :meth:`predict` for several outputs.
 
         Returns
         -------
-        ndarray of shape (n_samples, k), or a list of them for multi-output y
-            Column ``j`` is the cost to expect when predicting ``classes_[j]``.
+        ndarray of shape (n_samples, m), or a list of them for multi-output y
+            Column ``a`` is the cost to expect from deciding ``actions_[a]``.
         """
         probas = self._probas(X)
         costs = self._costs(len(probas[0]), sample_cost)
-        matrices = self.cost_matrix_ if self._multioutput else [self.cost_matrix_]
         expected = [
             _bayes.expected_costs(p, matrix if c is None else c)
-            for p, matrix, c in zip(probas, matrices, costs, strict=True)
+            for p, matrix, c in zip(probas, self._per_output("cost_matrix_"), costs, strict=True)
         ]
         return expected if self._multioutput else expected[0]
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy of ``predict`` against y (scikit-learn's convention for classifiers).
+
+        With actions that are not classes, accuracy has no meaning: judge the
+        decisions with :func:`costkeras.metrics.make_cost_scorer` instead.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        float
+        """
+        check_is_fitted(self, "estimator_")
+        if any(
+            not np.array_equal(actions, classes)
+            for actions, classes in zip(
+                self._per_output("actions_"), self._per_output("classes_"), strict=True
+            )
+        ):
+            raise ValueError(
+                "score is accuracy, which compares predictions with classes, but this "
+                f"classifier predicts actions {self._per_output('actions_')[0].tolist()!r}; "
+                "score it with costkeras.metrics.make_cost_scorer(cost_matrix) instead."
+            )
+        return super().score(X, y, sample_weight=sample_weight)
 
     @available_if(_inner_has("predict_proba"))
     def predict_proba(self, X: Any) -> Any:

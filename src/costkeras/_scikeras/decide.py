@@ -20,7 +20,10 @@ from .heads import Head
 
 
 def call_costs(heads: list[Head], sample_cost, n_samples: int, decision: str) -> list:
-    """Per-example (n, k, k) costs given to a method, one entry (or None) per head."""
+    """Per-example (n, k, m) costs given to a method, one entry (or None) per head.
+
+    Their m columns are the head's decisions: its actions, or its k classes.
+    """
     if sample_cost is None:
         return [None] * len(heads)
     if decision == "argmax":
@@ -36,6 +39,7 @@ def call_costs(heads: list[Head], sample_cost, n_samples: int, decision: str) ->
             n_samples,
             head.n_classes,
             param="sample_cost" if single else f"sample_cost[{head.name!r}]",
+            n_actions=head.n_actions,
         )
         for head, value in zip(heads, given, strict=True)
     ]
@@ -49,5 +53,5 @@ def decide(head: Head, proba: np.ndarray, costs=None) -> np.ndarray:
 
 
 def expected_cost(head: Head, proba: np.ndarray, costs=None) -> np.ndarray:
-    """``R[n, j] = sum_i p_i C[i, j]``, with the 0/1 cost when no costs are known."""
+    """``R[n, a] = sum_i p_i C[i, a]``, with the 0/1 cost when no costs are known."""
     return _bayes.expected_costs(proba, head.cost_matrix if costs is None else costs)

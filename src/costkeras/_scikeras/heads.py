@@ -16,7 +16,13 @@ from typing import Any
 import keras
 import numpy as np
 
-from .._validation import check_cost_matrix, check_decidable, check_nonnegative, per_output
+from .._validation import (
+    _plain,
+    check_action_matrix,
+    check_decidable,
+    check_nonnegative,
+    per_output,
+)
 from ..keras.losses import (
     ArgmaxWeightedCrossEntropy,
     ClassWeightedCrossEntropy,
@@ -94,6 +100,12 @@ class Head:
     per_example: bool = False  # the loss takes each example's cost row with its target
     cost_sums: np.ndarray | None = None  # per-example costs seen, when they set cost_matrix
     cost_counts: np.ndarray | None = None
+    actions: np.ndarray | None = None  # the cost matrix's columns, when they are no classes
+
+    @property
+    def n_actions(self) -> int | None:
+        """The number m of decisions when they are actions; None: the classes."""
+        return None if self.actions is None else len(self.actions)
 
     @property
     def n_classes(self) -> int:
@@ -129,6 +141,8 @@ class Head:
         return raw
 
     def labels(self, positions: np.ndarray) -> np.ndarray:
+        if self.actions is not None:  # positions of decisions, not of classes
+            return self.actions[positions]
         if self.one_hot_labels:
             return np.eye(self.n_classes, dtype=int)[positions]
         if self.unit is not None and np.array_equal(self.classes, [0, 1]):
@@ -283,11 +297,9 @@ def build_heads(
                 "(a softmax)" + (" or 1 (a sigmoid)" if len(classes) == 2 else "") + "."
             )
         param = "cost_matrix" if single else f"cost_matrix[{name!r}]"
-        matrix = None if costs[j] is None else check_cost_matrix(costs[j], classes, param=param)
-        if matrix is not None:
-            check_decidable(matrix, param)
+        matrix, actions = _head_costs(costs[j], classes, params, param)
         head = Head(name, classes, units, order[j], one_hot_labels=target.one_hot)
-        head.cost_matrix = matrix
+        head.cost_matrix, head.actions = matrix, actions
         head.loss = _head_loss(head, params, losses[j], model_losses[j], per_example_costs)
         head.target_format = target_format(head.loss, units)
         head.per_example = per_example_costs and params["cost_loss"] != "cross_entropy"
@@ -300,6 +312,35 @@ def build_heads(
                 f"cost_loss={cost_loss!r} needs a cost_matrix or sample_cost; got neither."
             )
     return heads
+
+
+def _head_costs(cost_matrix, classes, params: dict, param: str, *, decidable: bool = True):
+    """A head's validated cost matrix and its actions (None: the classes), or None, None.
+
+    Training uses the classes: the cost losses weigh a class predicted for a true
+    one, so a matrix of actions only decides, and needs ``cost_loss="cross_entropy"``
+    and a Bayes decision.
+    """
+    if cost_matrix is None:
+        return None, None
+    matrix, actions = check_action_matrix(cost_matrix, classes, param=param, actions_param=None)
+    if decidable:
+        check_decidable(matrix, param)
+    if actions is not None:
+        named = f"{param} has actions {_plain(actions)!r} for its columns, not the classes"
+        if params["cost_loss"] != "cross_entropy":
+            raise ValueError(
+                f"{named}, but cost_loss={params['cost_loss']!r} trains with a square (k, k) "
+                "matrix over the classes. Pass cost_loss='cross_entropy' (the network then "
+                "learns the classes and the actions act in the decision), or a square "
+                "cost_matrix."
+            )
+        if params["decision"] == "argmax":
+            raise ValueError(
+                f"{named}, but decision='argmax' predicts the most probable class. Pass "
+                "decision='auto' or 'bayes' to decide among the actions."
+            )
+    return matrix, actions
 
 
 def _is_multilabel_output(target: Target, model: keras.Model) -> bool:
@@ -331,10 +372,11 @@ def _multilabel_heads(target, model, params, user_loss, per_example_costs) -> li
     costs = _per_head(params["cost_matrix"], names, names, param="cost_matrix")
     heads = []
     for j, name in enumerate(names):
-        matrix = costs[j]
-        if matrix is not None:
-            matrix = check_cost_matrix(matrix, target.classes[j], param=f"cost_matrix[{name!r}]")
+        matrix, actions = _head_costs(
+            costs[j], target.classes[j], params, f"cost_matrix[{name!r}]", decidable=False
+        )
         head = Head(name, target.classes[j], 1, 0, cost_matrix=matrix, loss=loss, unit=j)
+        head.actions = actions
         head.target_format = "binary"
         head.decision = resolve_decision(params["decision"], params["cost_loss"], matrix)
         heads.append(head)
