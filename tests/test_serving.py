@@ -40,6 +40,20 @@ def two_outputs():
     return X, {"risk": risk, "grade": grade}, costs
 
 
+# C[true, action] of the classes 0 (repays) and 1 (defaults) by three actions
+REVIEW = {
+    0: {"approve": 0.0, "review": 0.3, "decline": 1.0},
+    1: {"approve": 8.0, "review": 1.5, "decline": 0.0},
+}
+
+
+def review_costs(sample_cost):
+    """Each applicant's (2, 2) costs with a review column: a fixed fee and a fifth of a loss."""
+    approve, decline = sample_cost[:, :, 0], sample_cost[:, :, 1]
+    review = 0.3 + 0.2 * approve
+    return np.stack([approve, review, decline], axis=2)
+
+
 def fitted_cases(credit, two_outputs):
     """name -> (estimator, held-out inputs by input name, predict's keyword arguments)."""
     X, y, S = credit
@@ -64,6 +78,11 @@ def fitted_cases(credit, two_outputs):
             ),
             {"features": X[held]},
             {},
+        ),
+        "actions": (  # approve, send to a manual review at 0.3, or decline
+            small(cost_matrix=REVIEW, epochs=3).fit(X[train], y[train]),
+            {"features": X[held], "sample_cost": review_costs(S[held])},
+            {"sample_cost": review_costs(S[held])},
         ),
         "two_outputs": (
             small(cost_matrix={"grade": grade_costs}, epochs=3).fit(Z[train], Y_train),
@@ -92,18 +111,18 @@ def expected(clf, inputs, predict_kwargs):
     labels = clf.predict(inputs["features"], **predict_kwargs)
     probas = clf.predict_proba(inputs["features"])
     if len(clf.heads_) == 1:
-        return {"": (clf.classes_, labels, probas)}
+        return {"": (clf.actions_, labels, probas)}
     return {
-        f"{name}_": (classes, labels[:, j], probas[j])
-        for j, (name, classes) in enumerate(zip(clf.output_names_, clf.classes_, strict=True))
+        f"{name}_": (actions, labels[:, j], probas[j])
+        for j, (name, actions) in enumerate(zip(clf.output_names_, clf.actions_, strict=True))
     }
 
 
 def assert_serves_like_predict(outputs, clf, inputs, predict_kwargs):
-    for prefix, (classes, labels, probas) in expected(clf, inputs, predict_kwargs).items():
+    for prefix, (actions, labels, probas) in expected(clf, inputs, predict_kwargs).items():
         decided = np.asarray(outputs[f"{prefix}decision"])
         assert decided.shape == (N_SERVED,)
-        np.testing.assert_array_equal(np.asarray(classes)[decided], labels)
+        np.testing.assert_array_equal(np.asarray(actions)[decided], labels)
         served = np.asarray(outputs[f"{prefix}probabilities"])
         assert served.dtype == np.float32
         np.testing.assert_allclose(served, probas, rtol=0, atol=2e-7)  # float32 rounding

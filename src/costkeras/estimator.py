@@ -369,10 +369,10 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         ----------
         sample_cost : bool, default=False
             Take a cost matrix per row as a second input, float64 (float32 on
-            JAX without ``jax_enable_x64``) of shape
-            (n, k, k) in ``classes_`` order (one input per output, named
-            ``<output>_sample_cost``, for several), and decide with it as
-            ``predict(X, sample_cost=S)`` does.
+            JAX without ``jax_enable_x64``) of shape (n, k, m), rows in
+            ``classes_`` order and columns in ``actions_`` order (m = k for the
+            classes; one input per output, named ``<output>_sample_cost``, for
+            several), and decide with it as ``predict(X, sample_cost=S)`` does.
 
         Returns
         -------
@@ -380,10 +380,11 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
             Input ``features``: X as ``predict`` takes it, a float32 array of
             shape (n, n_features_in_) (and the ``sample_cost`` inputs). Outputs,
             a dict: ``probabilities`` (n, k) float32, ``predict_proba``'s values,
-            and ``decision`` (n,) int32, the position in ``classes_`` of each
-            row's decision (``classes_[decision]`` is ``predict``'s label); for
-            several outputs, ``<output>_probabilities`` and ``<output>_decision``
-            for each output name of ``output_names_``.
+            and ``decision`` (n,) int32, the position in ``actions_`` (the
+            classes, unless the costs name actions) of each row's decision:
+            ``actions_[decision]`` is ``predict``'s label. For several outputs,
+            ``<output>_probabilities`` and ``<output>_decision`` for each name of
+            ``output_names_``.
 
         Raises
         ------
@@ -402,7 +403,7 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         ...                                    random_state=0).fit(X, y)
         >>> served = clf.decision_model()
         >>> decided = served.predict(X, verbose=0)["decision"]
-        >>> bool(np.array_equal(clf.classes_[decided], clf.predict(X)))
+        >>> bool(np.array_equal(clf.actions_[decided], clf.predict(X)))
         True
         """
         check_is_fitted(self, "model_")

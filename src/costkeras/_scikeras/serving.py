@@ -79,8 +79,8 @@ def build_decision_model(estimator, sample_cost: bool = False) -> keras.Model:
         )(output)
         proba = ClassProbabilities(head.unit, dtype=dtype, name=f"{prefix}exact")(output)
         if sample_cost:
-            k = head.n_classes
-            costs = keras.Input((k, k), dtype=dtype, name=f"{prefix}sample_cost")
+            shape = (head.n_classes, head.n_actions or head.n_classes)  # C_n[true, decision]
+            costs = keras.Input(shape, dtype=dtype, name=f"{prefix}sample_cost")
             inputs.append(costs)
             decision = BayesDecision(dtype=dtype, name=f"{prefix}decision")
             served[f"{prefix}decision"] = decision(proba, sample_cost=costs)
