@@ -1,0 +1,83 @@
+"""The site's own Sphinx extension and the helpers of its gallery configuration.
+
+The helpers live here, importable by name, because sphinx-gallery resolves a dotted string and
+Sphinx caches a configuration only if it pickles (functions defined in conf.py do not).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sphinx_gallery.sorting import FileNameSortKey
+
+# Where the examples that save a figure write it when the gallery runs them: CI runs every
+# example as ``python examples/X.py OUT.png``; the gallery does the same, into the build folder.
+ARGV_DIR = Path(__file__).resolve().parents[1] / "_build" / "gallery-argv"
+
+
+class QuickstartFirst(FileNameSortKey):
+    """The quickstart first, then the examples by file name: a new file in examples/ joins
+    the gallery with no change here."""
+
+    def __call__(self, filename: str) -> str:
+        return ("0" if Path(filename).stem == "quickstart" else "1") + str(filename)
+
+
+def reset_argv(gallery_conf: dict, script_vars: dict) -> list[str]:
+    """The argument list after the script's name: an output path, as CI gives one."""
+    ARGV_DIR.mkdir(parents=True, exist_ok=True)
+    return [str(ARGV_DIR / (Path(script_vars["src_file"]).stem + ".png"))]
+
+
+_LABEL = re.compile(r"^\.\. _sphx_glr_.*\.py:\s*$")
+_UNDERLINE = re.compile(r"^([=\-~^\"'`#*+<>:._])\1{2,}\s*$")
+
+
+def title_untitled_example(app, docname: str, source: list[str]) -> None:
+    """Give an example page the title sphinx-gallery reads from its docstring.
+
+    sphinx-gallery takes the first line of an example's docstring as its title, but renders
+    the docstring as written: a script whose docstring opens with a plain sentence (as
+    examples/ are written, to read well in a terminal) would make a page without a title,
+    which Sphinx warns about. Underline that first line, in the generated page only.
+    """
+    if not docname.startswith("auto_examples/") or docname.endswith("/index"):
+        return
+    lines = source[0].split("\n")
+    for i, line in enumerate(lines):
+        if _LABEL.match(line):
+            break
+    else:
+        return
+    first = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+    if first is None or _UNDERLINE.match(lines[first]):
+        return  # no docstring, or it opens with an overlined title
+    if first + 1 < len(lines) and _UNDERLINE.match(lines[first + 1]):
+        return  # already a title
+    title = lines[first].strip().rstrip(".")
+    lines[first : first + 1] = [title, "=" * len(title), ""]
+    source[0] = "\n".join(lines)
+
+
+# :ref:`...`, :term:`...` and :doc:`...` point into scikit-learn's own site, where its
+# docstrings come from; without intersphinx they cannot resolve here
+_FOREIGN_ROLE = re.compile(r":(?:ref|term|doc):`(?P<title>[^`<]*?)\s*(?:<(?P<target>[^`>]*)>)?`")
+
+
+def plain_foreign_roles(app, what, name, obj, options, lines: list[str]) -> None:
+    """Render the cross-references of docstrings inherited from other libraries (scikit-learn's
+    ``set_fit_request``, ``score``) as plain text; costkeras's own keep theirs, checked."""
+    module = getattr(obj, "__module__", None) or ""
+    if module == "costkeras" or module.startswith("costkeras."):
+        return
+    lines[:] = [
+        _FOREIGN_ROLE.sub(lambda m: m["title"] if m["target"] else f"*{m['title']}*", line)
+        for line in lines
+    ]
+
+
+def setup(app):
+    app.connect("source-read", title_untitled_example)
+    app.connect("autodoc-process-docstring", plain_foreign_roles)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
