@@ -28,7 +28,7 @@ import costkeras  # noqa: E402
 
 project = "costkeras"
 author = "costkeras developers"
-copyright = "2026, costkeras developers"  # noqa: A001
+copyright = "2026, costkeras developers"
 version = release = costkeras.__version__
 
 extensions = [
@@ -71,11 +71,8 @@ numpydoc_xref_param_type = True
 numpydoc_xref_ignore = "all"
 # numpydoc links these words to glossary terms and labels of the Python and NumPy sites,
 # which only intersphinx would resolve: render them as plain names
-numpydoc_xref_aliases = {
-    word: word
-    for word in ("bool", "boolean", "iterable", "sequence", "generator", "array-like")
-    + ("array_like", "scalar")
-}
+_PLAIN = "bool boolean iterable sequence generator array-like array_like scalar"
+numpydoc_xref_aliases = {word: word for word in _PLAIN.split()}
 numpydoc_attributes_as_param_list = True
 
 # --- MyST (the user guide) ----------------------------------------------------------------

@@ -45,12 +45,10 @@ def title_untitled_example(app, docname: str, source: list[str]) -> None:
     if not docname.startswith("auto_examples/") or docname.endswith("/index"):
         return
     lines = source[0].split("\n")
-    for i, line in enumerate(lines):
-        if _LABEL.match(line):
-            break
-    else:
+    label = next((i for i, line in enumerate(lines) if _LABEL.match(line)), None)
+    if label is None:
         return
-    first = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+    first = next((j for j in range(label + 1, len(lines)) if lines[j].strip()), None)
     if first is None or _UNDERLINE.match(lines[first]):
         return  # no docstring, or it opens with an overlined title
     if first + 1 < len(lines) and _UNDERLINE.match(lines[first + 1]):
