@@ -56,7 +56,10 @@ exclude_patterns = [
     "**/*.codeobj.json",
 ]
 # No intersphinx: the build never touches the network. References to scikit-learn, Keras or
-# NumPy in docstrings render as code, unlinked.
+# NumPy in docstrings render as code, unlinked; a reference to costkeras's own names that does
+# not resolve is a warning, so an error.
+nitpicky = True
+nitpick_ignore_regex = [(r"py:.*", r"(?!costkeras\b).*")]
 
 # --- API reference ------------------------------------------------------------------------
 autosummary_generate = True
