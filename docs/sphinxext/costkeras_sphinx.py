@@ -75,7 +75,30 @@ def plain_foreign_roles(app, what, name, obj, options, lines: list[str]) -> None
     ]
 
 
+# spans of a reST line whose text is not parsed for references: literals, roles, interpreted
+# text and hyperlink references, strong emphasis
+_SPANS = re.compile(r"(``.+?``|:[\w:+-]+:`[^`]*`|`[^`]*`_{0,2}|\*\*.+?\*\*)")
+# an identifier ending in "_" (``n_features_in_``, ``classes_``) outside those spans: reST
+# would read it as a reference to a target of that name
+_TRAILING_UNDERSCORE = re.compile(r"\b([A-Za-z]\w*?[A-Za-z0-9])_(?=[\s,.;:)\]]|$)")
+
+
+def escape_attribute_names(app, what, name, obj, options, lines: list[str]) -> None:
+    """Let costkeras's docstrings name fitted attributes in plain text, as scikit-learn's do
+    (``shape (n, n_features_in_)``): escape the trailing underscore reST would take for a
+    reference."""
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(".. "):
+            continue
+        parts = _SPANS.split(line)
+        for j in range(0, len(parts), 2):  # the text between spans
+            parts[j] = _TRAILING_UNDERSCORE.sub(r"\1\\_", parts[j])
+        lines[i] = "".join(parts)
+
+
 def setup(app):
     app.connect("source-read", title_untitled_example)
     app.connect("autodoc-process-docstring", plain_foreign_roles)
+    # after numpydoc's handler (priority 500), on the reST it makes
+    app.connect("autodoc-process-docstring", escape_attribute_names, priority=600)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

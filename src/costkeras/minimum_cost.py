@@ -159,7 +159,7 @@ default=None
         ``cost_matrix``.
     n_features_in_ : int
         Number of features seen during fit, when the inner estimator records it.
-    feature_names_in_ : ndarray of shape ``(n_features_in_,)``
+    feature_names_in_ : ndarray of shape (n_features_in_,)
         Names of features seen during fit, when the inner estimator records them.
 
     See Also
