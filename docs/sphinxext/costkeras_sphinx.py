@@ -6,9 +6,11 @@ Sphinx caches a configuration only if it pickles (functions defined in conf.py d
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
+from sphinx.util import logging
 from sphinx_gallery.sorting import FileNameSortKey
 
 # Where the examples that save a figure write it when the gallery runs them: CI runs every
@@ -96,7 +98,38 @@ def escape_attribute_names(app, what, name, obj, options, lines: list[str]) -> N
         lines[i] = "".join(parts)
 
 
+# numpydoc's sections; it drops any other, with a Python warning a build does not fail on
+_NUMPYDOC_SECTIONS = {
+    "parameters", "returns", "yields", "receives", "raises", "warns", "other parameters",
+    "attributes", "methods", "see also", "notes", "warnings", "references", "examples",
+}  # fmt: skip
+_logger = logging.getLogger(__name__)
+
+
+def warn_unknown_sections(app, what, name, obj, options, lines: list[str]) -> None:
+    """A section numpydoc does not know (Keras's "Call arguments") vanishes from the page:
+    make it a warning of the build, which -W turns into an error."""
+    module = getattr(obj, "__module__", None) or ""
+    if not (module == "costkeras" or module.startswith("costkeras.")):
+        return
+    for title, underline in itertools.pairwise(lines):
+        heading = title.strip()
+        if (
+            heading
+            and re.fullmatch(r"-{3,}", underline.strip())
+            and len(underline.strip()) == len(heading)
+            and heading.lower() not in _NUMPYDOC_SECTIONS
+        ):
+            _logger.warning(
+                f"docstring of {name}: section {heading!r} is not a numpydoc section and "
+                "would vanish from the page; use Parameters, Notes, ... or the method's own "
+                "docstring"
+            )
+
+
 def setup(app):
+    # before numpydoc's handler (priority 500), on the docstring as written
+    app.connect("autodoc-process-docstring", warn_unknown_sections, priority=400)
     app.connect("source-read", title_untitled_example)
     app.connect("autodoc-process-docstring", plain_foreign_roles)
     # after numpydoc's handler (priority 500), on the reST it makes
