@@ -97,6 +97,9 @@ sphinx_gallery_conf = {
     "doc_module": ("costkeras",),
     "backreferences_dir": "generated/backreferences",
     "reference_url": {"costkeras": None},
+    # examples import the Keras pieces from costkeras.keras; their pages are under the
+    # submodules (costkeras.keras.layers.BayesDecision), which "Examples using" must name
+    "prefer_full_module": {r"costkeras\.keras"},
     "min_reported_time": 0,
     "remove_config_comments": True,
     "show_memory": False,
