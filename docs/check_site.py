@@ -176,7 +176,7 @@ def main(site: Path) -> int:
     names = check_reference(site, problems)
     examples = check_gallery(site, problems)
     guide = check_guide(site, problems)
-    pages = sum(1 for _ in site.rglob("*.html"))
+    pages = sum(1 for p in site.rglob("*.html") if not p.relative_to(site).parts[0].startswith("_"))
     figures = sum(1 for p in (site / "_images").glob("sphx_glr_*.png") if "_thumb" not in p.name)
     print(
         f"{site}: {pages} HTML pages; {names} public names, {examples} gallery examples "
