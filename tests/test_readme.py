@@ -1,16 +1,19 @@
-"""Every ```python snippet of README.md runs as written.
+"""Every ```python snippet of README.md and of the documentation's Markdown pages runs as written.
 
-A snippet runs on its own, in a fresh namespace named ``__main__`` (as a script would), unless
-its first line is the comment ``# continues the snippet above``: then it runs after the
-README's previous snippet, in that snippet's namespace, and both must sit in the same ``##``
-section. One test case per snippet, named by its line and heading, run in a temporary folder;
-the global state a snippet may change (scikit-learn's configuration, environment variables,
-warning filters, matplotlib figures) is put back afterwards.
+The documents are README.md and every ``docs/**/*.md`` page (the user guide), outside the
+folders the site's build writes. A snippet runs on its own, in a fresh namespace named
+``__main__`` (as a script would), unless its first line is the comment
+``# continues the snippet above``: then it runs after its document's previous snippet, in that
+snippet's namespace, and both must sit in the same ``##`` section. One test case per snippet,
+named by its document, line and heading, run in a temporary folder; the global state a snippet
+may change (scikit-learn's configuration, environment variables, warning filters, matplotlib
+figures) is put back afterwards.
 
 A snippet that needs a newer library says so in an HTML comment just above its fence,
 ``<!-- requires: scikit-learn>=1.8 (why) -->``, and is skipped, with that reason, where the
 requirement does not hold. Nothing else is skipped: a snippet added later that does not run
-as written fails here.
+as written fails here. The site's reStructuredText pages hold no Python code (it would go
+untested): ``test_docs_rst_hold_no_python`` checks it.
 """
 
 from __future__ import annotations
@@ -31,7 +34,23 @@ import pytest
 import sklearn
 from packaging.requirements import Requirement
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"
+# what sphinx-build, autosummary and sphinx-gallery write under docs/: not sources
+BUILT = {"_build", "generated", "auto_examples"}
+
+
+def doc_sources(suffix: str) -> list[Path]:
+    """The documentation's source pages with this suffix, outside the build's folders."""
+    return sorted(
+        path
+        for path in DOCS.rglob(f"*{suffix}")
+        if not BUILT.intersection(path.relative_to(DOCS).parts[:-1])
+    )
+
+
+DOCUMENTS = [README, *doc_sources(".md")]
 
 CONTINUES = re.compile(r"#\s*continues the snippet above\b")
 REQUIRES = re.compile(r"<!--\s*requires:\s*(?P<requirement>[^\s(]+)(?P<why>.*?)-->")
@@ -41,8 +60,9 @@ PYTHON = ("python", "py", "python3")
 
 @dataclass(frozen=True, repr=False)
 class Snippet:
-    index: int  # position among the README's python snippets
-    line: int  # line of the code's first line in README.md (1-based)
+    path: Path  # the document: README.md or a page under docs/
+    index: int  # position among all the documents' python snippets
+    line: int  # line of the code's first line in its document (1-based)
     code: str
     section: str  # the enclosing "## " heading
     heading: str  # the nearest heading of any level
@@ -53,17 +73,24 @@ class Snippet:
         first = self.code.lstrip("\n").splitlines()[0] if self.code.strip() else ""
         return CONTINUES.match(first) is not None
 
+    @property
+    def where(self) -> str:
+        """``README.md:12`` or ``docs/guide/saving.md:30``."""
+        return f"{self.path.relative_to(ROOT).as_posix()}:{self.line}"
+
     def __repr__(self) -> str:
-        return f"<README.md:{self.line} {self.heading!r}>"
+        return f"<{self.where} {self.heading!r}>"
 
     @property
     def id(self) -> str:
         words = re.sub(r"[^A-Za-z0-9]+", "-", self.heading).strip("-").lower()
-        return f"L{self.line}-{words}"
+        document = self.path.relative_to(ROOT).with_suffix("").as_posix().replace("/", "-")
+        return f"{document}-L{self.line}-{words}"
 
 
-def readme_snippets(text: str) -> list[Snippet]:
-    """The ```python (or ```py) blocks of a Markdown text, in order, with their context."""
+def readme_snippets(text: str, path: Path = README, start: int = 0) -> list[Snippet]:
+    """The ```python (or ```py) blocks of a Markdown text, in order, with their context;
+    ``start`` is the index of the first."""
     snippets: list[Snippet] = []
     section = heading = ""
     pending: list[str] = []  # <!-- requires --> comments since the last non-blank line
@@ -76,11 +103,12 @@ def readme_snippets(text: str) -> list[Snippet]:
             end = next(
                 (j for j in range(i + 1, len(lines)) if lines[j].lstrip().startswith("```")), None
             )
-            assert end is not None, f"README.md:{i + 1}: code block never closed"
+            assert end is not None, f"{path.name}:{i + 1}: code block never closed"
             if fence["info"].lower() in PYTHON:
                 snippets.append(
                     Snippet(
-                        index=len(snippets),
+                        path=path,
+                        index=start + len(snippets),
                         line=i + 2,
                         code=textwrap.dedent("\n".join(lines[i + 1 : end]) + "\n"),
                         section=section,
@@ -103,7 +131,14 @@ def readme_snippets(text: str) -> list[Snippet]:
     return snippets
 
 
-SNIPPETS = readme_snippets(README.read_text(encoding="utf-8"))
+def all_snippets(documents: list[Path]) -> list[Snippet]:
+    snippets: list[Snippet] = []
+    for path in documents:
+        snippets += readme_snippets(path.read_text(encoding="utf-8"), path, len(snippets))
+    return snippets
+
+
+SNIPPETS = all_snippets(DOCUMENTS)
 
 
 def unmet(requirement: str) -> str | None:
@@ -119,13 +154,13 @@ def unmet(requirement: str) -> str | None:
 
 
 def chain(snippet: Snippet) -> list[Snippet]:
-    """The snippets to run, in order, to run ``snippet`` as the README reader would."""
+    """The snippets to run, in order, to run ``snippet`` as its reader would."""
     if not snippet.continues:
         return [snippet]
     previous = SNIPPETS[snippet.index - 1] if snippet.index > 0 else None
-    if previous is None or previous.section != snippet.section:
+    if previous is None or (previous.path, previous.section) != (snippet.path, snippet.section):
         pytest.fail(
-            f"README.md:{snippet.line} continues the snippet above, but there is none in its "
+            f"{snippet.where} continues the snippet above, but there is none in its "
             f"section {snippet.section!r}"
         )
     return [*chain(previous), snippet]
@@ -138,20 +173,20 @@ _LEFT_BEHIND: dict[int, tuple[dict, dict]] = {}
 
 
 def run(snippet: Snippet, namespace: dict) -> None:
-    # Compiled under README.md's path with the code at its own line numbers, so a traceback
-    # points at the README line that failed.
+    # Compiled under its document's path with the code at its own line numbers, so a
+    # traceback points at the line that failed.
     padded = "\n" * (snippet.line - 1) + snippet.code
-    exec(compile(padded, str(README), "exec"), namespace)
+    exec(compile(padded, str(snippet.path), "exec"), namespace)
 
 
 def failure_message(snippet: Snippet, failed: Snippet, error: Exception) -> str:
-    """Python's traceback from the README's frame down: one source line per frame (pytest's
-    own would print the README from its first line)."""
+    """Python's traceback from the document's frame down: one source line per frame (pytest's
+    own would print the document from its first line)."""
     tb = error.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next
     where = "" if failed is snippet else f", in the snippet it continues (line {failed.line})"
-    return f"README.md:{snippet.line} ({snippet.heading}) failed{where}:\n" + "".join(
+    return f"{snippet.where} ({snippet.heading}) failed{where}:\n" + "".join(
         traceback.format_exception(type(error), error, tb)
     )
 
@@ -174,10 +209,28 @@ def restored_globals():
 
 
 def test_readme_snippets_parse():
-    """Fast: every snippet compiles (the run below is slow)."""
-    assert len(SNIPPETS) >= 5, "README.md's ```python blocks were not found"
+    """Fast: every snippet compiles (the run below is slow), and each document is found."""
+    assert any(s.path == README for s in SNIPPETS), "README.md's ```python blocks were not found"
+    guide = [s for s in SNIPPETS if s.path.parent == DOCS / "guide"]
+    assert len(guide) >= 10, "the user guide's ```python blocks (docs/guide/*.md) were not found"
     for snippet in SNIPPETS:
-        compile("\n" * (snippet.line - 1) + snippet.code, str(README), "exec")
+        compile("\n" * (snippet.line - 1) + snippet.code, str(snippet.path), "exec")
+
+
+PYTHON_IN_RST = re.compile(r"^\s*(\.\. (code-block|code|sourcecode|ipython|doctest)::|>>> )")
+
+
+def test_docs_rst_hold_no_python():
+    """Code goes in the Markdown pages, where the test above runs it; a reStructuredText page
+    of the site (the API reference's frame) holding Python would hold untested code."""
+    pages = doc_sources(".rst")
+    assert DOCS / "api.rst" in pages
+    for page in pages:
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+            assert not PYTHON_IN_RST.match(line), (
+                f"{page.relative_to(ROOT)}:{number}: Python code in a reStructuredText page is "
+                "not tested; put it in a ```python block of a Markdown page instead"
+            )
 
 
 @pytest.mark.slow
@@ -186,7 +239,7 @@ def test_readme_snippet_runs(snippet, tmp_path, monkeypatch):
     snippets = chain(snippet)
     for requirement in dict.fromkeys(r for s in snippets for r in s.requires):
         if (why := unmet(requirement)) is not None:
-            pytest.skip(f"README.md:{snippet.line} requires {requirement}: {why}")
+            pytest.skip(f"{snippet.where} requires {requirement}: {why}")
     monkeypatch.chdir(tmp_path)  # anything a snippet writes lands in a temporary folder
     if importlib.util.find_spec("matplotlib") is not None:
         import matplotlib

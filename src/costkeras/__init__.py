@@ -18,11 +18,11 @@ _LAZY = {
     "MinimumCostClassifier": "costkeras.minimum_cost",
 }
 
-# What skops must trust to load a saved costkeras estimator, and all it must trust for
-# one given no functions, callbacks or classes of its user's as parameters (Keras
-# models, optimizers, losses and metrics are stored in Keras's own formats and loaded
-# by Keras in safe mode):
-# ``skops.io.load(file, trusted=costkeras.SKOPS_TRUSTED_TYPES)``.
+#: What skops must trust to load a saved costkeras estimator, and all it must trust for
+#: one given no functions, callbacks or classes of its user's as parameters (Keras
+#: models, optimizers, losses and metrics are stored in Keras's own formats and loaded
+#: by Keras in safe mode):
+#: ``skops.io.load(file, trusted=costkeras.SKOPS_TRUSTED_TYPES)``.
 SKOPS_TRUSTED_TYPES = [
     "costkeras.estimator.CostSensitiveKerasClassifier",
     "costkeras.minimum_cost.MinimumCostClassifier",

@@ -38,18 +38,11 @@ class BayesDecision(keras.layers.Layer):
     **kwargs
         Passed to ``keras.layers.Layer`` (``name``, ``dtype``).
 
-    Call arguments
-    --------------
-    probabilities : tensor of shape (batch, k), or (batch, 1)
-        A softmax output, or one sigmoid unit giving ``p(1)`` of two classes.
-    sample_cost : tensor of shape (batch, k, m), optional
-        One cost matrix per example; when given, it decides instead of
-        ``cost_matrix``.
-
-    Returns
-    -------
-    int32 tensor of shape (batch,)
-        The index of each row's decision.
+    Notes
+    -----
+    Called as ``BayesDecision(C)(probabilities)`` or
+    ``BayesDecision(C)(probabilities, sample_cost)``; :meth:`call` describes the
+    arguments and the int32 tensor of shape (batch,) it returns.
 
     Examples
     --------
@@ -72,6 +65,21 @@ class BayesDecision(keras.layers.Layer):
         self.supports_masking = False
 
     def call(self, probabilities, sample_cost=None):
+        """The index of each row's decision of lowest expected cost.
+
+        Parameters
+        ----------
+        probabilities : tensor of shape (batch, k), or (batch, 1)
+            A softmax output, or one sigmoid unit giving ``p(1)`` of two classes.
+        sample_cost : tensor of shape (batch, k, m), optional
+            One cost matrix per example; when given, it decides instead of
+            ``cost_matrix``.
+
+        Returns
+        -------
+        int32 tensor of shape (batch,)
+            The index of each row's decision.
+        """
         proba = class_probabilities(ops.cast(probabilities, self.compute_dtype))
         if sample_cost is not None:
             costs = ops.cast(sample_cost, proba.dtype)
