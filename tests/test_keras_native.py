@@ -241,6 +241,9 @@ def test_per_example_matrices_decide_instead_of_the_layer_matrix():
     layer = BayesDecision([[0, 100], [1, 0]])
     assert np.asarray(layer(proba)).tolist() == [0, 0]
     assert np.asarray(layer(proba, sample_cost=per_row)).tolist() == [0, 1]
+    assert np.asarray(layer([proba, per_row])).tolist() == [0, 1]  # the pair convention
+    with pytest.raises(ValueError, match=r"a pair \[probabilities, sample_cost\]"):
+        layer([proba, per_row, per_row])
 
 
 def test_a_model_ending_in_the_decision_saves_and_loads(tmp_path):
@@ -249,7 +252,11 @@ def test_a_model_ending_in_the_decision_saves_and_loads(tmp_path):
     proba = keras.layers.Dense(3, activation="softmax")(inputs)
     model = keras.Model(
         [inputs, costs],
-        [BayesDecision(C3, name="decided")(proba), BayesDecision()(proba, sample_cost=costs)],
+        [
+            BayesDecision(C3, name="decided")(proba),
+            BayesDecision()(proba, sample_cost=costs),
+            BayesDecision()([proba, costs]),
+        ],
     )
     X = np.random.default_rng(0).normal(size=(20, 4)).astype("float32")
     S = np.random.default_rng(1).uniform(0, 5, size=(20, 3, 3)).astype("float32")
@@ -265,6 +272,7 @@ def test_a_model_ending_in_the_decision_saves_and_loads(tmp_path):
     np.testing.assert_array_equal(
         after[1], np.argmin(np.einsum("ni,nij->nj", proba_values, S), axis=1)
     )
+    np.testing.assert_array_equal(after[2], after[1])
 
 
 def test_losses_and_metric_survive_a_keras_file(tmp_path):

@@ -71,6 +71,8 @@ class BayesDecision(keras.layers.Layer):
         ----------
         probabilities : tensor of shape (batch, k), or (batch, 1)
             A softmax output, or one sigmoid unit giving ``p(1)`` of two classes.
+            A pair ``[probabilities, sample_cost]`` works too, as Keras layers
+            with two inputs often take them.
         sample_cost : tensor of shape (batch, k, m), optional
             One cost matrix per example; when given, it decides instead of
             ``cost_matrix``.
@@ -80,6 +82,7 @@ class BayesDecision(keras.layers.Layer):
         int32 tensor of shape (batch,)
             The index of each row's decision.
         """
+        probabilities, sample_cost = _inputs(probabilities, sample_cost)
         proba = class_probabilities(ops.cast(probabilities, self.compute_dtype))
         if sample_cost is not None:
             costs = ops.cast(sample_cost, proba.dtype)
@@ -95,12 +98,26 @@ class BayesDecision(keras.layers.Layer):
         return decide(proba, ops.convert_to_tensor(self.cost_matrix, dtype=proba.dtype))
 
     def compute_output_spec(self, probabilities, sample_cost=None):
+        probabilities, _ = _inputs(probabilities, sample_cost)
         return keras.KerasTensor(probabilities.shape[:-1], dtype="int32")
 
     def get_config(self) -> dict:
         config = super().get_config()
         config["cost_matrix"] = None if self.cost_matrix is None else self.cost_matrix.tolist()
         return config
+
+
+def _inputs(probabilities, sample_cost):
+    """``(probabilities, sample_cost)`` from either calling convention."""
+    if isinstance(probabilities, (list, tuple)):
+        if len(probabilities) != 2 or sample_cost is not None:
+            raise ValueError(
+                "BayesDecision takes probabilities, or a pair [probabilities, sample_cost]; "
+                f"got {len(probabilities)} inputs"
+                + (" and sample_cost as well." if sample_cost is not None else ".")
+            )
+        return probabilities[0], probabilities[1]
+    return probabilities, sample_cost
 
 
 @keras.saving.register_keras_serializable(package="costkeras")
