@@ -43,6 +43,20 @@ def _cross_entropy(one_hot, proba):
     return keras.losses.categorical_crossentropy(one_hot, proba)
 
 
+def _cost_rows(y_true, y_pred, matrix: np.ndarray | None, name: str):
+    """Class probabilities, the one-hot target, and each example's row of costs or weights.
+
+    The row is the one the target carries (per-example costs), else ``matrix[true, :]``;
+    None when there is neither.
+    """
+    proba = class_probabilities(y_pred)
+    check_columns(proba, matrix, name)
+    one_hot, row = split_target(y_true, proba)
+    if row is None and matrix is not None:
+        row = ops.matmul(one_hot, ops.convert_to_tensor(matrix, dtype=proba.dtype))
+    return proba, one_hot, row
+
+
 def forum_weights_from_costs(cost_matrix: Any) -> np.ndarray:
     """Translate a cost matrix into the forum's weight matrix ``W = 1 + C``.
 
@@ -119,14 +133,10 @@ class ArgmaxWeightedCrossEntropy(keras.losses.Loss):
             raise ValueError("weights must be non-negative.")
 
     def call(self, y_true, y_pred):
-        y_pred = class_probabilities(y_pred)
-        check_columns(y_pred, self.weights, "weights")
-        y_true, row = split_target(y_true, y_pred)
+        y_pred, y_true, row = _cost_rows(y_true, y_pred, self.weights, "weights")
         cross_entropy = _cross_entropy(y_true, y_pred)
         if row is None:
-            if self.weights is None:
-                return cross_entropy
-            row = ops.matmul(y_true, ops.convert_to_tensor(self.weights, dtype=y_pred.dtype))
+            return cross_entropy
         is_max = ops.cast(ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True)), y_pred.dtype)
         return cross_entropy * ops.sum(row * is_max, axis=-1)  # W[true, argmax]
 
@@ -323,14 +333,10 @@ class ExpectedCostCrossEntropy(keras.losses.Loss):
         self.cost_weight = float(cost_weight)
 
     def call(self, y_true, y_pred):
-        y_pred = class_probabilities(y_pred)
-        check_columns(y_pred, self.cost_matrix, "cost_matrix")
-        y_true, row = split_target(y_true, y_pred)
+        y_pred, y_true, row = _cost_rows(y_true, y_pred, self.cost_matrix, "cost_matrix")
         cross_entropy = _cross_entropy(y_true, y_pred)
         if row is None:
-            if self.cost_matrix is None:
-                return cross_entropy
-            row = ops.matmul(y_true, ops.convert_to_tensor(self.cost_matrix, dtype=y_pred.dtype))
+            return cross_entropy
         return cross_entropy + self.cost_weight * ops.sum(row * y_pred, axis=-1)  # C[true, :]
 
     def get_config(self) -> dict:
