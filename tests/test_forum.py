@@ -100,6 +100,13 @@ def two_head_data(n=120, seed=0):
     return x, y1, y2
 
 
+def head_targets(y1, y2, labels: str) -> dict:
+    """The two heads' targets by output name: integer labels, or one-hot rows."""
+    if labels == "one-hot":
+        return {"output1": np.eye(2)[y1], "output2": np.eye(3)[y2]}
+    return {"output1": y1, "output2": y2}
+
+
 def two_head_model():
     keras.utils.set_random_seed(0)
     inputs = keras.Input((6,))
@@ -151,9 +158,7 @@ def expected_weights(x, y1, y2):
 @pytest.mark.parametrize("labels", ["integer", "one-hot"])
 def test_two_heads_weighted_per_output_by_the_loss(labels):
     x, y1, y2 = two_head_data()
-    targets = {"output1": y1, "output2": y2}
-    if labels == "one-hot":
-        targets = {"output1": np.eye(2)[y1], "output2": np.eye(3)[y2]}
+    targets = head_targets(y1, y2, labels)
     model = two_head_model()
     # was: compile(loss="sparse_categorical_crossentropy"); fit(..., class_weight=CLASS_WEIGHT)
     model.compile(optimizer=keras.optimizers.SGD(0.05), loss=per_output_losses())
@@ -168,9 +173,7 @@ def test_two_heads_on_a_tf_data_pipeline(labels):
     import tensorflow as tf
 
     x, y1, y2 = two_head_data()
-    targets = {"output1": y1, "output2": y2}
-    if labels == "one-hot":
-        targets = {"output1": np.eye(2)[y1], "output2": np.eye(3)[y2]}
+    targets = head_targets(y1, y2, labels)
     dataset = tf.data.Dataset.from_tensor_slices((x, targets)).batch(32)
     # Keras's tf.data adapter fails on the nested class_weight before its own message
     with pytest.raises((TypeError, ValueError)):
