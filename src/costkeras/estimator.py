@@ -9,18 +9,17 @@ import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from ._scikeras.constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
 from ._scikeras.decide import call_costs, decide, expected_cost
-from ._scikeras.serving import build_decision_model
+from ._scikeras.serving import DecisionModelMixin
 from ._scikeras.wrapper import HeadsKerasWrapper
 from ._validation import stack_columns
 
 __all__ = ["CostSensitiveKerasClassifier"]
 
 
-class CostSensitiveKerasClassifier(HeadsKerasWrapper):
+class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
     """A Keras classifier that trains and decides with misclassification costs.
 
     A drop-in for scikeras's ``KerasClassifier`` that also takes a cost
@@ -212,31 +211,6 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
 
     __repr__ = BaseEstimator.__repr__
 
-    @property
-    def actions_(self):
-        """The labels ``predict`` returns: ``classes_``, or the actions the costs name."""
-        heads = self.__dict__.get("heads_")
-        if heads is None:
-            raise AttributeError("actions_ is set by fitting, with costkeras's target encoding.")
-        actions = [head.classes if head.actions is None else head.actions for head in heads]
-        return actions[0] if len(actions) == 1 else actions
-
-    def score(self, X, y, sample_weight=None) -> float:
-        """Accuracy, scikit-learn's convention; refused when ``predict`` returns actions.
-
-        Accuracy compares decisions with classes, which actions are not: judge them
-        with ``costkeras.metrics.make_cost_scorer`` instead.
-        """
-        heads = self.__dict__.get("heads_") or []
-        named = [head.actions for head in heads if head.actions is not None]
-        if named:
-            raise ValueError(
-                "score is accuracy, which compares predictions with classes, but this "
-                f"classifier predicts actions {named[0].tolist()!r}; score it with "
-                "costkeras.metrics.make_cost_scorer(cost_matrix) instead."
-            )
-        return super().score(X, y, sample_weight=sample_weight)
-
     # ------------------------------------------------------------------ fit
     def fit(self, X, y, sample_weight=None, sample_cost=None, **kwargs):
         """Train the network; every input is checked before training starts.
@@ -350,61 +324,3 @@ class CostSensitiveKerasClassifier(HeadsKerasWrapper):
         costs = call_costs(self.heads_, sample_cost, len(probas[0]), self.decision)
         risks = [expected_cost(*args) for args in zip(self.heads_, probas, costs, strict=True)]
         return risks[0] if len(risks) == 1 else risks
-
-    # -------------------------------------------------------------- serving
-    def decision_model(self, sample_cost: bool = False) -> keras.Model:
-        """The fitted decision as a plain Keras model: raw features in, decisions out.
-
-        The model holds everything ``predict`` does after the feature checks:
-        the network (with the default network's input scaling), each output's
-        class probabilities and its decision, by Bayes's rule with
-        ``cost_matrix_`` or by argmax, exactly as ``predict`` decides (in
-        float64, as ``predict`` does). It is a copy: later fits of the estimator
-        leave it as it is. Export it with ``model.save("m.keras")``,
-        ``model.export(path)`` (TensorFlow SavedModel, endpoint ``serve``) or
-        ``model.export(path, format="onnx")``; none of them needs scikit-learn
-        to serve.
-
-        Parameters
-        ----------
-        sample_cost : bool, default=False
-            Take a cost matrix per row as a second input, float64 (float32 on
-            JAX without ``jax_enable_x64``) of shape (n, k, m), rows in
-            ``classes_`` order and columns in ``actions_`` order (m = k for the
-            classes; one input per output, named ``<output>_sample_cost``, for
-            several), and decide with it as ``predict(X, sample_cost=S)`` does.
-
-        Returns
-        -------
-        keras.Model
-            Input ``features``: X as ``predict`` takes it, a float32 array of
-            shape (n, n_features_in_) (and the ``sample_cost`` inputs). Outputs,
-            a dict: ``probabilities`` (n, k) float32, ``predict_proba``'s values,
-            and ``decision`` (n,) int32, the position in ``actions_`` (the
-            classes, unless the costs name actions) of each row's decision:
-            ``actions_[decision]`` is ``predict``'s label. For several outputs,
-            ``<output>_probabilities`` and ``<output>_decision`` for each name of
-            ``output_names_``.
-
-        Raises
-        ------
-        ValueError
-            For what cannot travel inside a Keras model: a custom
-            ``target_encoder`` or ``feature_encoder``; and for
-            ``sample_cost=True`` with ``decision="argmax"``, as ``predict``.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from costkeras import CostSensitiveKerasClassifier
-        >>> X = np.random.default_rng(0).normal(size=(60, 3)).astype("float32")
-        >>> y = (X[:, 0] > 0).astype(int)
-        >>> clf = CostSensitiveKerasClassifier(cost_matrix=[[0, 1], [5, 0]], epochs=2,
-        ...                                    random_state=0).fit(X, y)
-        >>> served = clf.decision_model()
-        >>> decided = served.predict(X, verbose=0)["decision"]
-        >>> bool(np.array_equal(clf.actions_[decided], clf.predict(X)))
-        True
-        """
-        check_is_fitted(self, "model_")
-        return build_decision_model(self, sample_cost=sample_cost)

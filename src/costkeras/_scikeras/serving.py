@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import keras
 from scikeras.wrappers import KerasClassifier
+from sklearn.utils.validation import check_is_fitted
 
 from ..keras.layers import BayesDecision, ClassProbabilities
 from .network import layer_name
@@ -89,3 +90,64 @@ def build_decision_model(estimator, sample_cost: bool = False) -> keras.Model:
             decision = BayesDecision(matrix, dtype=dtype, name=f"{prefix}decision")
             served[f"{prefix}decision"] = decision(proba)
     return keras.Model(inputs[0] if len(inputs) == 1 else inputs, served, name="decision_model")
+
+
+class DecisionModelMixin:
+    """``decision_model``: the estimator's side of this module."""
+
+    def decision_model(self, sample_cost: bool = False) -> keras.Model:
+        """The fitted decision as a plain Keras model: raw features in, decisions out.
+
+        The model holds everything ``predict`` does after the feature checks:
+        the network (with the default network's input scaling), each output's
+        class probabilities and its decision, by Bayes's rule with
+        ``cost_matrix_`` or by argmax, exactly as ``predict`` decides (in
+        float64, as ``predict`` does). It is a copy: later fits of the estimator
+        leave it as it is. Export it with ``model.save("m.keras")``,
+        ``model.export(path)`` (TensorFlow SavedModel, endpoint ``serve``) or
+        ``model.export(path, format="onnx")``; none of them needs scikit-learn
+        to serve.
+
+        Parameters
+        ----------
+        sample_cost : bool, default=False
+            Take a cost matrix per row as a second input, float64 (float32 on
+            JAX without ``jax_enable_x64``) of shape (n, k, m), rows in
+            ``classes_`` order and columns in ``actions_`` order (m = k for the
+            classes; one input per output, named ``<output>_sample_cost``, for
+            several), and decide with it as ``predict(X, sample_cost=S)`` does.
+
+        Returns
+        -------
+        keras.Model
+            Input ``features``: X as ``predict`` takes it, a float32 array of
+            shape (n, n_features_in_) (and the ``sample_cost`` inputs). Outputs,
+            a dict: ``probabilities`` (n, k) float32, ``predict_proba``'s values,
+            and ``decision`` (n,) int32, the position in ``actions_`` (the
+            classes, unless the costs name actions) of each row's decision:
+            ``actions_[decision]`` is ``predict``'s label. For several outputs,
+            ``<output>_probabilities`` and ``<output>_decision`` for each name of
+            ``output_names_``.
+
+        Raises
+        ------
+        ValueError
+            For what cannot travel inside a Keras model: a custom
+            ``target_encoder`` or ``feature_encoder``; and for
+            ``sample_cost=True`` with ``decision="argmax"``, as ``predict``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from costkeras import CostSensitiveKerasClassifier
+        >>> X = np.random.default_rng(0).normal(size=(60, 3)).astype("float32")
+        >>> y = (X[:, 0] > 0).astype(int)
+        >>> clf = CostSensitiveKerasClassifier(cost_matrix=[[0, 1], [5, 0]], epochs=2,
+        ...                                    random_state=0).fit(X, y)
+        >>> served = clf.decision_model()
+        >>> decided = served.predict(X, verbose=0)["decision"]
+        >>> bool(np.array_equal(clf.actions_[decided], clf.predict(X)))
+        True
+        """
+        check_is_fitted(self, "model_")
+        return build_decision_model(self, sample_cost=sample_cost)

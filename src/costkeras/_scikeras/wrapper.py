@@ -364,7 +364,19 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         return accuracy_score(y_true, y_pred, **kwargs)
 
     def score(self, X, y, sample_weight=None) -> float:
+        """Accuracy, scikit-learn's convention; refused when ``predict`` returns actions.
+
+        Accuracy compares decisions with classes, which actions are not: judge them
+        with ``costkeras.metrics.make_cost_scorer`` instead.
+        """
         check_is_fitted(self, "model_")
+        named = [head.actions for head in self.heads_ or [] if head.actions is not None]
+        if named:
+            raise ValueError(
+                "score is accuracy, which compares predictions with classes, but this "
+                f"classifier predicts actions {named[0].tolist()!r}; score it with "
+                "costkeras.metrics.make_cost_scorer(cost_matrix) instead."
+            )
         y, _ = self._keras_layout(X, y, fitted=True)
         return super().score(X, y, sample_weight=sample_weight)
 
@@ -420,6 +432,15 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
 
     cost_matrix_ = property(lambda self: self._per_head("cost_matrix"))
     decision_ = property(lambda self: self._per_head("decision"))
+
+    @property
+    def actions_(self):
+        """The labels ``predict`` returns: ``classes_``, or the actions the costs name."""
+        heads = self.__dict__.get("heads_")
+        if heads is None:
+            raise AttributeError("actions_ is set by fitting, with costkeras's target encoding.")
+        actions = [head.classes if head.actions is None else head.actions for head in heads]
+        return actions[0] if len(actions) == 1 else actions
 
     @property
     def output_names_(self) -> list:

@@ -19,7 +19,15 @@ Cost matrices follow ``C[true, predicted]``, the orientation of
 :func:`sklearn.metrics.confusion_matrix`.
 """
 
-from . import _network_layers  # noqa: F401  (registers the default network's layers)
+# imported for their registration: a saved costkeras model's layers load after
+# ``import costkeras.keras``
+from ._network_layers import (  # noqa: F401
+    EnsembleInput,
+    EnsembleSoftmax,
+    PiecewiseLinearEmbedding,
+    QuantileNormal,
+    RobustScaleClip,
+)
 from .layers import BayesDecision, ClassProbabilities
 from .losses import (
     ArgmaxWeightedCrossEntropy,
