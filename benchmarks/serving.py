@@ -90,21 +90,25 @@ def measure():
             for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
                 times[name]["one"].append(mean_time(paths[name], X_one, LATENCY_CALLS))
                 times[name]["many"].append(mean_time(paths[name], X_many, THROUGHPUT_CALLS))
-    return {name: {k: statistics.median(v) for k, v in t.items()} for name, t in times.items()}
+    return times
 
 
-def report(medians):
+def report(times):
+    """Medians with the rounds' range, and the median ratio to ``clf.predict``."""
+    medians = {n: {k: statistics.median(v) for k, v in t.items()} for n, t in times.items()}
     base = medians["clf.predict"]
     lines = [
-        "| path | 1 row: latency | ratio to clf.predict | 10,000 rows: time | rows per second "
-        "| ratio to clf.predict |",
+        "| path | 1 row: latency (range) | ratio to clf.predict | 10,000 rows: time (range) "
+        "| rows per second | ratio to clf.predict |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for name, m in medians.items():
+        one, many = times[name]["one"], times[name]["many"]
         lines.append(
-            f"| {name} | {m['one'] * 1000:.3f} ms | {m['one'] / base['one']:.2f} "
-            f"| {m['many'] * 1000:.1f} ms | {10_000 / m['many']:,.0f} "
-            f"| {m['many'] / base['many']:.2f} |"
+            f"| {name} | {m['one'] * 1000:.3f} ms ({min(one) * 1000:.3f}-{max(one) * 1000:.3f}) "
+            f"| {m['one'] / base['one']:.2f} "
+            f"| {m['many'] * 1000:.1f} ms ({min(many) * 1000:.1f}-{max(many) * 1000:.1f}) "
+            f"| {10_000 / m['many']:,.0f} | {m['many'] / base['many']:.2f} |"
         )
     fastest_one = min(medians, key=lambda n: medians[n]["one"])
     fastest_many = min(medians, key=lambda n: medians[n]["many"])
@@ -122,9 +126,9 @@ def main():
     from _results import machine_line, write_section
 
     start = time.perf_counter()
-    medians = measure()
+    times = measure()
     elapsed = time.perf_counter() - start
-    table = report(medians)
+    table = report(times)
     print(table)
     versions = (
         f"TensorFlow {tf.__version__}, Keras {keras.__version__}, "
@@ -138,8 +142,8 @@ def main():
         "of `make_credit_scoring`; its `decision_model()` served four ways in one process, "
         f"decisions checked equal to `clf.predict` on 10,000 rows first. Medians of {REPEATS} "
         f"rounds in rotating order; a round times {LATENCY_CALLS} one-row calls and "
-        f"{THROUGHPUT_CALLS} calls on 10,000 rows per path. Ratios: time over "
-        "`clf.predict`'s (below 1 is faster).\n\n" + table,
+        f"{THROUGHPUT_CALLS} calls on 10,000 rows per path; the range is the rounds' fastest "
+        "and slowest. Ratios: median time over `clf.predict`'s (below 1 is faster).\n\n" + table,
     )
 
 
