@@ -33,10 +33,19 @@ def binary_data():
 
 
 def small(**params):
-    """A fast estimator for tests: a 16-unit network and few epochs."""
+    """A fast estimator for tests: a 16-unit network, few epochs, the robust input layer.
+
+    The default input layer (embeddings) has tests of its own; the robust scaling keeps
+    the many short fits here fast and their few epochs decisive.
+    """
     from costkeras import CostSensitiveKerasClassifier
 
-    defaults = {"hidden_layer_sizes": (16,), "epochs": 5, "random_state": 0}
+    defaults = {
+        "hidden_layer_sizes": (16,),
+        "epochs": 5,
+        "random_state": 0,
+        "input_scaling": "robust",
+    }
     return CostSensitiveKerasClassifier(**{**defaults, **params})
 
 

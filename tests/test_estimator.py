@@ -289,7 +289,7 @@ def test_raw_money_columns_decide_as_a_standard_scaler_pipeline():
 
 
 @pytest.mark.backend
-@pytest.mark.parametrize("input_scaling", ["robust", "quantile"])
+@pytest.mark.parametrize("input_scaling", ["embedding", "robust", "quantile"])
 def test_pickle_and_clone_keep_the_learnt_input_layer(input_scaling):
     import pickle
 
@@ -317,7 +317,7 @@ def test_training_defaults():
         "n_iter_no_change": 10,
         "tol": 1e-4,
         "dropout": 0.2,
-        "input_scaling": "robust",
+        "input_scaling": "embedding",
         "hidden_layer_sizes": (100,),
         "cost_loss": "cross_entropy",
     }

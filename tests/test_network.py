@@ -8,6 +8,7 @@ import pytest
 from conftest import small
 from sklearn.preprocessing import QuantileTransformer
 
+from costkeras import CostSensitiveKerasClassifier
 from costkeras._scikeras.network import (
     EnsembleInput,
     QuantileNormal,
@@ -81,6 +82,7 @@ def test_quantile_normal_matches_sklearn():
         {"input_stats": "robust"},
         {"input_stats": "quantile"},
         {"input_stats": "robust", "embedding_bins": 8, "embedding_dim": 4},
+        {"input_stats": "robust", "embedding_bins": 16},
         {"input_stats": "robust", "n_members": 4, "dropout": 0.2},
     ],
 )
@@ -124,3 +126,57 @@ def test_build_mlp_defaults_are_unchanged():
         "Dense",
         "Dense",
     ]
+
+
+def test_input_statistics_count_distinct_values():
+    X, _ = heavy_tailed(200)
+    X[3, 0] = np.nan
+    assert input_statistics(X)["distinct"] == [199, 2, 1]
+
+
+def test_embeddings_give_two_valued_columns_one_bin_and_the_others_sixteen():
+    X, _ = heavy_tailed(300)
+    model = build_mlp(
+        META, (8,), "relu", seed=0, input_stats=input_statistics(X), embedding_bins=16
+    )
+    many, few = model.get_layer("embedding"), model.get_layer("embedding_few")
+    assert np.shape(many.knots) == (1, 17) and np.shape(few.knots) == (2, 2)
+    assert model.get_layer("embedding_columns").columns == [0]
+    assert model.get_layer("embedding_few_columns").columns == [1, 2]
+    assert model.get_layer("embeddings").output.shape[-1] == 3 * 4  # 4 dimensions a column
+    # a 0/1 column's single bin runs from 0 to 1: its two values stay apart exactly
+    assert few.knots[0] == [0.0, 1.0]
+
+
+def test_embeddings_of_columns_all_of_one_kind_need_no_column_split():
+    X = np.random.default_rng(0).normal(size=(100, 3))
+    model = build_mlp(META, (8,), "relu", input_stats=input_statistics(X), embedding_bins=16)
+    names = [layer.name for layer in model.layers]
+    assert "embedding" in names and "embedding_few" not in names
+    assert not any(name.endswith("_columns") for name in names)
+
+
+def test_embedded_input_reads_a_missing_value_as_the_median():
+    X, _ = heavy_tailed(300)
+    model = build_mlp(META, (8,), "relu", input_stats=input_statistics(X), embedding_bins=16)
+    rows = X[:5].astype("float32")
+    holed = rows.copy()
+    holed[:, 0] = np.nan
+    filled = rows.copy()
+    filled[:, 0] = np.asarray(model.get_layer("embedding").knots)[0, 8]  # the median knot
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model(holed)), keras.ops.convert_to_numpy(model(filled))
+    )
+
+
+def test_default_network_embeds_every_column():
+    X, y = heavy_tailed()
+    clf = CostSensitiveKerasClassifier(
+        hidden_layer_sizes=(16,), epochs=30, batch_size=32, random_state=0
+    ).fit(X, y)
+    names = [layer.name for layer in clf.model_.layers]
+    assert {"embedding", "embedding_few"} <= set(names) and "robust_scale" not in names
+    assert clf.score(X, y) > 0.8
+    robust = small(epochs=2, input_scaling="robust").fit(X, y)
+    assert "robust_scale" in [layer.name for layer in robust.model_.layers]
+    assert "embedding" not in [layer.name for layer in robust.model_.layers]

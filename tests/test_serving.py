@@ -67,8 +67,10 @@ def fitted_cases(credit, two_outputs):
             {"features": X[held]},
             {},
         ),
-        "per_example": (
-            small(epochs=3).fit(X[train], y[train], sample_cost=S[train]),
+        "per_example": (  # the default input layer: every column embedded
+            small(epochs=3, input_scaling="embedding").fit(
+                X[train], y[train], sample_cost=S[train]
+            ),
             {"features": X[held], "sample_cost": S[held]},
             {"sample_cost": S[held]},
         ),
@@ -85,7 +87,9 @@ def fitted_cases(credit, two_outputs):
             {"sample_cost": review_costs(S[held])},
         ),
         "two_outputs": (
-            small(cost_matrix={"grade": grade_costs}, epochs=3).fit(Z[train], Y_train),
+            small(cost_matrix={"grade": grade_costs}, epochs=3, input_scaling="embedding").fit(
+                Z[train], Y_train
+            ),
             {"features": Z[held]},
             {},
         ),

@@ -217,7 +217,7 @@ def test_validation_rows_are_held_out_of_training_and_input_statistics(monkeypat
     spy = FitSpy(monkeypatch)
     X, y = two_blobs(300, d=3)
     X[:, 0] *= 1e6
-    clf = small(early_stopping=True, validation_fraction=0.2).fit(X, y)
+    clf = small(early_stopping=True, validation_fraction=0.2, input_scaling="robust").fit(X, y)
     (call,) = spy.calls
     stopper = next(cb for cb in call["callbacks"] if isinstance(cb, CostEarlyStopping))
     trained, held_out = np.asarray(call["x"], "float32"), stopper.X_val
@@ -288,7 +288,7 @@ def test_seeded_fits_with_early_stopping_and_dropout_reproduce():
 
 def test_continuing_fits_never_stop_early_and_keep_the_input_statistics():
     X, y = two_blobs(300)
-    clf = small(epochs=2, early_stopping=True, warm_start=True).fit(X, y)
+    clf = small(epochs=2, early_stopping=True, warm_start=True, input_scaling="robust").fit(X, y)
     median = clf.model_.get_layer("robust_scale").median
     assert "val_log_loss" in clf.history_
     clf.fit(X * 3, y)  # warm: the same model goes on training

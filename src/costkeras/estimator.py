@@ -93,10 +93,13 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
     tol : float, default=1e-4
     dropout : float in [0, 1), default=0.2
         Default network: dropout after each hidden layer.
-    input_scaling : {"robust", "quantile"} or None, default="robust"
-        Default network: its first layer scales X by statistics of the first
-        fit's training rows, kept in the model: median and IQR with a smooth
-        clip at +-3 (RealMLP), or a quantile map to a normal. None: X as given.
+    input_scaling : {"embedding", "robust", "quantile"} or None, default="embedding"
+        Default network: its first layer learns from the first fit's training
+        rows, kept in the model. ``"embedding"``: each column's piecewise-linear
+        encoding over 16 quantile bins (one bin for a column of two values),
+        embedded in 4 learnt dimensions (Gorishniy et al., NeurIPS 2022);
+        ``"robust"``: median and IQR with a smooth clip at +-3 (RealMLP);
+        ``"quantile"``: a quantile map to a normal. None: X as given.
     verbose : int, default=0
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation share.
@@ -165,7 +168,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         n_iter_no_change: int = 10,
         tol: float = 1e-4,
         dropout: float = 0.2,
-        input_scaling: str | None = "robust",
+        input_scaling: str | None = "embedding",
         verbose: int = 0,
         callbacks: list | None = None,
         validation_split: float = 0.0,

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._compat import Interval, Options, StrOptions
 from .heads import COST_LOSSES, DECISIONS
-from .network import INPUT_TRANSFORMS
+from .network import INPUT_LAYERS
 
 _BATCH = [None, Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})]
 
@@ -34,7 +34,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
     "dropout": [Interval(Real, 0, 1, closed="left")],
-    "input_scaling": [StrOptions(set(INPUT_TRANSFORMS)), None],
+    "input_scaling": [StrOptions(set(INPUT_LAYERS)), None],
     "verbose": ["verbose"],
     "callbacks": [None, keras.callbacks.Callback, type, list, tuple, dict],
     "validation_split": [Interval(Real, 0, 1, closed="left")],

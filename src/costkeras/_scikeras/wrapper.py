@@ -34,7 +34,7 @@ from .fixes import (
     torch_random_state,
 )
 from .heads import build_heads
-from .network import build_mlp, input_statistics
+from .network import EMBEDDING_BINS, EMBEDDING_DIM, build_mlp, input_statistics
 from .persistence import plain_state, rich_state
 from .rollback import Snapshot
 from .targets import TargetEncoder, from_keras_layout, read_target
@@ -242,7 +242,8 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         """Build the model and its heads; the default network's input statistics come from X."""
         if self.input_scaling is not None and self._default_network() and np.ndim(X) == 2:
             features = np.asarray(self.feature_encoder_.transform(X), dtype=np.float64)
-            self._input_stats = input_statistics(features, self.input_scaling)
+            method = "robust" if self.input_scaling == "embedding" else self.input_scaling
+            self._input_stats = input_statistics(features, method)
         try:
             self.model_ = self._build_keras_model()
         finally:
@@ -276,6 +277,8 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                 seed=self.__dict__.get("_random_state"),  # scikeras's int seed from random_state
                 input_stats=self.__dict__.get("_input_stats"),
                 dropout=self.dropout,
+                embedding_bins=EMBEDDING_BINS if self.input_scaling == "embedding" else 0,
+                embedding_dim=EMBEDDING_DIM,
             )
         return super()._check_model_param()
 

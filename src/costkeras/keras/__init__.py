@@ -22,6 +22,7 @@ Cost matrices follow ``C[true, predicted]``, the orientation of
 # imported for their registration: a saved costkeras model's layers load after
 # ``import costkeras.keras``
 from ._network_layers import (  # noqa: F401
+    ColumnSubset,
     EnsembleInput,
     EnsembleSoftmax,
     PiecewiseLinearEmbedding,

@@ -42,6 +42,29 @@ def _piecewise_linear(x, knots):
 
 
 @keras.saving.register_keras_serializable(package="costkeras")
+class ColumnSubset(keras.layers.Layer):
+    """(batch, d) -> (batch, len(columns)): the named columns, in that order.
+
+    Parameters
+    ----------
+    columns : sequence of int
+    """
+
+    def __init__(self, columns, **kwargs):
+        super().__init__(**kwargs)
+        self.columns = [int(c) for c in columns]
+
+    def call(self, x):
+        return ops.take(x, ops.convert_to_tensor(self.columns, dtype="int32"), axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], len(self.columns))
+
+    def get_config(self):
+        return {**super().get_config(), "columns": self.columns}
+
+
+@keras.saving.register_keras_serializable(package="costkeras")
 class RobustScaleClip(keras.layers.Layer):
     """``(x - median) * scale``, then the smooth clip ``z / sqrt(1 + (z / 3)^2)``.
 
