@@ -639,6 +639,7 @@ def main():
         write_section(
             "tabular",
             "## Real cost-sensitive tabular data (`python benchmarks/tabular.py`)\n\n"
+            "### The estimator's defaults against every peer, one run\n\n"
             f"{header}; Keras backend {_backend()}. Cells: mean ± std of the test savings "
             "over the splits (mean fit time); on the Gaussians also the test cost / Bayes "
             "risk. Data: empulse 0.13 (churn = TV subscriptions, pakdd, vub = credit "
