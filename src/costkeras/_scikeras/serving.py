@@ -99,7 +99,7 @@ class DecisionModelMixin:
         """The fitted decision as a plain Keras model: raw features in, decisions out.
 
         The model holds everything ``predict`` does after the feature checks:
-        the network (with the default network's input scaling), each output's
+        the network (with the default network's input layer), each output's
         class probabilities and its decision, by Bayes's rule with
         ``cost_matrix_`` or by argmax, exactly as ``predict`` decides (in
         float64, as ``predict`` does). It is a copy: later fits of the estimator
