@@ -309,6 +309,8 @@ def test_continuing_fits_never_stop_early_and_keep_the_input_statistics():
         ({"input_scaling": "minmax"}, "input_scaling"),
         ({"dropout": 1.0}, "dropout"),
         ({"n_iter_no_change": 0}, "n_iter_no_change"),
+        ({"steps_per_execution": 0}, "steps_per_execution"),
+        ({"steps_per_execution": "fast"}, "steps_per_execution"),
     ],
 )
 def test_conflicting_or_invalid_training_parameters_raise(params, match):
@@ -341,3 +343,55 @@ def test_validation_score_weighs_rows_like_the_training_loss():
     assert validation_score(proba, y, None, "log_loss", np.zeros(2)) == pytest.approx(
         validation_score(proba, y, None, "log_loss")
     )
+
+
+class CountBatches(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen = [*getattr(self, "seen", []), batch]
+
+
+@pytest.mark.backend
+def test_steps_per_execution_changes_the_time_not_the_weights():
+    X, y = two_blobs(300)
+    many, one = (
+        small(epochs=3, batch_size=16, steps_per_execution=n).fit(X, y) for n in ("auto", 1)
+    )
+    expected = 1 if keras.backend.backend() == "torch" else 16
+    assert many.model_.steps_per_execution == expected and one.model_.steps_per_execution == 1
+    for a, b in zip(many.model_.get_weights(), one.model_.get_weights(), strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.backend
+def test_auto_steps_per_execution_calls_batch_hooks_every_batch_on_warm_fits_too():
+    X, y = two_blobs(320)
+    clf = small(epochs=1, batch_size=16, warm_start=True).fit(X, y)
+    counter = CountBatches()
+    clf.fit(X, y, callbacks=[counter])  # the model compiled in the first fit is recompiled
+    assert counter.seen == list(range(20)) and clf.model_.steps_per_execution == 1
+    counted = small(epochs=1, batch_size=16, callbacks=[CountBatches()]).fit(X, y)
+    assert counted.model_.steps_per_execution == 1
+
+
+@pytest.mark.skipif(keras.backend.backend() == "torch", reason="PyTorch takes 1 only")
+def test_steps_per_execution_set_recompiles_a_model_the_user_compiled():
+    X, y = two_blobs(100)
+
+    def build(meta):
+        model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")])
+        model.compile(
+            optimizer="sgd", loss="sparse_categorical_crossentropy", steps_per_execution=3
+        )
+        return model
+
+    assert small(model=build, epochs=1).fit(X, y).model_.steps_per_execution == 3
+    clf = small(model=build, epochs=1, steps_per_execution=5).fit(X, y)
+    assert clf.model_.steps_per_execution == 5
+    assert isinstance(clf.model_.optimizer, keras.optimizers.SGD)  # the rest stays theirs
+
+
+@pytest.mark.skipif(keras.backend.backend() != "torch", reason="the PyTorch trainer's limit")
+def test_steps_per_execution_above_one_is_refused_on_torch_before_training():
+    X, y = two_blobs(40)
+    with pytest.raises(ValueError, match="steps_per_execution must be 1"):
+        small(steps_per_execution=4).fit(X, y)

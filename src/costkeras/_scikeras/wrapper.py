@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _compat
 from .._validation import check_sample_weight
-from .compiling import compile_model, head_losses, losses_by_output
+from .compiling import compile_model, head_losses, losses_by_output, steps_per_execution
 from .constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
 from .fast_predict import FastPredictMixin
 from .fit_data import fit_arrays, model_arrays
@@ -123,7 +123,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         if not warm:  # the default network learns its input scaling from the training rows
             weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
             self._build(X[statistics_rows(plan, len(X), weights)], per_example)
-        self._ensure_compiled_model()
+        self._ensure_compiled_model(self.fit_callbacks(kw.get("callbacks")))
         targets, weights = fit_arrays(
             self.heads_,
             target,
@@ -317,12 +317,13 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         finally:
             self.optimizer = None
 
-    def _ensure_compiled_model(self) -> None:
+    def _ensure_compiled_model(self, callbacks: list = ()) -> None:
         if self.__dict__.get("heads_") is None:
             return super()._ensure_compiled_model()
-        self.loss_ = compile_model(
-            self.model_, self.heads_, self._get_compile_kwargs(), self.get_params()
-        )
+        # not in _get_compile_kwargs: scikeras hands those to build functions too
+        kwargs = self._get_compile_kwargs()
+        kwargs["steps_per_execution"] = steps_per_execution(self.steps_per_execution, callbacks)
+        self.loss_ = compile_model(self.model_, self.heads_, kwargs, self.get_params())
 
     @property
     def _fit_kwargs(self) -> set:

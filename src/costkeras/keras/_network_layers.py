@@ -25,20 +25,32 @@ def _fill_nan(x, median):
     return ops.where(ops.isnan(x), median, x)
 
 
-def _piecewise_linear(x, knots):
-    """(batch, d) -> (batch, d, m): how far x has gone through each of the m bins.
+class _Bins:
+    """The bins between each feature's knots, as constants computed once.
 
-    A zero-width bin (a repeated quantile: a discrete feature) counts half for x at
-    its value and fully beyond it, the midpoint rule of sklearn's QuantileTransformer.
+    ``encode`` maps (batch, d) to (batch, d, m): how far x has gone through each of
+    the m bins. A zero-width bin (a repeated quantile: a discrete feature) counts
+    half for x at its value and fully beyond it, the midpoint rule of sklearn's
+    QuantileTransformer. The encoding is a function of the input only, so no
+    gradient flows through it; the work per step is a subtraction, a product and a
+    clip, plus a sign only where zero-width bins exist.
     """
-    left, right = knots[:, :-1], knots[:, 1:]
-    width = right - left
-    positive = ops.cast(width > 0, x.dtype)
-    safe = ops.where(width > 0, width, ops.ones_like(width))
-    diff = ops.expand_dims(x, -1) - left
-    ramp = ops.clip(diff / safe, 0.0, 1.0)
-    step = 0.5 * (1.0 + ops.sign(diff))
-    return positive * ramp + (1.0 - positive) * step
+
+    def __init__(self, knots):
+        knots = np.asarray(knots, dtype=np.float64)
+        width = np.diff(knots, axis=1)
+        self.median = knots[:, knots.shape[1] // 2]
+        self.left = knots[:, :-1]
+        self.inverse_width = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
+        self.zero_width = (width <= 0).astype(np.float64)
+        self.has_zero_width = bool(self.zero_width.any())
+
+    def encode(self, x):
+        diff = ops.expand_dims(_fill_nan(x, _constant(self.median)), -1) - _constant(self.left)
+        encoded = ops.clip(diff * _constant(self.inverse_width), 0.0, 1.0)
+        if self.has_zero_width:
+            encoded = encoded + _constant(0.5 * self.zero_width) * (1.0 + ops.sign(diff))
+        return encoded
 
 
 @keras.saving.register_keras_serializable(package="costkeras")
@@ -118,11 +130,10 @@ class QuantileNormal(keras.layers.Layer):
     def __init__(self, quantiles, **kwargs):
         super().__init__(**kwargs)
         self.quantiles = [[float(v) for v in row] for row in quantiles]
+        self._bins = _Bins(self.quantiles)
 
     def call(self, x):
-        knots = _constant(self.quantiles)
-        median = knots[:, knots.shape[1] // 2]
-        u = ops.mean(_piecewise_linear(_fill_nan(x, median), knots), axis=-1)
+        u = ops.mean(self._bins.encode(x), axis=-1)
         u = ops.clip(u, 1e-3, 1 - 1e-3)
         return np.float32(np.sqrt(2.0)) * ops.erfinv(2.0 * u - 1.0)
 
@@ -151,6 +162,7 @@ class PiecewiseLinearEmbedding(keras.layers.Layer):
     def __init__(self, knots, dim: int = 8, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.knots = [[float(v) for v in row] for row in knots]
+        self._bins = _Bins(self.knots)
         self.dim = int(dim)
         self.seed = seed
 
@@ -169,10 +181,12 @@ class PiecewiseLinearEmbedding(keras.layers.Layer):
         )
 
     def call(self, x):
-        knots = _constant(self.knots)
-        median = knots[:, knots.shape[1] // 2]
-        encoded = _piecewise_linear(_fill_nan(x, median), knots)  # (b, d, m)
-        embedded = ops.relu(ops.einsum("bdm,dme->bde", encoded, self.kernel) + self.bias)
+        encoded = self._bins.encode(x)  # (b, d, m)
+        if len(self.knots[0]) == 2:  # one bin per feature: a broadcast product, no matmul
+            embedded = encoded * self.kernel[:, 0, :]
+        else:
+            embedded = ops.einsum("bdm,dme->bde", encoded, self.kernel)
+        embedded = ops.relu(embedded + self.bias)
         return ops.reshape(embedded, (-1, len(self.knots) * self.dim))
 
     def compute_output_shape(self, input_shape):
