@@ -1,28 +1,28 @@
 """Real cost-sensitive tabular data: savings of costkeras against its peers (issue #13).
-
 Data sets with a cost matrix per example, bundled with empulse (``pip install empulse
-lightgbm``): churn (TV subscriptions), credit scoring (PAKDD 2009, VUB), bank
-telemarketing; costkeras's synthetic ``make_credit_scoring``; and, with one cost matrix for
-all rows, the synthetic Gaussians (known Bayes risk) and digits of ``quality.py``.
-String columns are one-hot encoded (at most 20 levels per column, the rest pooled), numbers
-left raw; every method sees the same columns.
+lightgbm``): churn (TV subscriptions), credit scoring (PAKDD 2009, VUB), bank telemarketing;
+costkeras's synthetic ``make_credit_scoring``; and, with one cost matrix for all rows, the
+synthetic Gaussians (known Bayes risk) and digits of ``quality.py``. String columns are one-
+hot encoded (at most 20 levels per column, the rest pooled), numbers left raw; every method
+sees the same columns.
 
-Over 5 stratified 50/50 splits every method trains on one half and decides on the other;
-the table gives mean +- std of the test savings (``1 - cost / cost of the best constant
+Over 5 stratified 50/50 splits every method trains on one half and decides on the other; the
+table gives mean +- std of the test savings (``1 - cost / cost of the best constant
 prediction``, each row judged with its own cost matrix) and of the fit time.
 
 Methods: ``LogisticRegression`` (StandardScaler) and ``HistGradientBoostingClassifier`` with
 per-example Bayes decisions; empulse's ``CSLogitClassifier`` (StandardScaler) and
 ``CSBoostClassifier`` (LightGBM), trained with the costs and deciding by their own
-``predict``; costkeras's default ``CostSensitiveKerasClassifier()`` on raw features and in
-a StandardScaler pipeline, fit and predicted with ``sample_cost``; the previous default
-(``input_scaling="robust"``); the blend (``MinimumCostClassifier`` over a soft vote of the
-default and ``HistGradientBoostingClassifier``); the estimator with other parameters,
+``predict``; costkeras's default ``CostSensitiveKerasClassifier()`` on raw features and in a
+StandardScaler pipeline, fit and predicted with ``sample_cost``; the previous default
+(``input_scaling="robust", steps_per_execution=1``: the estimator before issue #22); the
+blend (``MinimumCostClassifier`` over a soft vote of the default and
+``HistGradientBoostingClassifier``); the estimator with other parameters,
 ``est:cost_loss=expected_cost,input_scaling=robust`` (see ``Variant``); and the earlier
 hand-built candidates, ``new:hidden=100,es=log_loss`` (see ``Candidate``). Below the table:
-each real set's best peer against the default, and the default's fit time over the
-previous default's. Runs on the default Keras backend (TensorFlow), two tasks at a time with
-one thread each.
+each real set's best peer against the default, and the default's fit time over the previous
+default's. Runs on the default Keras backend (TensorFlow), two tasks at a time with one
+thread each.
 
 Run: python benchmarks/tabular.py                  (full run, writes benchmarks/RESULTS.md)
      python benchmarks/tabular.py --quick          (smoke run: 2 splits, 3,000 rows, no write)
@@ -54,7 +54,7 @@ REAL_SETS = ("churn", "pakdd", "bank", "vub")
 SYNTHETIC_SETS = ("credit", "gaussians", "digits")
 PEERS = ("LR + Bayes", "HGB + Bayes", "CSLogit", "CSBoost (LightGBM)")
 BASELINES = ("costkeras default (raw)", "costkeras default (StandardScaler)")
-PREVIOUS = "previous default (input_scaling='robust')"
+PREVIOUS = "previous default (input_scaling='robust', steps_per_execution=1)"
 BLEND = "blend: MinimumCostClassifier(soft vote of default + HGB)"
 
 
@@ -400,7 +400,7 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
     if method in (*BASELINES, PREVIOUS):
         from costkeras import CostSensitiveKerasClassifier
 
-        extra = {"input_scaling": "robust"} if method == PREVIOUS else {}
+        extra = {"input_scaling": "robust", "steps_per_execution": 1} if method == PREVIOUS else {}
         model = CostSensitiveKerasClassifier(random_state=seed, **extra)
         if method.endswith("(StandardScaler)"):
             model = make_pipeline(StandardScaler(), model)
@@ -646,7 +646,8 @@ def main():
             "scoring, bank = telemarketing), costkeras's make_credit_scoring (8,000 rows), "
             "quality.py's Gaussians (20,000) and digits. Every costkeras row is fitted with "
             "`sample_cost` and decides with each test row's costs; `previous default` is "
-            "today's estimator with `input_scaling='robust'`, the default before issue #22; "
+            "today's estimator with `input_scaling='robust', steps_per_execution=1`, which "
+            "trains as the default before issue #22 did (the same weights, the same steps); "
             "the blend is the README's recipe (a soft vote of the default network and "
             "`HistGradientBoostingClassifier` inside `MinimumCostClassifier`). The last "
             "table compares the default with the best peer of each real set and gives its "
