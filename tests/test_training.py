@@ -352,24 +352,27 @@ class CountBatches(keras.callbacks.Callback):
 
 @pytest.mark.backend
 def test_steps_per_execution_changes_the_time_not_the_weights():
-    X, y = two_blobs(300)
+    X, y = two_blobs(300)  # 38 batches of 8 per epoch
     many, one = (
-        small(epochs=3, batch_size=16, steps_per_execution=n).fit(X, y) for n in ("auto", 1)
+        small(epochs=3, batch_size=8, steps_per_execution=n).fit(X, y) for n in ("auto", 1)
     )
     expected = 1 if keras.backend.backend() == "torch" else 16
     assert many.model_.steps_per_execution == expected and one.model_.steps_per_execution == 1
     for a, b in zip(many.model_.get_weights(), one.model_.get_weights(), strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    short = small(epochs=1, batch_size=16).fit(X, y)  # 19 batches: not worth the tracing
+    assert short.model_.steps_per_execution == 1
 
 
 @pytest.mark.backend
 def test_auto_steps_per_execution_calls_batch_hooks_every_batch_on_warm_fits_too():
     X, y = two_blobs(320)
-    clf = small(epochs=1, batch_size=16, warm_start=True).fit(X, y)
+    clf = small(epochs=1, batch_size=8, warm_start=True).fit(X, y)
+    assert clf.model_.steps_per_execution == (1 if keras.backend.backend() == "torch" else 16)
     counter = CountBatches()
     clf.fit(X, y, callbacks=[counter])  # the model compiled in the first fit is recompiled
-    assert counter.seen == list(range(20)) and clf.model_.steps_per_execution == 1
-    counted = small(epochs=1, batch_size=16, callbacks=[CountBatches()]).fit(X, y)
+    assert counter.seen == list(range(40)) and clf.model_.steps_per_execution == 1
+    counted = small(epochs=1, batch_size=8, callbacks=[CountBatches()]).fit(X, y)
     assert counted.model_.steps_per_execution == 1
 
 

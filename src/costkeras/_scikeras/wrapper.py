@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
+import math
 
 import keras
 import numpy as np
@@ -123,7 +124,9 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         if not warm:  # the default network learns its input scaling from the training rows
             weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X))
             self._build(X[statistics_rows(plan, len(X), weights)], per_example)
-        self._ensure_compiled_model(self.fit_callbacks(kw.get("callbacks")))
+        n_train = n_rows(X) if plan.train is None else len(plan.train)
+        steps = math.ceil(n_train / self._training_batch_size(n_train, kw))
+        self._ensure_compiled_model(self.fit_callbacks(kw.get("callbacks")), steps)
         targets, weights = fit_arrays(
             self.heads_,
             target,
@@ -317,12 +320,14 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         finally:
             self.optimizer = None
 
-    def _ensure_compiled_model(self, callbacks: list = ()) -> None:
+    def _ensure_compiled_model(self, callbacks: list = (), steps_per_epoch: int = 1) -> None:
         if self.__dict__.get("heads_") is None:
             return super()._ensure_compiled_model()
         # not in _get_compile_kwargs: scikeras hands those to build functions too
         kwargs = self._get_compile_kwargs()
-        kwargs["steps_per_execution"] = steps_per_execution(self.steps_per_execution, callbacks)
+        kwargs["steps_per_execution"] = steps_per_execution(
+            self.steps_per_execution, callbacks, steps_per_epoch
+        )
         self.loss_ = compile_model(self.model_, self.heads_, kwargs, self.get_params())
 
     @property
@@ -346,9 +351,8 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         """
         callbacks = self.fit_callbacks(kw.pop("callbacks", None))  # Fix 5
         self._fit_callbacks = callbacks if stopper is None else [*callbacks, stopper]
-        if isinstance(self.batch_size, str) and "batch_size" not in kw:
-            if "fit__batch_size" not in self.__dict__:
-                kw["batch_size"] = auto_schedule(n_rows(X))[1]
+        if self._auto_batch_size(kw):
+            kw["batch_size"] = auto_schedule(n_rows(X))[1]
         try:
             with torch_random_state(self._random_state):  # Fix 9
                 return super()._fit_keras_model(
@@ -356,6 +360,23 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                 )
         finally:
             self._fit_callbacks = callbacks
+
+    def _auto_batch_size(self, fit_kwargs: dict) -> bool:
+        """Whether this fit's batch is ``batch_size="auto"``'s (nothing overrides it)."""
+        return (
+            isinstance(self.batch_size, str)
+            and "batch_size" not in fit_kwargs
+            and "fit__batch_size" not in self.__dict__
+        )
+
+    def _training_batch_size(self, n: int, fit_kwargs: dict) -> int:
+        """Rows per training batch of a fit on ``n`` rows (Keras's 32 for None; -1: all)."""
+        if self._auto_batch_size(fit_kwargs):
+            return auto_schedule(n)[1]
+        size = fit_kwargs.get("batch_size", self.__dict__.get("fit__batch_size", self.batch_size))
+        if size is None or isinstance(size, str):
+            return 32
+        return n if size == -1 else max(1, min(int(size), max(n, 1)))
 
     @staticmethod
     def scorer(y_true, y_pred, **kwargs) -> float:
