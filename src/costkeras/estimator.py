@@ -105,10 +105,11 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         Batches per call into the compiled training step, as Keras's ``compile``
         takes it; results are the same, the time per epoch shorter (a quarter less
         on the default network, TensorFlow, 2 cores). ``"auto"``: 16 where
-        costkeras compiles the network, except on PyTorch (which takes 1 only) and
-        when a callback of the fit has batch-level hooks (Keras would call them only
-        every 16 batches); a model you compiled keeps its own. An int is always
-        used, recompiling a compiled model.
+        costkeras compiles the network and an epoch has 32 batches or more; 1 for
+        shorter epochs, on PyTorch (which takes 1 only) and when a callback of the
+        fit has batch-level hooks (Keras would call them only every 16 batches); a
+        model you compiled keeps its own. An int is always used, recompiling a
+        compiled model.
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation share.
     **kwargs
