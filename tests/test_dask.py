@@ -26,7 +26,7 @@ def test_grid_search_on_dask_local_cluster_matches_sequential_run(abc_data):
     scorer = make_cost_scorer(ABC_COSTS)
 
     def search():
-        return GridSearchCV(small(epochs=20), GRID, scoring=scorer, cv=3)
+        return GridSearchCV(small(epochs=8), GRID, scoring=scorer, cv=3)
 
     sequential = search().fit(X, y)
     # One thread per worker process, TensorFlow included, so two workers share
