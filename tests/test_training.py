@@ -1,5 +1,7 @@
 """The training schedule, validation split, temperature and cost early stopping."""
 
+import pickle
+
 import keras
 import numpy as np
 import pytest
@@ -372,6 +374,10 @@ def test_auto_steps_per_execution_calls_batch_hooks_every_batch_on_warm_fits_too
     counter = CountBatches()
     clf.fit(X, y, callbacks=[counter])  # the model compiled in the first fit is recompiled
     assert counter.seen == list(range(40)) and clf.model_.steps_per_execution == 1
+    again = pickle.loads(pickle.dumps(small(epochs=1, batch_size=8, warm_start=True).fit(X, y)))
+    counter = CountBatches()
+    again.fit(X, y, callbacks=[counter])  # unpickled: the default network is still costkeras's
+    assert counter.seen == list(range(40))
     counted = small(epochs=1, batch_size=8, callbacks=[CountBatches()]).fit(X, y)
     assert counted.model_.steps_per_execution == 1
 

@@ -80,13 +80,22 @@ def losses_by_output(model: keras.Model) -> list:
     return [loss] * n_outputs
 
 
-def compile_model(model: keras.Model, heads: list[Head], estimator_kwargs: dict, params: dict):
+def compile_model(
+    model: keras.Model,
+    heads: list[Head],
+    estimator_kwargs: dict,
+    params: dict,
+    *,
+    default_network: bool = False,
+):
     """Compile ``model`` for ``heads`` by the precedence above; return the loss it trains with.
 
     ``estimator_kwargs`` are the estimator's compile arguments (scikeras's
     routing of ``optimizer__``, ``loss__``, ``metrics__`` parameters applied) and
     the resolved ``steps_per_execution``; ``params`` tells which of ``optimizer``,
     ``loss``, ``metrics`` and ``steps_per_execution`` the user set.
+    ``default_network``: costkeras built the model, so it always owns its compile
+    settings (an unpickled model has lost the mark set here).
     """
     losses = head_losses(heads)
     owned = not model.compiled or getattr(model, "loss", None) is None
@@ -96,7 +105,8 @@ def compile_model(model: keras.Model, heads: list[Head], estimator_kwargs: dict,
         steps = estimator_kwargs["steps_per_execution"]
         # a model costkeras compiled follows "auto" (a batch-hook callback of a later
         # warm fit gets 1); a model the user compiled keeps its own unless it is set
-        follows = params["steps_per_execution"] != "auto" or getattr(model, _OWNED, False)
+        owned = default_network or getattr(model, _OWNED, False)
+        follows = params["steps_per_execution"] != "auto" or owned
         override = {
             "optimizer": params["optimizer"] is not None,
             "metrics": params["metrics"] is not None,
@@ -105,7 +115,6 @@ def compile_model(model: keras.Model, heads: list[Head], estimator_kwargs: dict,
         same_loss = _same_losses(model.loss, losses, len(model.outputs))
         if same_loss and not any(override.values()):
             return model.loss
-        owned = getattr(model, _OWNED, False)
         kwargs = compile_arguments(model)
         for name, is_set in override.items():
             if is_set:

@@ -328,7 +328,13 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         kwargs["steps_per_execution"] = steps_per_execution(
             self.steps_per_execution, callbacks, steps_per_epoch
         )
-        self.loss_ = compile_model(self.model_, self.heads_, kwargs, self.get_params())
+        self.loss_ = compile_model(
+            self.model_,
+            self.heads_,
+            kwargs,
+            self.get_params(),
+            default_network=self._default_network(),
+        )
 
     @property
     def _fit_kwargs(self) -> set:
