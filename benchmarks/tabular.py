@@ -235,6 +235,7 @@ class Candidate:
             optimizer=keras.optimizers.Adam(float(o["lr"])),
             callbacks=callbacks,
             cost_loss=o["loss"],
+            early_stopping=False,  # the candidate's own stopper (or none) decides, on its rows
             random_state=seed,
         )
         model.fit(X[train], y[train], sample_cost=S[train])
