@@ -1,4 +1,5 @@
 """Real cost-sensitive tabular data: savings of costkeras against its peers (issue #13).
+
 Data sets with a cost matrix per example, bundled with empulse (``pip install empulse
 lightgbm``): churn (TV subscriptions), credit scoring (PAKDD 2009, VUB), bank telemarketing;
 costkeras's synthetic ``make_credit_scoring``; and, with one cost matrix for all rows, the

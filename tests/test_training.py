@@ -353,7 +353,7 @@ class CountBatches(keras.callbacks.Callback):
 
 
 @pytest.mark.backend
-def test_steps_per_execution_changes_the_time_not_the_weights():
+def test_steps_per_execution_trains_the_same_weights():
     X, y = two_blobs(300)  # 38 batches of 8 per epoch
     many, one = (
         small(epochs=3, batch_size=8, steps_per_execution=n).fit(X, y) for n in ("auto", 1)

@@ -42,14 +42,14 @@ class _Bins:
         self.median = knots[:, knots.shape[1] // 2]
         self.left = knots[:, :-1]
         self.inverse_width = np.where(width > 0, 1.0 / np.where(width > 0, width, 1.0), 0.0)
-        self.zero_width = (width <= 0).astype(np.float64)
-        self.has_zero_width = bool(self.zero_width.any())
+        self.half_step = 0.5 * (width <= 0)  # where a zero-width bin steps instead
+        self.has_zero_width = bool(self.half_step.any())
 
     def encode(self, x):
         diff = ops.expand_dims(_fill_nan(x, _constant(self.median)), -1) - _constant(self.left)
         encoded = ops.clip(diff * _constant(self.inverse_width), 0.0, 1.0)
         if self.has_zero_width:
-            encoded = encoded + _constant(0.5 * self.zero_width) * (1.0 + ops.sign(diff))
+            encoded = encoded + _constant(self.half_step) * (1.0 + ops.sign(diff))
         return encoded
 
 
