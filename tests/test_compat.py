@@ -64,3 +64,20 @@ def test_importing_compat_loads_no_deep_learning_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def test_moving_average_pairs_of_an_optimizer_with_use_ema():
+    import keras
+
+    weight = keras.Variable(np.ones(3, dtype="float32"))
+    averaged = keras.optimizers.Adam(learning_rate=0.5, use_ema=True, ema_momentum=0.5)
+    plain = keras.optimizers.Adam(learning_rate=0.5)
+    for optimizer in (averaged, plain):
+        for _ in range(2):
+            optimizer.apply_gradients([(keras.ops.ones(3), weight)])
+    (pair,) = _compat.moving_average_pairs(averaged)
+    assert pair[0] is weight
+    current, average = (keras.ops.convert_to_numpy(v) for v in pair)
+    assert np.all(average > current)  # the average lags behind the descending weight
+    assert _compat.moving_average_pairs(plain) == []
+    assert _compat.moving_average_pairs(keras.optimizers.Adam(use_ema=True)) == []  # unbuilt

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from conftest import small
 
+from costkeras._compat import moving_average_pairs
 from costkeras._scikeras.training import (
     CostEarlyStopping,
     apply_temperature,
@@ -265,6 +266,51 @@ def test_estimator_early_stopping_stops_and_restores_the_best_weights():
     assert best == len(scores) - 1 - 3  # three epochs without improvement, then stop
     for restored, kept in zip(clf.model_.get_weights(), recorder.weights[best], strict=True):
         np.testing.assert_array_equal(restored, kept)
+
+
+class AveragesAtEpoch(keras.callbacks.Callback):
+    """The optimizer's moving average of the trainable weights at each epoch's end."""
+
+    def __init__(self):
+        super().__init__()
+        self.averages = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        pairs = moving_average_pairs(self.model.optimizer)
+        self.averages.append([keras.ops.convert_to_numpy(average) for _, average in pairs])
+
+
+@pytest.mark.backend
+def test_early_stopping_scores_and_keeps_an_optimizers_moving_average():
+    """Keras ends a fit with ``use_ema=True`` on the averaged weights: early stopping
+    keeps the best epoch's average, not its raw weights."""
+    X, y = Overfitting.data()
+    raw, averages = WeightsAtEpoch(), AveragesAtEpoch()
+    clf = small(
+        hidden_layer_sizes=(64,),
+        epochs=80,
+        early_stopping=True,
+        n_iter_no_change=3,
+        tol=0.0,
+        dropout=0.0,
+        callbacks=[raw, averages],
+        optimizer="adam",
+        optimizer__learning_rate=0.05,
+        optimizer__use_ema=True,
+        optimizer__ema_momentum=0.8,
+    ).fit(X, y)
+    scores = clf.history_["val_log_loss"]
+    assert len(scores) < 80  # stopped early
+    best = int(np.argmin(scores))
+    kept = [keras.ops.convert_to_numpy(weight) for weight in clf.model_.trainable_weights]
+    assert len(kept) == len(averages.averages[best]) > 0
+    for weight, average in zip(kept, averages.averages[best], strict=True):
+        np.testing.assert_array_equal(weight, average)
+    # the average is not the raw weights of that epoch
+    assert not all(
+        np.array_equal(a, b)
+        for a, b in zip(clf.model_.get_weights(), raw.weights[best], strict=True)
+    )
 
 
 @pytest.mark.backend

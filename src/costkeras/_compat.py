@@ -38,7 +38,7 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     "num_samples": ("sklearn.utils.validation", "_num_samples"),
 }
 
-__all__ = [*sorted(PRIVATE_NAMES), "compile_arguments"]
+__all__ = [*sorted(PRIVATE_NAMES), "compile_arguments", "moving_average_pairs"]
 
 
 def compile_arguments(model) -> dict:
@@ -54,6 +54,21 @@ def compile_arguments(model) -> dict:
     import keras
 
     return keras.saving.deserialize_keras_object(model.get_compile_config())
+
+
+def moving_average_pairs(optimizer) -> list:
+    """``(variable, its moving average)`` for each weight a Keras optimizer with
+    ``use_ema=True`` trains; ``[]`` for any other optimizer or one not yet built.
+
+    Keras keeps the averages in the private ``_model_variables_moving_average``, in
+    the order of the private ``_trainable_variables`` (its ``SwapEMAWeights`` callback
+    reads them the same way); a ``LossScaleOptimizer`` holds them in its inner one.
+    """
+    optimizer = getattr(optimizer, "inner_optimizer", optimizer)
+    averages = getattr(optimizer, "_model_variables_moving_average", None)
+    if not getattr(optimizer, "use_ema", False) or not averages:
+        return []
+    return list(zip(optimizer._trainable_variables, averages, strict=True))
 
 
 def __getattr__(name: str) -> Any:

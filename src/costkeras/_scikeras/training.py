@@ -16,6 +16,7 @@ Three pieces the estimator combines for ``epochs="auto"``, ``batch_size="auto"``
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from typing import Any
 import keras
 import numpy as np
 
+from .._compat import moving_average_pairs
 from ..decisions import bayes_decision
 
 __all__ = [
@@ -283,6 +285,24 @@ def _first_output(outputs) -> np.ndarray:
     return keras.ops.convert_to_numpy(outputs)
 
 
+@contextlib.contextmanager
+def _moving_average_in(model: keras.Model):
+    """Inside: the model holds its optimizer's moving average of the weights, if any."""
+    pairs = moving_average_pairs(model.optimizer)
+    _swap(pairs)
+    try:
+        yield
+    finally:
+        _swap(pairs)
+
+
+def _swap(pairs: list) -> None:
+    for variable, average in pairs:
+        current = keras.ops.convert_to_numpy(variable)
+        variable.assign(average)
+        average.assign(current)
+
+
 def _probabilities(model: keras.Model, X, batch_size: int, proba: Callable) -> np.ndarray:
     if not isinstance(X, np.ndarray):  # a multi-input model's list or dict: one call
         return np.asarray(proba(_first_output(model(X, training=False))), dtype=np.float64)
@@ -340,7 +360,9 @@ class CostEarlyStopping(keras.callbacks.Callback):
     the mean expected cost, or the log loss. Training stops after
     ``n_iter_no_change`` epochs without an improvement larger than ``tol`` (relative to
     the best score's magnitude), and the weights of the best epoch are put back at the
-    end of training.
+    end of training. With an optimizer that keeps a moving average of the weights
+    (``use_ema=True``), which Keras ends training on, the average is what is scored
+    and kept.
 
     Parameters
     ----------
@@ -416,6 +438,12 @@ class CostEarlyStopping(keras.callbacks.Callback):
         self._wait = 0
 
     def on_epoch_end(self, epoch, logs=None):
+        # An optimizer with use_ema=True ends training on its moving average of the
+        # weights: score that average, and keep it as the best epoch's weights.
+        with _moving_average_in(self.model):
+            self._score_epoch(epoch, logs)
+
+    def _score_epoch(self, epoch, logs):
         proba = _probabilities(self.model, self.X_val, self.batch_size, self.proba)
         self.scores_.append(
             validation_score(proba, self.y_val, self.costs, self.monitor, self.sample_weight)
