@@ -55,7 +55,9 @@ REAL_SETS = ("churn", "pakdd", "bank", "vub")
 SYNTHETIC_SETS = ("credit", "gaussians", "digits")
 PEERS = ("LR + Bayes", "HGB + Bayes", "CSLogit", "CSBoost (LightGBM)")
 BASELINES = ("costkeras default (raw)", "costkeras default (StandardScaler)")
-PREVIOUS = "previous default (input_scaling='robust', steps_per_execution=1)"
+PREVIOUS = (
+    "previous default (input_scaling='robust', steps_per_execution=1, reduce_lr_on_plateau=False)"
+)
 BLEND = "blend: MinimumCostClassifier(soft vote of default + HGB)"
 
 
@@ -402,7 +404,11 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
     if method in (*BASELINES, PREVIOUS):
         from costkeras import CostSensitiveKerasClassifier
 
-        extra = {"input_scaling": "robust", "steps_per_execution": 1} if method == PREVIOUS else {}
+        extra = (
+            {"input_scaling": "robust", "steps_per_execution": 1, "reduce_lr_on_plateau": False}
+            if method == PREVIOUS
+            else {}
+        )
         model = CostSensitiveKerasClassifier(random_state=seed, **extra)
         if method.endswith("(StandardScaler)"):
             model = make_pipeline(StandardScaler(), model)
@@ -648,7 +654,8 @@ def main():
             "scoring, bank = telemarketing), costkeras's make_credit_scoring (8,000 rows), "
             "quality.py's Gaussians (20,000) and digits. Every costkeras row is fitted with "
             "`sample_cost` and decides with each test row's costs; `previous default` is "
-            "today's estimator with `input_scaling='robust', steps_per_execution=1`, which "
+            "today's estimator with `input_scaling='robust', steps_per_execution=1, "
+            "reduce_lr_on_plateau=False`, which "
             "trains as the default before issue #22 did (the same weights, the same steps); "
             "the blend is the README's recipe (a soft vote of the default network and "
             "`HistGradientBoostingClassifier` inside `MinimumCostClassifier`). The last "

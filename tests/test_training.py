@@ -313,6 +313,81 @@ def test_early_stopping_scores_and_keeps_an_optimizers_moving_average():
     )
 
 
+class WeightsAtEpochStart(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.weights = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.weights.append(self.model.get_weights())
+
+
+@pytest.mark.backend
+def test_reduce_lr_on_plateau_goes_back_to_the_best_weights_at_a_lower_rate():
+    X, y = Overfitting.data()
+    at_end, at_start = WeightsAtEpoch(), WeightsAtEpochStart()
+    clf = small(
+        hidden_layer_sizes=(64,),
+        epochs=80,
+        early_stopping=True,
+        n_iter_no_change=6,  # the rate falls after 2 epochs without improvement
+        tol=0.0,
+        dropout=0.0,
+        callbacks=[at_end, at_start],
+        optimizer__learning_rate=0.05,
+    ).fit(X, y)
+    scores, rates = clf.history_["val_log_loss"], clf.history_["learning_rate"]
+    assert len(scores) == len(rates) < 80
+    best_so_far = np.minimum.accumulate(scores)
+    improved = np.r_[True, np.asarray(scores[1:]) < best_so_far[:-1]]
+    reductions = 0
+    for epoch in range(len(scores) - 1):
+        last_best = max(e for e in range(epoch + 1) if improved[e])
+        if (epoch - last_best) and (epoch - last_best) % 2 == 0:  # a plateau of 2: reduce
+            reductions += 1
+            np.testing.assert_allclose(rates[epoch + 1], rates[epoch] * 0.3, rtol=1e-6)
+            for started, best in zip(
+                at_start.weights[epoch + 1], at_end.weights[last_best], strict=True
+            ):
+                np.testing.assert_array_equal(started, best)
+        else:
+            assert rates[epoch + 1] == rates[epoch]
+    assert reductions >= 1
+    np.testing.assert_allclose(rates[0], 0.05, rtol=1e-6)
+    # the next fit (warm start, partial_fit) starts at the rate the user set
+    np.testing.assert_allclose(float(clf.model_.optimizer.learning_rate), 0.05, rtol=1e-6)
+
+
+def test_reduce_lr_on_plateau_off_or_kept_out_of_a_schedule():
+    X, y = Overfitting.data()
+    params = {"epochs": 6, "early_stopping": True, "n_iter_no_change": 3, "tol": 0.0}
+    off = small(reduce_lr_on_plateau=False, optimizer__learning_rate=0.05, **params).fit(X, y)
+    assert "learning_rate" not in off.history_
+    schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=10, decay_rate=0.5)
+    kept = small(optimizer=keras.optimizers.Adam(schedule), **params).fit(X, y)
+    assert "learning_rate" not in kept.history_  # "auto": the user's schedule sets the rate
+    assert kept.model_.optimizer.get_config()["learning_rate"]["class_name"] == "ExponentialDecay"
+
+
+@pytest.mark.parametrize(
+    ("params", "match"),
+    [
+        ({"optimizer": "schedule", "early_stopping": True}, "learning rate is a schedule"),
+        ({"early_stopping": False}, "early stopping is off"),
+        ({}, "early stopping is off"),  # "auto" is off on 200 rows
+    ],
+)
+def test_reduce_lr_on_plateau_true_raises_where_it_cannot_run(params, match):
+    X, y = Overfitting.data()
+    if params.get("optimizer") == "schedule":
+        schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=10, decay_rate=0.5)
+        params = {**params, "optimizer": keras.optimizers.Adam(schedule)}
+    clf = small(reduce_lr_on_plateau=True, **params)
+    with pytest.raises(ValueError, match=f"reduce_lr_on_plateau=True .*{match}"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "history_")  # refused before training
+
+
 @pytest.mark.backend
 def test_early_stopping_through_a_sigmoid_head():
     X, y = two_blobs(300)

@@ -91,6 +91,14 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
     validation_fraction : float in (0, 1), default=0.1
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
+    reduce_lr_on_plateau : bool or "auto", default="auto"
+        With early stopping: after every third of ``n_iter_no_change`` epochs
+        without improvement (3 of 10), go back to the best epoch's weights and
+        multiply the optimizer's learning rate by 0.3 (each epoch's rate in
+        ``history_["learning_rate"]``; the rate is set back when the fit ends).
+        ``"auto"``: so, unless the learning rate is a schedule, which is kept;
+        True: so, and a schedule or a fit without early stopping raises; False:
+        never.
     dropout : float in [0, 1), default=0.2
         Default network: dropout after each hidden layer.
     input_scaling : {"embedding", "robust", "quantile"} or None, default="embedding"
@@ -176,6 +184,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
         tol: float = 1e-4,
+        reduce_lr_on_plateau: bool | str = "auto",
         dropout: float = 0.2,
         input_scaling: str | None = "embedding",
         verbose: int = 0,
@@ -207,6 +216,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
         self.tol = tol
+        self.reduce_lr_on_plateau = reduce_lr_on_plateau
         self.dropout = dropout
         self.input_scaling = input_scaling
         self.verbose = verbose

@@ -33,6 +33,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
+    "reduce_lr_on_plateau": ["boolean", StrOptions({"auto"})],
     "dropout": [Interval(Real, 0, 1, closed="left")],
     "input_scaling": [StrOptions(set(INPUT_LAYERS)), None],
     "verbose": ["verbose"],

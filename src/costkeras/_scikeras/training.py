@@ -37,6 +37,7 @@ __all__ = [
     "early_stopper",
     "fit_temperature",
     "plan_fit",
+    "plateau_patience",
     "resolve_early_stopping",
     "statistics_rows",
     "validation_split",
@@ -206,6 +207,12 @@ def plan_fit(
     """
     n = len(labels)
     stop = not continuing and _early_stopping(params, n, n_outputs, fit_kwargs)
+    if params.get("reduce_lr_on_plateau") is True and not stop and not continuing:
+        raise ValueError(
+            "reduce_lr_on_plateau=True lowers the learning rate when early stopping's "
+            "validation score stalls, but early stopping is off for this fit; set "
+            "early_stopping=True, or reduce_lr_on_plateau='auto' or False."
+        )
     train = validation = None
     if stop:
         train, validation = validation_split(labels, params["validation_fraction"], random_state)
@@ -250,11 +257,14 @@ def statistics_rows(plan: FitPlan, n: int, sample_weight: np.ndarray | None = No
     return rows
 
 
-def early_stopper(params: dict, head, X_val, labels_val, weights_val=None) -> CostEarlyStopping:
+def early_stopper(
+    params: dict, head, X_val, labels_val, weights_val=None, optimizer=None
+) -> CostEarlyStopping:
     """The estimator's early stopping: the log loss of ``head``'s probabilities.
 
     ``weights_val`` are the training weights of the validation rows (sample and class
-    weights), so the score weighs the rows as the training loss does.
+    weights), so the score weighs the rows as the training loss does; ``optimizer`` is
+    the compiled model's, whose learning rate ``reduce_lr_on_plateau`` lowers.
     """
     return CostEarlyStopping(
         X_val,
@@ -264,7 +274,30 @@ def early_stopper(params: dict, head, X_val, labels_val, weights_val=None) -> Co
         tol=params["tol"],
         proba=head.proba,
         sample_weight=weights_val,
+        reduce_lr_patience=plateau_patience(params, optimizer),
     )
+
+
+def plateau_patience(params: dict, optimizer) -> int | None:
+    """Epochs without improvement before early stopping lowers the learning rate.
+
+    A third of ``n_iter_no_change`` (3 of 10), so the rate falls up to three times
+    before training stops; None with ``reduce_lr_on_plateau=False``, and with
+    ``"auto"`` where the learning rate is a schedule (the user's, kept as it is).
+    ``True`` with a schedule raises: the two cannot both set the rate.
+    """
+    setting = params.get("reduce_lr_on_plateau", False)
+    if setting is False or optimizer is None:
+        return None
+    if isinstance(optimizer.get_config().get("learning_rate"), dict):  # a schedule
+        if setting is True:
+            raise ValueError(
+                "reduce_lr_on_plateau=True lowers the optimizer's learning rate, but this "
+                "optimizer's learning rate is a schedule; set reduce_lr_on_plateau=False "
+                "(or 'auto', which keeps the schedule)."
+            )
+        return None
+    return max(1, params["n_iter_no_change"] // 3)
 
 
 def n_rows(X) -> int:
@@ -386,6 +419,12 @@ class CostEarlyStopping(keras.callbacks.Callback):
         ``proba`` for one sigmoid unit; None takes the output as they are.
     sample_weight : array-like of shape (n_val,), default=None
         Weights of the validation rows in the score.
+    reduce_lr_patience : int or None, default=None
+        After every ``reduce_lr_patience`` epochs without improvement, put the best
+        epoch's weights back and multiply the optimizer's learning rate by
+        ``reduce_lr_factor`` (each epoch's rate in ``logs["learning_rate"]``); the
+        rate is set back to its first value when training ends. None: never.
+    reduce_lr_factor : float, default=0.3
 
     Attributes
     ----------
@@ -412,6 +451,8 @@ class CostEarlyStopping(keras.callbacks.Callback):
         batch_size: int = 8192,
         proba: Callable | None = None,
         sample_weight: Any = None,
+        reduce_lr_patience: int | None = None,
+        reduce_lr_factor: float = 0.3,
     ):
         super().__init__()
         if monitor not in MONITORS:
@@ -428,6 +469,8 @@ class CostEarlyStopping(keras.callbacks.Callback):
         self.batch_size = batch_size
         self.proba = np.asarray if proba is None else proba
         self.sample_weight = None if sample_weight is None else np.asarray(sample_weight, float)
+        self.reduce_lr_patience = reduce_lr_patience
+        self.reduce_lr_factor = reduce_lr_factor
 
     def on_train_begin(self, logs=None):
         self.scores_: list[float] = []
@@ -436,12 +479,20 @@ class CostEarlyStopping(keras.callbacks.Callback):
         self.stopped_epoch_ = None
         self._best_weights = None
         self._wait = 0
+        self._initial_learning_rate = (
+            None if self.reduce_lr_patience is None else self._learning_rate()
+        )
 
     def on_epoch_end(self, epoch, logs=None):
         # An optimizer with use_ema=True ends training on its moving average of the
         # weights: score that average, and keep it as the best epoch's weights.
         with _moving_average_in(self.model):
             self._score_epoch(epoch, logs)
+        if self.reduce_lr_patience is not None:
+            if logs is not None:
+                logs["learning_rate"] = self._learning_rate()
+            if self._wait and self._wait % self.reduce_lr_patience == 0:
+                self._reduce_learning_rate()
 
     def _score_epoch(self, epoch, logs):
         proba = _probabilities(self.model, self.X_val, self.batch_size, self.proba)
@@ -467,6 +518,17 @@ class CostEarlyStopping(keras.callbacks.Callback):
         if self.restore_best_weights and self._best_weights is not None:
             self.model.set_weights(self._best_weights)
         self._best_weights = None  # the callback may be pickled with the estimator
+        if self._initial_learning_rate is not None:  # a later fit starts where this one did
+            self.model.optimizer.learning_rate = self._initial_learning_rate
+
+    def _learning_rate(self) -> float:
+        return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+
+    def _reduce_learning_rate(self) -> None:
+        """Back to the best epoch's weights, on at a smaller learning rate."""
+        self.model.optimizer.learning_rate = self._learning_rate() * self.reduce_lr_factor
+        if self._best_weights is not None:
+            self.model.set_weights(self._best_weights)
 
 
 def fit_temperature(proba: Any, y_positions: Any) -> float:

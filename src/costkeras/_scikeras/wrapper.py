@@ -145,6 +145,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                 self.feature_encoder_.transform(X[rows]),
                 target.columns[0][rows],
                 None if weights is None else weights[0][rows],
+                optimizer=self.model_.optimizer,
             )
             X, targets = X[plan.train], [t[plan.train] for t in targets]
             weights = None if weights is None else [w[plan.train] for w in weights]
