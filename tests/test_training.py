@@ -367,12 +367,20 @@ def test_reduce_lr_on_plateau_off_or_kept_out_of_a_schedule():
     kept = small(optimizer=keras.optimizers.Adam(schedule), **params).fit(X, y)
     assert "learning_rate" not in kept.history_  # "auto": the user's schedule sets the rate
     assert kept.model_.optimizer.get_config()["learning_rate"]["class_name"] == "ExponentialDecay"
+    on = small(optimizer__learning_rate=0.05, **params).fit(X, y)
+    assert min(on.history_["learning_rate"]) < 0.05  # these fits would lower it
+    # "auto" leaves the rate to a callback of the user's that sets it
+    theirs = keras.callbacks.ReduceLROnPlateau(monitor="loss", patience=100)
+    left = small(callbacks=[theirs], optimizer__learning_rate=0.05, **params).fit(X, y)
+    assert len(left.history_["learning_rate"]) == len(left.history_["loss"]) > 3
+    np.testing.assert_allclose(left.history_["learning_rate"], 0.05, rtol=1e-6)
 
 
 @pytest.mark.parametrize(
     ("params", "match"),
     [
         ({"optimizer": "schedule", "early_stopping": True}, "learning rate is a schedule"),
+        ({"callbacks": "theirs", "early_stopping": True}, "ReduceLROnPlateau sets the"),
         ({"early_stopping": False}, "early stopping is off"),
         ({}, "early stopping is off"),  # "auto" is off on 200 rows
     ],
@@ -382,6 +390,8 @@ def test_reduce_lr_on_plateau_true_raises_where_it_cannot_run(params, match):
     if params.get("optimizer") == "schedule":
         schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=10, decay_rate=0.5)
         params = {**params, "optimizer": keras.optimizers.Adam(schedule)}
+    if params.get("callbacks") == "theirs":
+        params = {**params, "callbacks": [keras.callbacks.ReduceLROnPlateau(monitor="loss")]}
     clf = small(reduce_lr_on_plateau=True, **params)
     with pytest.raises(ValueError, match=f"reduce_lr_on_plateau=True .*{match}"):
         clf.fit(X, y)

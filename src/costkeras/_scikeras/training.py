@@ -258,13 +258,14 @@ def statistics_rows(plan: FitPlan, n: int, sample_weight: np.ndarray | None = No
 
 
 def early_stopper(
-    params: dict, head, X_val, labels_val, weights_val=None, optimizer=None
+    params: dict, head, X_val, labels_val, weights_val=None, optimizer=None, callbacks=()
 ) -> CostEarlyStopping:
     """The estimator's early stopping: the log loss of ``head``'s probabilities.
 
     ``weights_val`` are the training weights of the validation rows (sample and class
     weights), so the score weighs the rows as the training loss does; ``optimizer`` is
-    the compiled model's, whose learning rate ``reduce_lr_on_plateau`` lowers.
+    the compiled model's, whose learning rate ``reduce_lr_on_plateau`` lowers unless
+    the rate is a schedule or one of the fit's ``callbacks`` sets it.
     """
     return CostEarlyStopping(
         X_val,
@@ -274,30 +275,38 @@ def early_stopper(
         tol=params["tol"],
         proba=head.proba,
         sample_weight=weights_val,
-        reduce_lr_patience=plateau_patience(params, optimizer),
+        reduce_lr_patience=plateau_patience(params, optimizer, callbacks),
     )
 
 
-def plateau_patience(params: dict, optimizer) -> int | None:
+def plateau_patience(params: dict, optimizer, callbacks=()) -> int | None:
     """Epochs without improvement before early stopping lowers the learning rate.
 
     A third of ``n_iter_no_change`` (3 of 10), so the rate falls up to three times
     before training stops; None with ``reduce_lr_on_plateau=False``, and with
-    ``"auto"`` where the learning rate is a schedule (the user's, kept as it is).
-    ``True`` with a schedule raises: the two cannot both set the rate.
+    ``"auto"`` where the user sets the rate otherwise: a schedule as the optimizer's
+    learning rate, or a ``ReduceLROnPlateau`` or ``LearningRateScheduler`` among the
+    fit's ``callbacks`` (kept as they are). ``True`` raises there: two cannot both
+    set the rate.
     """
     setting = params.get("reduce_lr_on_plateau", False)
     if setting is False or optimizer is None:
         return None
-    if isinstance(optimizer.get_config().get("learning_rate"), dict):  # a schedule
-        if setting is True:
-            raise ValueError(
-                "reduce_lr_on_plateau=True lowers the optimizer's learning rate, but this "
-                "optimizer's learning rate is a schedule; set reduce_lr_on_plateau=False "
-                "(or 'auto', which keeps the schedule)."
-            )
-        return None
-    return max(1, params["n_iter_no_change"] // 3)
+    setter = None
+    if isinstance(optimizer.get_config().get("learning_rate"), dict):
+        setter = "this optimizer's learning rate is a schedule"
+    rate_callbacks = (keras.callbacks.ReduceLROnPlateau, keras.callbacks.LearningRateScheduler)
+    for callback in callbacks:
+        if isinstance(callback, rate_callbacks):
+            setter = f"the callback {type(callback).__name__} sets the learning rate"
+    if setter is None:
+        return max(1, params["n_iter_no_change"] // 3)
+    if setting is True:
+        raise ValueError(
+            f"reduce_lr_on_plateau=True lowers the optimizer's learning rate, but {setter}; "
+            "set reduce_lr_on_plateau=False (or 'auto', which leaves the rate to it)."
+        )
+    return None
 
 
 def n_rows(X) -> int:

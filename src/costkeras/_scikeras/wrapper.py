@@ -126,7 +126,8 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             self._build(X[statistics_rows(plan, len(X), weights)], per_example)
         n_train = n_rows(X) if plan.train is None else len(plan.train)
         steps = math.ceil(n_train / self._training_batch_size(n_train, kw))
-        self._ensure_compiled_model(self.fit_callbacks(kw.get("callbacks")), steps)
+        callbacks = self.fit_callbacks(kw.get("callbacks"))
+        self._ensure_compiled_model(callbacks, steps)
         targets, weights = fit_arrays(
             self.heads_,
             target,
@@ -146,6 +147,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                 target.columns[0][rows],
                 None if weights is None else weights[0][rows],
                 optimizer=self.model_.optimizer,
+                callbacks=callbacks,
             )
             X, targets = X[plan.train], [t[plan.train] for t in targets]
             weights = None if weights is None else [w[plan.train] for w in weights]
