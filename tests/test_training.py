@@ -85,9 +85,14 @@ def test_temperature_undoes_overconfidence_and_keeps_the_ranking():
 
 
 class WeightsAtEpoch(keras.callbacks.Callback):
+    """The model's weights at each epoch's end (``weights``) and start (``at_start``)."""
+
     def __init__(self):
         super().__init__()
-        self.weights = []
+        self.weights, self.at_start = [], []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.at_start.append(self.model.get_weights())
 
     def on_epoch_end(self, epoch, logs=None):
         self.weights.append(self.model.get_weights())
@@ -245,21 +250,19 @@ class Overfitting:
         rng = np.random.default_rng(seed)
         return rng.normal(size=(n, 10)), rng.integers(0, 2, n)
 
+    @staticmethod
+    def fit(callbacks, **params):
+        """A wide network at a high learning rate, early stopping on: it stops soon."""
+        X, y = Overfitting.data()
+        defaults = {"hidden_layer_sizes": (64,), "epochs": 80, "early_stopping": True}
+        defaults.update(n_iter_no_change=3, tol=0.0, dropout=0.0, optimizer__learning_rate=0.05)
+        return small(callbacks=callbacks, **{**defaults, **params}).fit(X, y)
+
 
 @pytest.mark.backend
 def test_estimator_early_stopping_stops_and_restores_the_best_weights():
-    X, y = Overfitting.data()
     recorder = WeightsAtEpoch()
-    clf = small(
-        hidden_layer_sizes=(64,),
-        epochs=80,
-        early_stopping=True,
-        n_iter_no_change=3,
-        tol=0.0,
-        dropout=0.0,
-        callbacks=[recorder],
-        optimizer__learning_rate=0.05,
-    ).fit(X, y)
+    clf = Overfitting.fit([recorder])
     scores = clf.history_["val_log_loss"]
     assert len(scores) == len(clf.history_["loss"]) < 80  # stopped early
     best = int(np.argmin(scores))
@@ -284,21 +287,10 @@ class AveragesAtEpoch(keras.callbacks.Callback):
 def test_early_stopping_scores_and_keeps_an_optimizers_moving_average():
     """Keras ends a fit with ``use_ema=True`` on the averaged weights: early stopping
     keeps the best epoch's average, not its raw weights."""
-    X, y = Overfitting.data()
     raw, averages = WeightsAtEpoch(), AveragesAtEpoch()
-    clf = small(
-        hidden_layer_sizes=(64,),
-        epochs=80,
-        early_stopping=True,
-        n_iter_no_change=3,
-        tol=0.0,
-        dropout=0.0,
-        callbacks=[raw, averages],
-        optimizer="adam",
-        optimizer__learning_rate=0.05,
-        optimizer__use_ema=True,
-        optimizer__ema_momentum=0.8,
-    ).fit(X, y)
+    clf = Overfitting.fit(
+        [raw, averages], optimizer="adam", optimizer__use_ema=True, optimizer__ema_momentum=0.8
+    )
     scores = clf.history_["val_log_loss"]
     assert len(scores) < 80  # stopped early
     best = int(np.argmin(scores))
@@ -313,29 +305,10 @@ def test_early_stopping_scores_and_keeps_an_optimizers_moving_average():
     )
 
 
-class WeightsAtEpochStart(keras.callbacks.Callback):
-    def __init__(self):
-        super().__init__()
-        self.weights = []
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.weights.append(self.model.get_weights())
-
-
 @pytest.mark.backend
 def test_reduce_lr_on_plateau_goes_back_to_the_best_weights_at_a_lower_rate():
-    X, y = Overfitting.data()
-    at_end, at_start = WeightsAtEpoch(), WeightsAtEpochStart()
-    clf = small(
-        hidden_layer_sizes=(64,),
-        epochs=80,
-        early_stopping=True,
-        n_iter_no_change=6,  # the rate falls after 2 epochs without improvement
-        tol=0.0,
-        dropout=0.0,
-        callbacks=[at_end, at_start],
-        optimizer__learning_rate=0.05,
-    ).fit(X, y)
+    recorder = WeightsAtEpoch()
+    clf = Overfitting.fit([recorder], n_iter_no_change=6)  # the rate falls after 2 epochs
     scores, rates = clf.history_["val_log_loss"], clf.history_["learning_rate"]
     assert len(scores) == len(rates) < 80
     best_so_far = np.minimum.accumulate(scores)
@@ -347,7 +320,7 @@ def test_reduce_lr_on_plateau_goes_back_to_the_best_weights_at_a_lower_rate():
             reductions += 1
             np.testing.assert_allclose(rates[epoch + 1], rates[epoch] * 0.3, rtol=1e-6)
             for started, best in zip(
-                at_start.weights[epoch + 1], at_end.weights[last_best], strict=True
+                recorder.at_start[epoch + 1], recorder.weights[last_best], strict=True
             ):
                 np.testing.assert_array_equal(started, best)
         else:

@@ -96,10 +96,9 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         without improvement (3 of 10), go back to the best epoch's weights and
         multiply the optimizer's learning rate by 0.3 (each epoch's rate in
         ``history_["learning_rate"]``; the rate is set back when the fit ends).
-        ``"auto"``: so, unless you set the rate otherwise (a schedule as the
-        optimizer's learning rate, a ``ReduceLROnPlateau`` or
-        ``LearningRateScheduler`` callback), which is kept; True: so, and those or
-        a fit without early stopping raise; False: never.
+        ``"auto"``: so, unless you set the rate otherwise (a schedule, a
+        ``ReduceLROnPlateau`` or ``LearningRateScheduler`` callback); True: so,
+        and those or a fit without early stopping raise; False: never.
     dropout : float in [0, 1), default=0.2
         Default network: dropout after each hidden layer.
     input_scaling : {"embedding", "robust", "quantile"} or None, default="embedding"
