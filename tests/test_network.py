@@ -11,8 +11,12 @@ from sklearn.preprocessing import QuantileTransformer
 from costkeras import CostSensitiveKerasClassifier
 from costkeras._scikeras.network import (
     EnsembleInput,
+    PiecewiseLinearEmbedding,
     QuantileNormal,
     RobustScaleClip,
+    TwoValuedEmbeddingDense,
+    _embedded_input,
+    _embedding_groups,
     build_mlp,
     input_statistics,
 )
@@ -140,12 +144,84 @@ def test_embeddings_give_two_valued_columns_one_bin_and_the_others_sixteen():
         META, (8,), "relu", seed=0, input_stats=input_statistics(X), embedding_bins=16
     )
     many, few = model.get_layer("embedding"), model.get_layer("embedding_few")
+    assert isinstance(few, TwoValuedEmbeddingDense)
     assert np.shape(many.knots) == (1, 17) and np.shape(few.knots) == (2, 2)
     assert model.get_layer("embedding_columns").columns == [0]
     assert model.get_layer("embedding_few_columns").columns == [1, 2]
-    assert model.get_layer("embeddings").output.shape[-1] == 3 * 4  # 4 dimensions a column
+    assert tuple(model.get_layer("embedding_dense").kernel.shape) == (4, 8)  # 4 dimensions
+    assert tuple(few.kernel.shape) == (2, 4, 8)
     # a 0/1 column's single bin runs from 0 to 1: its two values stay apart exactly
     assert few.knots[0] == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("sizes", [(), (8,)])
+def test_without_a_first_hidden_layer_to_fold_into_the_embeddings_are_concatenated(sizes):
+    X, _ = heavy_tailed(300)
+    stats = input_statistics(X)
+    n_members = 4 if sizes else 1  # the ensemble scales each embedding: none folded
+    model = build_mlp(
+        META, sizes, "relu", input_stats=stats, embedding_bins=16, n_members=n_members
+    )
+    few = model.get_layer("embedding_few")
+    assert isinstance(few, PiecewiseLinearEmbedding)
+    assert model.get_layer("embeddings").output.shape[-1] == 3 * 4
+
+
+def test_two_valued_embedding_dense_is_the_embedding_then_a_dense_layer():
+    """The same function of the weights as the embeddings fed to a Dense layer."""
+    rng = np.random.default_rng(1)
+    knots = [[0.0, 1.0], [-2.0, 3.0]]  # a flag, a column of two other values
+    fused = TwoValuedEmbeddingDense(knots, dim=3, units=5, seed=0)
+    fused.build((None, 2))
+    w, b = rng.normal(size=(2, 3)), rng.normal(size=(2, 3))  # some units dead at a value
+    kernel, bias = rng.normal(size=(2, 3, 5)), rng.normal(size=5)
+    fused.set_weights([w, b, kernel, bias])
+    embedding = PiecewiseLinearEmbedding(knots, dim=3)
+    embedding.build((None, 2))
+    embedding.set_weights([w[:, None, :], b])
+    dense = keras.layers.Dense(5)
+    dense.build((None, 6))
+    dense.set_weights([kernel.reshape(6, 5), bias])
+    X = np.array([[0, -2], [1, 3], [1, -2], [0, 3], [-1, 7]], dtype="float32")
+    expected = keras.ops.convert_to_numpy(dense(embedding(X)))
+    np.testing.assert_allclose(keras.ops.convert_to_numpy(fused(X)), expected, atol=1e-5)
+    # a value between the two, unseen in training: their embeddings' midpoint
+    low, high = np.maximum(b[0], 0), np.maximum(w[0] + b[0], 0)
+    halfway = keras.ops.convert_to_numpy(fused(np.array([[0.5, -2]], dtype="float32")))
+    at_low = keras.ops.convert_to_numpy(fused(X[:1]))
+    np.testing.assert_allclose(
+        halfway - at_low, [0.5 * (high - low) @ kernel[0]], rtol=1e-4, atol=1e-5
+    )
+
+
+def test_folded_first_layer_starts_as_one_dense_layer_over_all_embeddings():
+    """The same start as embeddings concatenated into one seeded Glorot Dense layer."""
+    rng = np.random.default_rng(0)
+    X = np.column_stack(
+        [rng.normal(size=200), rng.integers(0, 2, (200, 2)), rng.lognormal(size=200)]
+    )
+    stats = input_statistics(X)
+    meta = {"n_features_in_": 4, "n_classes_": 2}
+    model = build_mlp(meta, (8,), "relu", seed=0, input_stats=stats, embedding_bins=16)
+    inputs = keras.Input((4,))
+    concatenated = _embedded_input(
+        inputs, _embedding_groups(stats, 16, min_distinct=3), 4, seed=0, split=True
+    )
+    glorot = keras.initializers.GlorotUniform
+    hidden = keras.layers.Dense(8, "relu", kernel_initializer=glorot(seed=1))(concatenated)
+    outputs = keras.layers.Dense(2, "softmax", kernel_initializer=glorot(seed=2))(hidden)
+    reference = keras.Model(inputs, outputs)
+    rows = X.astype("float32")
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(model(rows)),
+        keras.ops.convert_to_numpy(reference(rows)),
+        atol=1e-6,
+    )
+
+
+def test_two_valued_embedding_dense_refuses_more_than_one_bin():
+    with pytest.raises(ValueError, match="two knots"):
+        TwoValuedEmbeddingDense([[0.0, 0.5, 1.0]], dim=2, units=3)
 
 
 def test_embeddings_of_columns_all_of_one_kind_need_no_column_split():

@@ -26,6 +26,7 @@ from ..keras._network_layers import (
     PiecewiseLinearEmbedding,
     QuantileNormal,
     RobustScaleClip,
+    TwoValuedEmbeddingDense,
 )
 
 INPUT_TRANSFORMS = ("robust", "quantile")
@@ -106,30 +107,67 @@ def _scaled_input(inputs, stats: dict):
     return RobustScaleClip(stats["median"], stats["scale"], name="robust_scale")(inputs)
 
 
-def _embedded_input(inputs, stats: dict, n_bins: int, dim: int, seed, min_distinct: int):
-    """Piecewise-linear embeddings of every column (Gorishniy et al., NeurIPS 2022).
+def _embedding_groups(stats: dict, n_bins: int, min_distinct: int) -> list:
+    """``(columns, knots)`` of the many-valued columns, then of the few-valued ones.
 
     Columns with ``min_distinct`` distinct values or more get ``n_bins`` quantile bins;
     the others (binary, one-hot) one bin from their smallest to their largest value,
     which embeds their two values as many bins would, at a fraction of the work (most
-    columns of one-hot encoded tabular data are of this kind).
+    columns of one-hot encoded tabular data are of this kind). Empty groups are left out.
     """
     quantiles = np.asarray(stats["quantiles"])
     distinct = np.asarray(stats.get("distinct", [min_distinct] * len(quantiles)))
     knots = np.linspace(0, quantiles.shape[1] - 1, n_bins + 1).round().astype(int)
-    groups = [
-        (np.flatnonzero(distinct >= min_distinct), knots, "embedding"),
-        (np.flatnonzero(distinct < min_distinct), [0, quantiles.shape[1] - 1], "embedding_few"),
+    many = np.flatnonzero(distinct >= min_distinct)
+    few = np.flatnonzero(distinct < min_distinct)
+    return [
+        (columns, quantiles[columns][:, kept], name)
+        for columns, kept, name in [
+            (many, knots, "embedding"),
+            (few, [0, quantiles.shape[1] - 1], "embedding_few"),
+        ]
+        if len(columns)
     ]
-    groups = [group for group in groups if len(group[0])]
-    parts = []
-    for columns, kept, name in groups:
-        selected = inputs
-        if len(groups) > 1:
-            selected = ColumnSubset(columns, name=f"{name}_columns")(inputs)
-        layer = PiecewiseLinearEmbedding(quantiles[columns][:, kept], dim, seed=seed, name=name)
-        parts.append(layer(selected))
+
+
+def _select(inputs, columns, name: str, split: bool):
+    return ColumnSubset(columns, name=f"{name}_columns")(inputs) if split else inputs
+
+
+def _embedded_input(inputs, groups: list, dim: int, seed, split: bool):
+    """Piecewise-linear embeddings (Gorishniy et al., NeurIPS 2022) of ``groups``."""
+    parts = [
+        PiecewiseLinearEmbedding(knots, dim, seed=seed, name=name)(
+            _select(inputs, columns, name, split)
+        )
+        for columns, knots, name in groups
+    ]
     return parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="embeddings")(parts)
+
+
+def _embedded_first_layer(inputs, groups: list, dim: int, seed, units: int, dense_seed):
+    """The embeddings and the first hidden layer's pre-activation, (batch, units).
+
+    The two-valued columns go through :class:`TwoValuedEmbeddingDense`, which computes
+    their embeddings' share of the layer without materialising them; the many-valued
+    columns' embeddings feed a bias-free :class:`keras.layers.Dense`. The two kernels
+    start as the rows of one Glorot-uniform kernel over all the embeddings, the start
+    of one Dense layer over their concatenation.
+    """
+    (*many, (few_columns, few_knots, few_name)) = groups
+    n_many = sum(len(columns) for columns, _, _ in many) * dim
+    start = keras.initializers.GlorotUniform(seed=dense_seed)(
+        (n_many + len(few_columns) * dim, units)
+    )
+    fused = TwoValuedEmbeddingDense(few_knots, dim, units, seed=seed, name=few_name)
+    summed = fused(_select(inputs, few_columns, few_name, bool(many)))
+    fused.kernel.assign(keras.ops.reshape(start[n_many:], (len(few_columns), dim, units)))
+    if many:
+        embedded = _embedded_input(inputs, many, dim, seed, split=True)
+        dense = keras.layers.Dense(units, use_bias=False, name="embedding_dense")
+        summed = keras.layers.Add(name="first_layer")([dense(embedded), summed])
+        dense.kernel.assign(start[:n_many])
+    return summed
 
 
 def build_mlp(
@@ -189,17 +227,28 @@ def build_mlp(
         hidden_layer_sizes = (hidden_layer_sizes,)
     inputs = keras.Input(shape=(meta["n_features_in_"],), name="features")
     hidden = inputs
-    if input_stats is not None and embedding_bins:
-        hidden = _embedded_input(
-            inputs, input_stats, embedding_bins, embedding_dim, next(layer_seeds), min_distinct=3
-        )
-    elif input_stats is not None:
-        hidden = _scaled_input(inputs, input_stats)
     n_classes = meta["n_classes_"]
     ensemble = n_members > 1 and not isinstance(n_classes, list)
+    sizes = list(hidden_layer_sizes)
+    if input_stats is not None and embedding_bins:
+        groups = _embedding_groups(input_stats, embedding_bins, min_distinct=3)
+        seed = next(layer_seeds)
+        # the ensemble scales each embedding per member, so it needs them materialised
+        if sizes and groups[-1][2] == "embedding_few" and not ensemble:
+            units = sizes.pop(0)
+            first = _embedded_first_layer(
+                inputs, groups, embedding_dim, seed, units, dense_seed=next(layer_seeds)
+            )
+            hidden = keras.layers.Activation(activation, name="first_activation")(first)
+            if dropout:
+                hidden = keras.layers.Dropout(dropout, seed=next(layer_seeds))(hidden)
+        else:
+            hidden = _embedded_input(inputs, groups, embedding_dim, seed, len(groups) > 1)
+    elif input_stats is not None:
+        hidden = _scaled_input(inputs, input_stats)
     if ensemble:
         hidden = EnsembleInput(n_members, seed=next(layer_seeds), name="ensemble_input")(hidden)
-    for units in hidden_layer_sizes:
+    for units in sizes:
         hidden = dense(units, activation=activation)(hidden)
         if dropout:
             hidden = keras.layers.Dropout(dropout, seed=next(layer_seeds))(hidden)

@@ -28,6 +28,7 @@ from ._network_layers import (  # noqa: F401
     PiecewiseLinearEmbedding,
     QuantileNormal,
     RobustScaleClip,
+    TwoValuedEmbeddingDense,
 )
 from .layers import BayesDecision, ClassProbabilities
 from .losses import (

@@ -197,6 +197,105 @@ class PiecewiseLinearEmbedding(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="costkeras")
+class TwoValuedEmbeddingDense(keras.layers.Layer):
+    """Two-valued columns, each embedded, projected straight to a dense layer's units.
+
+    Column ``j`` (a 0/1 flag, a one-hot level) has one bin from its smaller to its
+    larger training value, so its piecewise-linear embedding takes two values,
+    ``low_j = relu(b_j)`` and ``high_j = relu(w_j + b_j)``, and the dense layer after
+    it adds ``K_j^T low_j`` or ``K_j^T high_j``, ``K_j`` the column's (dim, units) slice
+    of that layer's kernel. This layer holds ``w``, ``b`` and ``K`` and adds
+    ``sum_j K_j^T low_j + t_j K_j^T (high_j - low_j)``, ``t_j`` the column's position
+    in its bin: the same function and gradients as :class:`PiecewiseLinearEmbedding`
+    followed by a :class:`keras.layers.Dense`, with a (batch, n_columns) product per
+    row instead of a (batch, n_columns * dim) one (most columns of one-hot encoded
+    data are of this kind). A value between the two, unseen in training, gets the
+    embedding interpolated between theirs, and so does a constant column's one value
+    (the middle of its zero-width bin): a constant either way.
+
+    Parameters
+    ----------
+    knots : sequence of sequences of float, shape (n_columns, 2)
+        Each column's smaller and larger value.
+    dim : int
+        Size of each column's embedding.
+    units : int
+        Units of the dense layer the embeddings feed.
+    kernel_limit : float or None, default=None
+        ``K`` starts uniform in ``[-kernel_limit, kernel_limit]`` (the Glorot limit of
+        the whole dense layer, when other inputs feed it too); None: Glorot's limit of
+        ``K`` alone.
+    seed : int or None, default=None
+    use_bias : bool, default=True
+        Add the dense layer's bias (zeros at first).
+    """
+
+    def __init__(
+        self,
+        knots,
+        dim: int,
+        units: int,
+        kernel_limit: float | None = None,
+        seed: int | None = None,
+        use_bias: bool = True,
+        **kwargs,
+    ):
+        super().__init__(**kwargs)
+        self.knots = [[float(v) for v in row] for row in knots]
+        if any(len(row) != 2 for row in self.knots):
+            raise ValueError("TwoValuedEmbeddingDense takes two knots (one bin) per column.")
+        self._bins = _Bins(self.knots)
+        self.dim, self.units = int(dim), int(units)
+        self.kernel_limit = None if kernel_limit is None else float(kernel_limit)
+        self.seed = seed
+        self.use_bias = bool(use_bias)
+
+    def build(self, input_shape):
+        d = len(self.knots)
+        # PiecewiseLinearEmbedding's start for one bin: kernel and bias from one seed
+        embedding = keras.initializers.RandomUniform(-1.0, 1.0, seed=self.seed)
+        self.embedding_kernel = self.add_weight(
+            shape=(d, self.dim), initializer=embedding, name="embedding_kernel"
+        )
+        self.embedding_bias = self.add_weight(
+            shape=(d, self.dim), initializer=embedding, name="embedding_bias"
+        )
+        limit = self.kernel_limit
+        if limit is None:
+            limit = float(np.sqrt(6.0 / (d * self.dim + self.units)))
+        self.kernel = self.add_weight(
+            shape=(d, self.dim, self.units),
+            initializer=keras.initializers.RandomUniform(-limit, limit, seed=self.seed),
+            name="kernel",
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+
+    def call(self, x):
+        position = self._bins.encode(x)[..., 0]  # (batch, d), 0 and 1 at the two values
+        low = ops.relu(self.embedding_bias)
+        high = ops.relu(self.embedding_kernel + self.embedding_bias)
+        base = ops.einsum("de,deu->u", low, self.kernel)
+        step = ops.einsum("de,deu->du", high - low, self.kernel)
+        out = ops.matmul(position, step) + base
+        return out + self.bias if self.use_bias else out
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "knots": self.knots,
+            "dim": self.dim,
+            "units": self.units,
+            "kernel_limit": self.kernel_limit,
+            "seed": self.seed,
+            "use_bias": self.use_bias,
+        }
+
+
+@keras.saving.register_keras_serializable(package="costkeras")
 class EnsembleInput(keras.layers.Layer):
     """(batch, d) -> (batch, k, d): k copies, each scaled by its member's vector.
 
