@@ -1,7 +1,8 @@
 """The layers of costkeras's default network, registered for ``.keras`` files.
 
 Input handling learnt from the training X (robust scaling with a smooth clip, a
-quantile map to a normal, piecewise-linear embeddings) and the TabM-style
+quantile map to a normal, piecewise-linear embeddings, those of two-valued columns
+folded into the first dense layer) and the TabM-style
 ensemble's input and output layers; ``costkeras._scikeras.network.build_mlp``
 assembles them. They live beside the other Keras pieces so that ``import
 costkeras.keras`` registers every class a saved costkeras model holds (an
@@ -263,9 +264,11 @@ class TwoValuedEmbeddingDense(keras.layers.Layer):
         limit = self.kernel_limit
         if limit is None:
             limit = float(np.sqrt(6.0 / (d * self.dim + self.units)))
+        # another seed: the kernel's first draws would repeat the embedding's
+        kernel_seed = None if self.seed is None else self.seed + 1
         self.kernel = self.add_weight(
             shape=(d, self.dim, self.units),
-            initializer=keras.initializers.RandomUniform(-limit, limit, seed=self.seed),
+            initializer=keras.initializers.RandomUniform(-limit, limit, seed=kernel_seed),
             name="kernel",
         )
         if self.use_bias:
