@@ -221,14 +221,10 @@ class TwoValuedEmbeddingDense(keras.layers.Layer):
     dim : int
         Size of each column's embedding.
     units : int
-        Units of the dense layer the embeddings feed.
-    kernel_limit : float or None, default=None
-        ``K`` starts uniform in ``[-kernel_limit, kernel_limit]`` (the Glorot limit of
-        the whole dense layer, when other inputs feed it too); None: Glorot's limit of
-        ``K`` alone.
+        Units of the dense layer the embeddings feed; the layer holds its bias (zeros
+        at first), and ``K`` starts Glorot-uniform as if these columns alone fed it
+        (``build_mlp`` gives it the rows of the whole layer's start instead).
     seed : int or None, default=None
-    use_bias : bool, default=True
-        Add the dense layer's bias (zeros at first).
     """
 
     def __init__(
@@ -236,9 +232,7 @@ class TwoValuedEmbeddingDense(keras.layers.Layer):
         knots,
         dim: int,
         units: int,
-        kernel_limit: float | None = None,
         seed: int | None = None,
-        use_bias: bool = True,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -247,9 +241,7 @@ class TwoValuedEmbeddingDense(keras.layers.Layer):
             raise ValueError("TwoValuedEmbeddingDense takes two knots (one bin) per column.")
         self._bins = _Bins(self.knots)
         self.dim, self.units = int(dim), int(units)
-        self.kernel_limit = None if kernel_limit is None else float(kernel_limit)
         self.seed = seed
-        self.use_bias = bool(use_bias)
 
     def build(self, input_shape):
         d = len(self.knots)
@@ -261,9 +253,7 @@ class TwoValuedEmbeddingDense(keras.layers.Layer):
         self.embedding_bias = self.add_weight(
             shape=(d, self.dim), initializer=embedding, name="embedding_bias"
         )
-        limit = self.kernel_limit
-        if limit is None:
-            limit = float(np.sqrt(6.0 / (d * self.dim + self.units)))
+        limit = float(np.sqrt(6.0 / (d * self.dim + self.units)))
         # another seed: the kernel's first draws would repeat the embedding's
         kernel_seed = None if self.seed is None else self.seed + 1
         self.kernel = self.add_weight(
@@ -271,8 +261,7 @@ class TwoValuedEmbeddingDense(keras.layers.Layer):
             initializer=keras.initializers.RandomUniform(-limit, limit, seed=kernel_seed),
             name="kernel",
         )
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
+        self.bias = self.add_weight(shape=(self.units,), initializer="zeros", name="bias")
 
     def call(self, x):
         position = self._bins.encode(x)[..., 0]  # (batch, d), 0 and 1 at the two values
@@ -280,8 +269,7 @@ class TwoValuedEmbeddingDense(keras.layers.Layer):
         high = ops.relu(self.embedding_kernel + self.embedding_bias)
         base = ops.einsum("de,deu->u", low, self.kernel)
         step = ops.einsum("de,deu->du", high - low, self.kernel)
-        out = ops.matmul(position, step) + base
-        return out + self.bias if self.use_bias else out
+        return ops.matmul(position, step) + base + self.bias
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], self.units)
@@ -292,9 +280,7 @@ class TwoValuedEmbeddingDense(keras.layers.Layer):
             "knots": self.knots,
             "dim": self.dim,
             "units": self.units,
-            "kernel_limit": self.kernel_limit,
             "seed": self.seed,
-            "use_bias": self.use_bias,
         }
 
 
