@@ -460,11 +460,35 @@ def run_task(
     With ``log``, the result is also appended to that JSON-lines file as soon as it is
     known, so a run cut short keeps what it finished.
     """
+    if method not in PEERS:
+        _warm_up_keras()
     result = _task(name, method, split, n_max, splits)
     if log:
         with open(log, "a") as handle:
             handle.write(json.dumps(result) + "\n")
     return result
+
+
+_WARM = []
+
+
+def _warm_up_keras() -> None:
+    """Pay TensorFlow's one-off start-up once per worker, outside every timed fit.
+
+    A process's first Keras fit also loads and initialises the runtime (seconds on this
+    machine); without this, the first network each worker fits (the default's first
+    splits, whichever set comes first) is timed with it and its fit time over the previous
+    default's reads high.
+    """
+    if _WARM:
+        return
+    from costkeras import CostSensitiveKerasClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(64, 3))
+    y = np.arange(64) % 2
+    CostSensitiveKerasClassifier(epochs=1, random_state=0).fit(X, y).predict_proba(X)
+    _WARM.append(True)
 
 
 def _task(name, method, split, n_max, splits):
