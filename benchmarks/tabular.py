@@ -16,7 +16,8 @@ per-example Bayes decisions; empulse's ``CSLogitClassifier`` (StandardScaler) an
 ``CSBoostClassifier`` (LightGBM), trained with the costs and deciding by their own
 ``predict``; costkeras's default ``CostSensitiveKerasClassifier()`` on raw features and in a
 StandardScaler pipeline, fit and predicted with ``sample_cost``; the previous default
-(``input_scaling="robust", steps_per_execution=1``: the estimator before issue #22); the
+(``input_scaling="robust", steps_per_execution=1, reduce_lr_on_plateau=False,
+validation_fraction=0.1``: the estimator before issue #22); the
 blend (``MinimumCostClassifier`` over a soft vote of the default and
 ``HistGradientBoostingClassifier``); the estimator with other parameters,
 ``est:cost_loss=expected_cost,input_scaling=robust`` (see ``Variant``); and the earlier
@@ -56,7 +57,8 @@ SYNTHETIC_SETS = ("credit", "gaussians", "digits")
 PEERS = ("LR + Bayes", "HGB + Bayes", "CSLogit", "CSBoost (LightGBM)")
 BASELINES = ("costkeras default (raw)", "costkeras default (StandardScaler)")
 PREVIOUS = (
-    "previous default (input_scaling='robust', steps_per_execution=1, reduce_lr_on_plateau=False)"
+    "previous default (input_scaling='robust', steps_per_execution=1, "
+    "reduce_lr_on_plateau=False, validation_fraction=0.1)"
 )
 BLEND = "blend: MinimumCostClassifier(soft vote of default + HGB)"
 
@@ -296,10 +298,12 @@ class Variant:
     train on each row's costs divided by its largest absolute entry (the decision still uses
     the true costs, which per-row scaling leaves unchanged); ``seeds=n`` to average the
     probabilities of n estimators seeded apart; ``blend=hgb`` to average them with a
-    ``HistGradientBoostingClassifier``'s.
+    ``HistGradientBoostingClassifier``'s; ``draw=d`` to seed the networks ``7919 * d``
+    apart from draw 0's (split ``s``'s network: ``100 * s``), another draw of their starts
+    (and of early stopping's validation rows), the splits unchanged.
     """
 
-    EXTRAS = ("w", "fitcost", "seeds", "blend")
+    EXTRAS = ("w", "fitcost", "seeds", "blend", "draw")
 
     def __init__(self, spec: str, seed: int):
         body = spec.split(":", 1)[1]
@@ -322,8 +326,9 @@ class Variant:
             stake = np.maximum(stake, 1e-12) ** power
             fit_params["sample_weight"] = stake / stake.mean()
         n_seeds = int(self.extras.get("seeds", 1))
+        first = self.seed * 100 + 7919 * int(self.extras.get("draw", 0))
         self.models = [
-            CostSensitiveKerasClassifier(random_state=self.seed * 100 + i, **self.params).fit(
+            CostSensitiveKerasClassifier(random_state=first + i, **self.params).fit(
                 X, y, **fit_params
             )
             for i in range(n_seeds)
@@ -404,11 +409,13 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
     if method in (*BASELINES, PREVIOUS):
         from costkeras import CostSensitiveKerasClassifier
 
-        extra = (
-            {"input_scaling": "robust", "steps_per_execution": 1, "reduce_lr_on_plateau": False}
-            if method == PREVIOUS
-            else {}
-        )
+        previous = {
+            "input_scaling": "robust",
+            "steps_per_execution": 1,
+            "reduce_lr_on_plateau": False,
+            "validation_fraction": 0.1,
+        }
+        extra = previous if method == PREVIOUS else {}
         model = CostSensitiveKerasClassifier(random_state=seed, **extra)
         if method.endswith("(StandardScaler)"):
             model = make_pipeline(StandardScaler(), model)
@@ -679,7 +686,7 @@ def main():
             "quality.py's Gaussians (20,000) and digits. Every costkeras row is fitted with "
             "`sample_cost` and decides with each test row's costs; `previous default` is "
             "today's estimator with `input_scaling='robust', steps_per_execution=1, "
-            "reduce_lr_on_plateau=False`, which "
+            "reduce_lr_on_plateau=False, validation_fraction=0.1`, which "
             "trains as the default before issue #22 did (the same weights, the same steps); "
             "the blend is the README's recipe (a soft vote of the default network and "
             "`HistGradientBoostingClassifier` inside `MinimumCostClassifier`). The last "

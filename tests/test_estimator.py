@@ -313,7 +313,7 @@ def test_training_defaults():
         "epochs": "auto",
         "batch_size": "auto",
         "early_stopping": "auto",
-        "validation_fraction": 0.1,
+        "validation_fraction": "auto",
         "n_iter_no_change": 10,
         "tol": 1e-4,
         "dropout": 0.2,

@@ -6,6 +6,8 @@ import keras
 import numpy as np
 import pytest
 from conftest import small
+from hypothesis import given
+from hypothesis import strategies as st
 
 from costkeras._compat import moving_average_pairs
 from costkeras._scikeras.training import (
@@ -15,6 +17,7 @@ from costkeras._scikeras.training import (
     fit_temperature,
     plan_fit,
     resolve_early_stopping,
+    resolve_validation_fraction,
     validation_score,
     validation_split,
 )
@@ -53,6 +56,21 @@ def test_validation_split_with_a_singleton_class_falls_back_to_random():
     y = np.array([0] * 30 + [1])
     train, val = validation_split(y, 0.2, random_state=0)
     assert len(train) + len(val) == 31
+
+
+@given(
+    rare=st.integers(1, 5_000),
+    common=st.integers(1, 50_000),
+    setting=st.floats(0.01, 0.99),
+)
+def test_auto_validation_fraction_holds_enough_rare_rows(rare, common, setting):
+    labels = np.repeat([0, 1], [common, rare])
+    fraction = resolve_validation_fraction("auto", labels)
+    assert 0.1 <= fraction <= 0.25
+    held_out = fraction * min(rare, common)
+    assert held_out >= 50 - 1e-9 or fraction == 0.25  # 50 rare rows, unless capped
+    assert fraction == 0.1 or held_out <= 50 + 1e-9  # never more than it takes
+    assert resolve_validation_fraction(setting, labels) == setting  # a float as given
 
 
 def test_validation_score_per_example_costs():
@@ -240,6 +258,18 @@ def test_validation_rows_are_held_out_of_training_and_input_statistics(monkeypat
     np.testing.assert_allclose(median, np.median(np.asarray(call["x"]), axis=0), rtol=1e-6)
     assert not np.allclose(median, np.median(X, axis=0), rtol=1e-5)
     assert stopper not in clf._fit_callbacks  # one fit's; not kept with the estimator
+
+
+def test_auto_validation_fraction_holds_out_more_of_a_rare_class(monkeypatch):
+    spy = FitSpy(monkeypatch)
+    X, y = two_blobs(400, d=3)
+    y[: int(0.9 * len(y))] = 0  # about 20 positives
+    held_out = []
+    for params in ({}, {"validation_fraction": 0.1}):
+        small(early_stopping=True, **params).fit(X, y)
+        stopper = next(cb for cb in spy.calls[-1]["callbacks"] if isinstance(cb, CostEarlyStopping))
+        held_out.append(len(stopper.y_val))
+    assert held_out == [100, 40]  # "auto": a quarter, the most it holds out; 0.1 as given
 
 
 class Overfitting:

@@ -30,7 +30,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "validation_batch_size": _BATCH,
     "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "early_stopping": ["boolean", StrOptions({"auto"})],
-    "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+    "validation_fraction": [Interval(Real, 0, 1, closed="neither"), StrOptions({"auto"})],
     "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
     "tol": [Interval(Real, 0, None, closed="left")],
     "reduce_lr_on_plateau": ["boolean", StrOptions({"auto"})],
