@@ -89,10 +89,8 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         output, without ``validation_split``/``validation_data`` (True raises
         there). ``partial_fit`` and warm-started fits never stop early.
     validation_fraction : float in (0, 1) or "auto", default="auto"
-        Share of the rows early stopping holds out. ``"auto"``: 0.1, raised so the
-        share holds 50 rows of the rarest class, up to 0.25 (a tenth of a data set
-        with 4.8% positives scores an epoch by twenty-odd of them, too few to tell
-        progress from noise).
+        Early stopping's held-out share. ``"auto"``: 0.1, more where that holds
+        under 50 rows of the rarest class, up to 0.25.
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
     reduce_lr_on_plateau : bool or "auto", default="auto"
@@ -114,14 +112,13 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         ``"quantile"``: a quantile map to a normal. None: X as given.
     verbose : int, default=0
     steps_per_execution : int or "auto", default="auto"
-        Batches per call into the compiled training step, as Keras's ``compile``
-        takes it; results are the same, the time per epoch shorter (a quarter less
-        on the default network, TensorFlow, 2 cores). ``"auto"``: 16 where
-        costkeras compiles the network and an epoch has 32 batches or more; 1 for
-        shorter epochs, on PyTorch (which takes 1 only) and when a callback of the
-        fit has batch-level hooks (Keras would call them only every 16 batches); a
-        model you compiled keeps its own. An int is always used, recompiling a
-        compiled model.
+        Batches per call into the compiled training step (Keras's ``compile``): the
+        same results, a quarter less time per epoch on the default network
+        (TensorFlow, 2 cores). ``"auto"``: 16 where costkeras compiles the network and
+        an epoch has 32 batches or more; 1 for shorter epochs, on PyTorch (1 only) and
+        when a fit's callback has batch-level hooks (Keras would call them only every
+        16 batches); a model you compiled keeps its own. An int is always used
+        (a compiled model is recompiled).
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation share.
     **kwargs
@@ -163,8 +160,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
     _xfail_checks = XFAIL_CHECKS
-    # scikeras's legacy tags, which scikit-learn 1.6 still reads: the same list, and no
-    # claim of multilabel support, as in ``__sklearn_tags__``
+    # scikeras's legacy tags (scikit-learn 1.6 reads them) say what __sklearn_tags__ says
     _tags = {**KerasClassifier._tags, "multilabel": False, "_xfail_checks": XFAIL_CHECKS}
 
     def __init__(
