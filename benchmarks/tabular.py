@@ -35,6 +35,7 @@ Run: python benchmarks/tabular.py                  (full run, writes benchmarks/
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -56,10 +57,15 @@ REAL_SETS = ("churn", "pakdd", "bank", "vub")
 SYNTHETIC_SETS = ("credit", "gaussians", "digits")
 PEERS = ("LR + Bayes", "HGB + Bayes", "CSLogit", "CSBoost (LightGBM)")
 BASELINES = ("costkeras default (raw)", "costkeras default (StandardScaler)")
-PREVIOUS = (
-    "previous default (input_scaling='robust', steps_per_execution=1, "
-    "reduce_lr_on_plateau=False, validation_fraction=0.1)"
-)
+# the parameters with which today's estimator trains as the default before issue #22 did
+PREVIOUS_PARAMS = {
+    "input_scaling": "robust",
+    "steps_per_execution": 1,
+    "reduce_lr_on_plateau": False,
+    "validation_fraction": 0.1,
+}
+_PREVIOUS_ARGS = ", ".join(f"{key}={value!r}" for key, value in PREVIOUS_PARAMS.items())
+PREVIOUS = f"previous default ({_PREVIOUS_ARGS})"
 BLEND = "blend: MinimumCostClassifier(soft vote of default + HGB)"
 
 
@@ -409,13 +415,7 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
     if method in (*BASELINES, PREVIOUS):
         from costkeras import CostSensitiveKerasClassifier
 
-        previous = {
-            "input_scaling": "robust",
-            "steps_per_execution": 1,
-            "reduce_lr_on_plateau": False,
-            "validation_fraction": 0.1,
-        }
-        extra = previous if method == PREVIOUS else {}
+        extra = PREVIOUS_PARAMS if method == PREVIOUS else {}
         model = CostSensitiveKerasClassifier(random_state=seed, **extra)
         if method.endswith("(StandardScaler)"):
             model = make_pipeline(StandardScaler(), model)
@@ -468,7 +468,11 @@ def run_task(
     known, so a run cut short keeps what it finished.
     """
     if method not in PEERS:
-        _warm_up_keras()
+        # through the imported module: run from __main__, this function reaches loky's
+        # workers by value, and a cache of its own would start empty in every task
+        import tabular
+
+        tabular.warm_up_keras()
     result = _task(name, method, split, n_max, splits)
     if log:
         with open(log, "a") as handle:
@@ -476,10 +480,8 @@ def run_task(
     return result
 
 
-_WARM = []
-
-
-def _warm_up_keras() -> None:
+@functools.cache
+def warm_up_keras() -> None:
     """Pay TensorFlow's one-off start-up once per worker, outside every timed fit.
 
     A process's first Keras fit also loads and initialises the runtime (seconds on this
@@ -487,15 +489,12 @@ def _warm_up_keras() -> None:
     splits, whichever set comes first) is timed with it and its fit time over the previous
     default's reads high.
     """
-    if _WARM:
-        return
     from costkeras import CostSensitiveKerasClassifier
 
     rng = np.random.default_rng(0)
     X = rng.normal(size=(64, 3))
     y = np.arange(64) % 2
     CostSensitiveKerasClassifier(epochs=1, random_state=0).fit(X, y).predict_proba(X)
-    _WARM.append(True)
 
 
 def _task(name, method, split, n_max, splits):
@@ -685,8 +684,7 @@ def main():
             "scoring, bank = telemarketing), costkeras's make_credit_scoring (8,000 rows), "
             "quality.py's Gaussians (20,000) and digits. Every costkeras row is fitted with "
             "`sample_cost` and decides with each test row's costs; `previous default` is "
-            "today's estimator with `input_scaling='robust', steps_per_execution=1, "
-            "reduce_lr_on_plateau=False, validation_fraction=0.1`, which "
+            f"today's estimator with `{_PREVIOUS_ARGS}`, which "
             "trains as the default before issue #22 did (the same weights, the same steps); "
             "the blend is the README's recipe (a soft vote of the default network and "
             "`HistGradientBoostingClassifier` inside `MinimumCostClassifier`). The last "
