@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
+import joblib
 import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
@@ -121,6 +123,19 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         (a compiled model is recompiled).
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation share.
+    memory : str, path, joblib.Memory or None, default=None
+        Where to keep trained networks, as ``Pipeline(memory=...)``: a fit whose
+        Keras training would be identical to one stored (same data, weights and
+        per-example costs that train, same network, compile and fit settings,
+        same seed, same versions of costkeras, Keras and the backend) takes the
+        trained weights, optimizer state and ``history_`` from it, and is in
+        every other way the fit it replaces. A cost matrix that only decides
+        (``cost_loss="cross_entropy"``) is no part of the training, so a search
+        over such matrices trains one network per fold. Processes sharing the
+        directory share the networks. Only ``fit`` from scratch is served (not
+        ``partial_fit`` or a warm start); a fit without an int ``random_state``,
+        with callbacks of yours, or of a model Keras cannot serialize trains as
+        without ``memory``, with a warning. A served fit prints no progress.
     **kwargs
         scikeras's other parameters: ``metrics``, ``callbacks``,
         ``validation_split``, ``warm_start``, ``build_fn``, routed
@@ -195,6 +210,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         steps_per_execution: int | str = "auto",
         warm_start: bool = False,
         random_state: int | np.random.RandomState | None = None,
+        memory: str | os.PathLike | joblib.Memory | None = None,
         build_fn: Callable[..., keras.Model] | keras.Model | None = None,
         **kwargs: Any,
     ):
@@ -227,6 +243,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         self.steps_per_execution = steps_per_execution
         self.warm_start = warm_start
         self.random_state = random_state
+        self.memory = memory
         self.build_fn = build_fn
         # scikeras's routed parameters (optimizer__learning_rate=..., model__x=...)
         vars(self).update(kwargs)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from numbers import Integral, Real
 
 import keras
 import numpy as np
 
-from .._compat import Interval, Options, StrOptions
+from .._compat import HasMethods, Interval, Options, StrOptions
 from .heads import COST_LOSSES, DECISIONS
 from .network import INPUT_LAYERS
 
@@ -44,6 +45,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "steps_per_execution": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     "warm_start": ["boolean"],
     "random_state": ["random_state"],
+    "memory": [None, str, os.PathLike, HasMethods(["cache"])],
 }
 
 

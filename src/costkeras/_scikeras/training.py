@@ -529,6 +529,21 @@ class CostEarlyStopping(keras.callbacks.Callback):
         self.reduce_lr_patience = reduce_lr_patience
         self.reduce_lr_factor = reduce_lr_factor
 
+    def settings(self) -> dict:
+        """What decides this callback's effect on training, for ``memory``'s key.
+
+        ``proba`` is a head's method, which holds the head's costs too: only how it
+        reads the output (its unit and the number of units) decides anything here.
+        """
+        head = getattr(self.proba, "__self__", None)
+        reader = (
+            (head.unit, head.units) if head is not None else getattr(self.proba, "__name__", "")
+        )
+        names = ("X_val", "y_val", "costs", "monitor", "n_iter_no_change", "tol")
+        names += ("restore_best_weights", "smoothing", "batch_size", "sample_weight")
+        names += ("reduce_lr_patience", "reduce_lr_factor")
+        return {**{name: getattr(self, name) for name in names}, "proba": reader}
+
     def on_train_begin(self, logs=None):
         self.scores_: list[float] = []
         self.best_epoch_ = -1

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import inspect
 import math
+from collections import defaultdict
 
 import keras
 import numpy as np
@@ -35,12 +36,20 @@ from .fixes import (
     torch_random_state,
 )
 from .heads import build_heads
+from .memory import TrainedNetwork, cached_training, resolve_memory, training_key, warn_not_cached
 from .network import EMBEDDING_BINS, EMBEDDING_DIM, build_mlp, input_statistics
 from .persistence import plain_state, rich_state
 from .rollback import Snapshot
 from .targets import TargetEncoder, from_keras_layout, read_target
 from .threads import follow_omp_num_threads
-from .training import auto_schedule, early_stopper, n_rows, plan_fit, statistics_rows
+from .training import (
+    CostEarlyStopping,
+    auto_schedule,
+    early_stopper,
+    n_rows,
+    plan_fit,
+    statistics_rows,
+)
 
 # In a joblib worker this module is imported (to unpickle the estimator) before any
 # TensorFlow op runs: the last moment its thread pools can still be sized.
@@ -165,6 +174,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             epochs=plan.epochs,
             initial_epoch=initial_epoch,
             stopper=stopper,
+            cache=not continuing,
             **kw,
         )
 
@@ -352,23 +362,78 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         return kwargs - {"batch_size"} if isinstance(self.batch_size, str) else kwargs
 
     def _fit_keras_model(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, *, stopper=None, **kw
+        self,
+        X,
+        y,
+        sample_weight,
+        warm_start,
+        epochs,
+        initial_epoch,
+        *,
+        stopper=None,
+        cache=False,
+        **kw,
     ):
         """scikeras's, with ``batch_size="auto"`` resolved and an early ``stopper`` callback.
 
         The stopper is one fit's only: it is not kept with the estimator's callbacks.
+        With ``cache`` (a fit from scratch) and ``memory`` set, a training identical to
+        one done before is taken from ``memory`` instead of run again.
         """
         callbacks = self.fit_callbacks(kw.pop("callbacks", None))  # Fix 5
         self._fit_callbacks = callbacks if stopper is None else [*callbacks, stopper]
         if self._auto_batch_size(kw):
             kw["batch_size"] = auto_schedule(n_rows(X))[1]
-        try:
+
+        def train():
             with torch_random_state(self._random_state):  # Fix 9
-                return super()._fit_keras_model(
+                super(HeadsKerasWrapper, self)._fit_keras_model(
                     X, y, sample_weight, warm_start, epochs, initial_epoch, **kw
                 )
+            return TrainedNetwork.of(self.model_, self.history_)
+
+        try:
+            memory = resolve_memory(self.memory)
+            if memory is None or not cache:
+                if memory is not None and not self._own_target_encoding():
+                    warn_not_cached("a custom target_encoder trains by scikeras's rules")
+                train()
+                return
+            key, reason = self._training_key(X, y, sample_weight, epochs, initial_epoch, kw)
+            if key is None:
+                warn_not_cached(reason)
+                train()
+                return
+            ran = []
+            trained = cached_training(memory, key, lambda: ran.append(1) or train())
+            if not ran and not trained.restore(self.model_):
+                train()  # a stored result that does not fit this model: train it anew
+                return
+            self.history_ = defaultdict(list, trained.history)
         finally:
             self._fit_callbacks = callbacks
+
+    def _training_key(self, X, y, sample_weight, epochs, initial_epoch, fit_kwargs):
+        """``memory``'s key of this fit's Keras training, or ``(None, why not)``."""
+        if self._random_state is None:
+            return None, "random_state=None makes every fit a new draw; set an int"
+        callbacks = self._fit_callbacks
+        stoppers = [cb for cb in callbacks if isinstance(cb, CostEarlyStopping)]
+        if len(stoppers) != len(callbacks):
+            return None, "callbacks of the user's would not run"
+        fit_args = _compat.route_params(
+            self.get_params(), destination="fit", pass_filter=self._fit_kwargs
+        )
+        fit_args.update(fit_kwargs, epochs=epochs, initial_epoch=initial_epoch)
+        fit_args = {
+            k: v for k, v in fit_args.items() if not k.startswith("callbacks") and k != "verbose"
+        }
+        arrays = {"x": X, "y": y, "sample_weight": sample_weight}
+        extra = {
+            "seed": self._random_state,
+            "early_stopping": [stopper.settings() for stopper in stoppers],
+        }
+        return training_key(self.model_, fit_args, arrays, extra)
 
     def _auto_batch_size(self, fit_kwargs: dict) -> bool:
         """Whether this fit's batch is ``batch_size="auto"``'s (nothing overrides it)."""

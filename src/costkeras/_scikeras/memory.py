@@ -1,0 +1,200 @@
+"""Reusing a trained network: what makes two fits' training identical, and its cache.
+
+A fit's Keras training is fully determined by what ``keras.Model.fit`` receives
+and by the model it trains: the model's architecture and starting weights, its
+compile configuration (optimizer, loss, metrics), the arrays (features, targets
+with any per-example cost rows, sample weights, early stopping's held-out rows),
+the fit's arguments and the seed, on given versions of costkeras, Keras and the
+backend. The key is computed from exactly those, so a parameter that acts only
+in the decision (a cost matrix with the default cross-entropy) leaves it as it
+is, and anything that trains (a cost loss, class weights, another seed) changes
+it: no parameter list can go stale.
+
+What training produces is stored: the trained weights, the optimizer's state
+and the history. A fit that finds its key puts them into the model it has just
+built and compiled, exactly as the training would have left it.
+
+Not cached, with a warning saying why: fits without a seed (two unseeded fits
+are two draws), fits with callbacks of the user's (their side effects would not
+happen) and models whose architecture or compile configuration Keras cannot
+serialize (their training cannot be keyed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import joblib
+import keras
+import numpy as np
+from sklearn.utils.validation import check_memory
+
+__all__ = ["TrainedNetwork", "cached_training", "resolve_memory", "training_key"]
+
+
+@dataclass
+class TrainedNetwork:
+    """What one training leaves behind in a model, and the history it logged.
+
+    The model's variables (weights, and the state of its random generators, which
+    dropout advanced), the optimizer's (its step, moments and learning rate) and
+    the compiled metrics' (the last epoch's running means).
+    """
+
+    variables: list[np.ndarray]
+    optimizer_state: list[np.ndarray]
+    metrics_state: list[np.ndarray]
+    history: dict[str, list]
+
+    @classmethod
+    def of(cls, model: keras.Model, history: dict) -> TrainedNetwork:
+        optimizer = getattr(model, "optimizer", None)
+        return cls(
+            [_numpy(v) for v in model.variables],
+            [] if optimizer is None else [_numpy(v) for v in optimizer.variables],
+            [_numpy(v) for v in model.metrics_variables],
+            {name: list(values) for name, values in history.items()},
+        )
+
+    def restore(self, model: keras.Model) -> bool:
+        """Put the trained state into ``model``; False (nothing changed) if it does not fit."""
+        optimizer = getattr(model, "optimizer", None)
+        if optimizer is not None and self.optimizer_state and not optimizer.built:
+            optimizer.build(model.trainable_variables)
+        pairs = [
+            (list(model.variables), self.variables),
+            ([] if optimizer is None else list(optimizer.variables), self.optimizer_state),
+        ]
+        if not all(_same_shapes(*pair) for pair in pairs):
+            return False
+        if _same_shapes(list(model.metrics_variables), self.metrics_state):
+            pairs.append((list(model.metrics_variables), self.metrics_state))
+        for variables, values in pairs:
+            for variable, value in zip(variables, values, strict=True):
+                variable.assign(value)
+        return True
+
+
+def _same_shapes(variables: list, values: list[np.ndarray]) -> bool:
+    return [tuple(v.shape) for v in variables] == [value.shape for value in values]
+
+
+def resolve_memory(memory: Any) -> joblib.Memory | None:
+    """``memory`` as a ``joblib.Memory`` (scikit-learn's ``Pipeline(memory=...)``); None: off."""
+    if memory is None:
+        return None
+    checked = check_memory(os.fspath(memory) if isinstance(memory, os.PathLike) else memory)
+    return None if getattr(checked, "location", None) is None else checked
+
+
+def training_key(
+    model: keras.Model, fit_args: dict, arrays: dict, extra: dict
+) -> tuple[str | None, str]:
+    """The key of a Keras training, or ``(None, why)`` when it cannot be keyed.
+
+    ``fit_args`` are ``keras.Model.fit``'s keyword arguments other than the arrays
+    and callbacks; ``arrays`` the arrays it trains and validates on; ``extra`` what
+    else decides the training (the seed, the early-stopping callback's settings).
+    """
+    try:
+        architecture = model.get_config()
+        compiled = model.get_compile_config()
+        described = _canonical_json({"model": architecture, "compile": compiled})
+    except Exception as error:  # any failure means: it cannot be keyed
+        return None, (
+            f"Keras cannot serialize the model or its compile configuration ({error}), so "
+            "its training cannot be keyed"
+        )
+    key = joblib.hash(
+        {
+            "versions": _versions(),
+            "model": described,
+            "weights": model.get_weights(),
+            "fit": fit_args,
+            "arrays": arrays,
+            "extra": extra,
+        }
+    )
+    return key, ""
+
+
+def cached_training(
+    memory: joblib.Memory, key: str, train: Callable[[], TrainedNetwork]
+) -> TrainedNetwork:
+    """``train()``'s result, stored under ``key`` in ``memory``, or the one stored before."""
+    return memory.cache(_trained_network, ignore=["train"])(key, train)
+
+
+def _trained_network(key: str, train: Callable[[], TrainedNetwork]) -> TrainedNetwork:
+    """joblib.Memory's cached function: its output is stored under the hash of ``key``."""
+    return train()
+
+
+def _versions() -> dict:
+    from .. import __version__
+
+    backend = keras.backend.backend()
+    module = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}.get(backend)
+    backend_version = getattr(sys.modules.get(module), "__version__", None) if module else None
+    return {
+        "costkeras": __version__,
+        "keras": keras.__version__,
+        "backend": backend,
+        "backend_version": backend_version,
+        "floatx": keras.backend.floatx(),
+        "policy": keras.config.dtype_policy().name,
+        "numpy": np.__version__,
+    }
+
+
+def _canonical_json(config: dict) -> str:
+    """The config as JSON with every object name replaced by its order of appearance.
+
+    Keras names layers and optimizers from process-wide counters (``dense_3``,
+    ``adam_7``): the same network built twice differs in names only, which decide
+    nothing in training. Each name is replaced wherever it appears (layer
+    references included) by its position among the names, so the structure stays.
+    """
+    names: dict[str, str] = {}
+
+    def collect(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key == "name" and isinstance(item, str) and item not in names:
+                    names[item] = f"#{len(names)}"
+                collect(item)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                collect(item)
+
+    def rename(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {key: rename(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [rename(item) for item in value]
+        if isinstance(value, str):
+            return names.get(value, value)
+        return value
+
+    collect(config)
+    return json.dumps(rename(config), sort_keys=True, default=repr)
+
+
+def _numpy(variable: Any) -> np.ndarray:
+    return np.array(keras.ops.convert_to_numpy(variable))
+
+
+def warn_not_cached(reason: str) -> None:
+    """Say why ``memory`` did not serve this fit (it trains as without ``memory``)."""
+    warnings.warn(
+        f"memory is set but this fit's training is not cached: {reason}. It trains as it "
+        "would without memory.",
+        UserWarning,
+        stacklevel=4,
+    )
