@@ -1,5 +1,8 @@
 """Grid search over cost matrices on a real Dask cluster (joblib's dask backend)."""
 
+import glob
+import os
+
 import numpy as np
 import pytest
 from conftest import ABC_COSTS, small
@@ -17,12 +20,12 @@ GRID = {
 
 
 @pytest.mark.slow
-def test_grid_search_on_dask_local_cluster_matches_sequential_run(abc_data):
+def test_grid_search_on_dask_local_cluster_matches_sequential_run(abc_data, tmp_path):
     X, y = abc_data
     scorer = make_cost_scorer(ABC_COSTS)
 
-    def search():
-        return GridSearchCV(small(epochs=8), GRID, scoring=scorer, cv=2)
+    def search(**params):
+        return GridSearchCV(small(epochs=8, **params), GRID, scoring=scorer, cv=2)
 
     sequential = search().fit(X, y)
     # One thread per worker process, TensorFlow included, so two workers share
@@ -41,6 +44,8 @@ def test_grid_search_on_dask_local_cluster_matches_sequential_run(abc_data):
     ):
         with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as tasks:
             on_dask = search().fit(X, y)
+        with joblib.parallel_backend("dask"):
+            shared = search(memory=str(tmp_path)).fit(X, y)
     assert len({task["worker"] for task in tasks.data}) == 2, "both workers must have trained"
     # Same seeds, same training: the default network seeds its initializers itself, so the
     # workers' other threads drawing from Python's `random` cannot change its start.
@@ -51,5 +56,15 @@ def test_grid_search_on_dask_local_cluster_matches_sequential_run(abc_data):
         atol=1e-9,
     )
     assert on_dask.best_params_ == sequential.best_params_
+    # with memory, the workers share the trained networks: the class weights train, the
+    # matrices only decide (2 x 2 folds, and the refit), and the scores stay the same
+    trained = glob.glob(os.path.join(str(tmp_path), "**", "output.pkl"), recursive=True)
+    assert len(trained) == 5
+    np.testing.assert_allclose(
+        shared.cv_results_["mean_test_score"],
+        sequential.cv_results_["mean_test_score"],
+        rtol=0,
+        atol=1e-9,
+    )
     # the refitted best model came back from the workers' search and predicts with costs
     assert on_dask.best_estimator_.predict(X).shape == y.shape
