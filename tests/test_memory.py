@@ -189,3 +189,14 @@ def test_memory_none_and_location_none_store_nothing(abc_data, tmp_path):
         small(memory=None).fit(X, y)
         small(memory=joblib.Memory(None)).fit(X, y)
     assert stored(tmp_path) == 0
+
+
+def test_a_loss_function_of_the_users_keys_by_its_code(abc_data, tmp_path):
+    X, y = abc_data
+    namespace = {}
+    source = "def loss(y_true, y_pred):\n    return cross_entropy(y_true, y_pred){}\n"
+    cross_entropy = keras.losses.sparse_categorical_crossentropy
+    for scale in ("", " * 2.0", ""):  # a loss edited, then put back
+        exec(source.format(scale), {"cross_entropy": cross_entropy}, namespace)
+        small(memory=tmp_path, loss=namespace["loss"], epochs=2).fit(X, y)
+    assert stored(tmp_path) == 2  # the edited loss retrains; its first version is reused

@@ -23,8 +23,10 @@ serialize (their training cannot be keyed).
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import sys
+import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +36,8 @@ import joblib
 import keras
 import numpy as np
 from sklearn.utils.validation import check_memory
+
+from .._compat import compile_arguments
 
 __all__ = ["TrainedNetwork", "cached_training", "resolve_memory", "training_key"]
 
@@ -106,6 +110,7 @@ def training_key(
         architecture = model.get_config()
         compiled = model.get_compile_config()
         described = _canonical_json({"model": architecture, "compile": compiled})
+        functions = _function_code(compile_arguments(model))
     except Exception as error:  # any failure means: it cannot be keyed
         return None, (
             f"Keras cannot serialize the model or its compile configuration ({error}), so "
@@ -115,6 +120,7 @@ def training_key(
         {
             "versions": _versions(),
             "model": described,
+            "functions": functions,
             "weights": model.get_weights(),
             "fit": fit_args,
             "arrays": arrays,
@@ -184,6 +190,29 @@ def _canonical_json(config: dict) -> str:
 
     collect(config)
     return json.dumps(rename(config), sort_keys=True, default=repr)
+
+
+def _function_code(value: Any) -> list:
+    """The code of every plain Python function among the compile arguments.
+
+    Keras serializes a function (a loss or metric of the user's) by its name only;
+    its code decides the training too, so an edited function trains anew.
+    """
+    found = []
+
+    def visit(item: Any) -> None:
+        if isinstance(item, types.FunctionType):
+            code = item.__code__
+            found.append((item.__module__, item.__qualname__, marshal.dumps(code)))
+        elif isinstance(item, dict):
+            for name in sorted(item, key=str):
+                visit(item[name])
+        elif isinstance(item, (list, tuple)):
+            for element in item:
+                visit(element)
+
+    visit(value)
+    return found
 
 
 def _numpy(variable: Any) -> np.ndarray:
