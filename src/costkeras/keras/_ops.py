@@ -124,7 +124,7 @@ def check_sample_cost(proba, costs, name: str = "sample_cost"):
 
     Shapes known when the layer runs (eager TensorFlow and PyTorch, JAX, whose
     traced shapes are static) are checked here. Inside a TensorFlow graph whose
-    batch is unknown until it runs (``model.predict``, a SavedModel), a
+    batch is unknown until it runs (a SavedModel, a ``tf.function``), a
     ``tf.debugging`` assertion checks the rows at run time and raises
     ``tf.errors.InvalidArgumentError`` with the same message; no other backend
     has a batch unknown at trace time.

@@ -125,7 +125,7 @@ class BayesDecision(keras.layers.Layer):
             when given, it decides instead of ``cost_matrix``. Another shape
             raises a ValueError naming sample_cost and the shape expected. Inside
             a TensorFlow graph whose batch size is only known when it runs
-            (``model.predict``, an exported SavedModel), rows that differ raise
+            (an exported SavedModel, a ``tf.function``), rows that differ raise
             ``tf.errors.InvalidArgumentError`` with the same message when it
             runs. JAX and PyTorch know every shape when the layer runs (JAX
             traces ``jit`` with static shapes), so they raise the ValueError.
@@ -298,8 +298,9 @@ class DecisionModel(keras.Model):
       functional model refuses ONNX until it has been called once), and an ONNX
       file names the batch dimension of every input and output ``"batch"``
       (tf2onnx would leave an anonymous ``unk__N``);
-    - ``predict`` on a batch of no rows returns outputs of no rows (Keras's
-      own ``predict`` raises there).
+    - ``predict`` and ``predict_on_batch`` on a batch of no rows return
+      outputs of no rows (Keras's own ``predict`` raises there; calling the
+      model eagerly on no rows works as far as its network's layers do).
 
     Loading a ``.keras`` file holding one needs ``import costkeras.keras`` first,
     as its layers do.
@@ -318,11 +319,26 @@ class DecisionModel(keras.Model):
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         if steps is None and _no_rows(x):
-            x = keras.tree.map_structure(np.asarray, x)
-            return keras.tree.map_structure(ops.convert_to_numpy, self(x, training=False))
+            return self._predict_no_rows(x)
         return super().predict(
             x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks
         )
+
+    def predict_on_batch(self, x):
+        return self._predict_no_rows(x) if _no_rows(x) else super().predict_on_batch(x)
+
+    def _predict_no_rows(self, x):
+        """The outputs of one row of zeros, cut to none.
+
+        Not the model on the empty batch itself: Keras's ``predict`` has no
+        batch to loop over, and TensorFlow refuses some empty operands
+        (Keras's ``Add`` passes a (0, d) one to ``BiasAdd``).
+        """
+        one = keras.tree.map_structure(
+            lambda v: np.zeros((1, *np.shape(v)[1:]), np.asarray(v).dtype), x
+        )
+        outputs = self(one, training=False)
+        return keras.tree.map_structure(lambda v: ops.convert_to_numpy(v)[:0], outputs)
 
     def export(
         self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs
