@@ -89,16 +89,15 @@ def first_argmin(values):
     lower position, as with :func:`numpy.argmin`. A row holding a NaN or an
     infinite value has no defined minimum (NaN equals nothing, so the search
     would return the out-of-range position m): it gets :data:`NO_DECISION`.
-    Both minima take an ``initial`` value, which keeps TensorFlow's eager
-    ``min`` from refusing a batch of no rows.
     """
+    rows = tuple(values.shape[:-1])
+    if 0 in rows:  # known to hold no rows: TensorFlow's and PyTorch's eager min refuse them
+        return ops.zeros(rows, dtype="int32")
     m = values.shape[-1]
     finite = ops.all(ops.isfinite(values), axis=-1)
-    is_min = ops.equal(values, ops.min(values, axis=-1, keepdims=True, initial=float("inf")))
+    is_min = ops.equal(values, ops.min(values, axis=-1, keepdims=True))
     positions = ops.arange(m, dtype="int32")
-    first = ops.min(
-        ops.where(is_min, positions, ops.convert_to_tensor(m, "int32")), axis=-1, initial=m
-    )
+    first = ops.min(ops.where(is_min, positions, ops.convert_to_tensor(m, "int32")), axis=-1)
     return ops.where(finite, first, ops.convert_to_tensor(NO_DECISION, "int32"))
 
 
