@@ -33,10 +33,11 @@ _WIDE = ("float32", "float64")
 def _wide_dtype(kwargs: dict, layer: str) -> dict:
     """``kwargs`` whose dtype computes in float32 or wider, whatever the global policy.
 
-    A decision in float16 differs from float64's on about 1 row in 7,000 of
-    random probabilities (``../shared/NOTES.md``, section 8), so a global
-    ``mixed_float16`` or ``bfloat16`` policy does not reach these layers; a
-    dtype given to the layer itself must be float32 or float64.
+    A decision in float16 differs from float64's on random probabilities
+    (``../shared/NOTES.md``, section 8): the rounding moves rows across the
+    thresholds. So a global ``mixed_float16`` or ``bfloat16`` policy does not
+    reach these layers, and a dtype given to the layer itself must be float32
+    or float64.
     """
     dtype = kwargs.get("dtype")
     if dtype is None:
