@@ -1,6 +1,7 @@
 """decision_model: the fitted decision as one Keras model, exported and served without Python's
 scikit-learn or costkeras, deciding as ``predict`` does on 1,000 held-out rows."""
 
+import itertools
 import json
 import os
 import subprocess
@@ -11,7 +12,11 @@ import keras
 import numpy as np
 import pytest
 from conftest import small, tensorflow_only
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
+from costkeras._scikeras.serving import decision_dtype
 from costkeras.datasets import make_credit_scoring
 
 N_TRAIN, N_SERVED = 300, 1000
@@ -110,6 +115,26 @@ def fitted_cases(credit, two_outputs):
     }
 
 
+def rows(value, index):
+    """``value`` (an array, or a dict of them) at rows ``index``."""
+    if isinstance(value, dict):
+        return {name: rows(v, index) for name, v in value.items()}
+    return value[index]
+
+
+def poisoned(inputs):
+    """The first 20 held-out rows, rows 0-2 with a NaN, an inf and a -inf feature."""
+    batch = rows(inputs, slice(0, 20))
+    features = batch["features"].copy()
+    features[0, 0], features[1, -1], features[2, 1] = np.nan, np.inf, -np.inf
+    return {**batch, "features": features}
+
+
+def prefixes(clf) -> list:
+    """The served model's output prefixes: none for one output, ``<output>_`` for several."""
+    return [""] if len(clf.heads_) == 1 else [f"{name}_" for name in clf.output_names_]
+
+
 def expected(clf, inputs, predict_kwargs):
     """predict's labels and predict_proba's values, by the served model's output prefixes."""
     labels = clf.predict(inputs["features"], **predict_kwargs)
@@ -125,32 +150,75 @@ def expected(clf, inputs, predict_kwargs):
 def assert_serves_like_predict(outputs, clf, inputs, predict_kwargs):
     for prefix, (actions, labels, probas) in expected(clf, inputs, predict_kwargs).items():
         decided = np.asarray(outputs[f"{prefix}decision"])
-        assert decided.shape == (N_SERVED,)
+        assert decided.shape == (len(inputs["features"]),)
         np.testing.assert_array_equal(np.asarray(actions)[decided], labels)
         served = np.asarray(outputs[f"{prefix}probabilities"])
         assert served.dtype == np.float32
         np.testing.assert_allclose(served, probas, rtol=0, atol=2e-7)  # float32 rounding
 
 
+def assert_serves_edge_batches(outputs, clf, inputs, predict_kwargs):
+    """No rows in, no rows out; rows with features not finite get -1 and NaN, the rest predict's."""
+    for prefix in prefixes(clf):
+        decided = np.asarray(outputs["empty"][f"{prefix}decision"])
+        assert decided.shape == (0,) and decided.dtype == np.int32
+        proba = np.asarray(outputs["empty"][f"{prefix}probabilities"])
+        assert proba.shape[0] == 0 and proba.ndim == 2 and proba.dtype == np.float32
+        decided = np.asarray(outputs["nonfinite"][f"{prefix}decision"])
+        np.testing.assert_array_equal(decided[:3], -1)
+        assert np.isnan(outputs["nonfinite"][f"{prefix}probabilities"][:3]).all()
+    rest = slice(3, 20)
+    assert_serves_like_predict(
+        {name: value[3:] for name, value in outputs["nonfinite"].items()},
+        clf,
+        rows(inputs, rest),
+        rows(predict_kwargs, rest),
+    )
+
+
+# every order of the three formats, one per case, each straight after decision_model()
+ORDERS = list(itertools.permutations(("onnx", "savedmodel", "keras")))
+
+
+def export(model, fmt, folder, name):
+    if fmt == "keras":
+        model.save(folder / f"{name}.keras")
+    elif fmt == "savedmodel":
+        model.export(folder / f"{name}_savedmodel", verbose=False)
+    else:
+        model.export(folder / f"{name}.onnx", format="onnx", verbose=False)
+
+
 @pytest.mark.slow
 @tensorflow_only("SavedModel and ONNX export go through TensorFlow")
 def test_exported_models_decide_as_predict_in_a_fresh_process(credit, two_outputs, tmp_path):
+    import onnx
+
     cases = fitted_cases(credit, two_outputs)
-    for name, (clf, inputs, kwargs) in cases.items():
+    batches = {}
+    for (name, (clf, inputs, kwargs)), order in zip(cases.items(), ORDERS, strict=True):
         model = clf.decision_model(sample_cost="sample_cost" in kwargs)
-        order = [tensor.name for tensor in model.inputs]
-        assert sorted(order) == sorted(inputs)
-        # in this process first: the Keras model itself
+        for fmt in order:  # before the model has ever been called
+            export(model, fmt, tmp_path, name)
+        graph = onnx.load(tmp_path / f"{name}.onnx").graph
+        for value in [*graph.input, *graph.output]:
+            assert value.type.tensor_type.shape.dim[0].dim_param == "batch", value.name
+        names = [tensor.name for tensor in model.inputs]
+        assert sorted(names) == sorted(inputs)
+        # in this process too: the Keras model itself
         direct = model.predict(
-            [inputs[n] for n in order] if len(order) > 1 else inputs[order[0]], verbose=0
+            [inputs[n] for n in names] if len(names) > 1 else inputs[names[0]], verbose=0
         )
         assert_serves_like_predict(direct, clf, inputs, kwargs)
-        model.save(tmp_path / f"{name}.keras")
-        model.export(tmp_path / f"{name}_savedmodel", verbose=False)
-        model.export(tmp_path / f"{name}.onnx", format="onnx", verbose=False)
-        np.savez(tmp_path / f"{name}.npz", **inputs)
-        (tmp_path / f"{name}_inputs.json").write_text(json.dumps(order))
-    (tmp_path / "cases.json").write_text(json.dumps(list(cases)))
+        batches[name] = {
+            "held": inputs,
+            "empty": rows(inputs, slice(0, 0)),
+            "nonfinite": poisoned(inputs),
+        }
+        for batch, values in batches[name].items():
+            np.savez(tmp_path / f"{name}@{batch}.npz", **values)
+        (tmp_path / f"{name}_inputs.json").write_text(json.dumps(names))
+    (tmp_path / "cases.json").write_text(json.dumps({name: list(batches[name]) for name in cases}))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("KERAS_", "TF_"))}
     env.update(KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     served = {}
@@ -167,16 +235,28 @@ def test_exported_models_decide_as_predict_in_a_fresh_process(credit, two_output
         served.update(np.load(tmp_path / f"served_{mode}.npz"))
     for name, (clf, inputs, kwargs) in cases.items():
         for fmt in ("onnx", "savedmodel", "keras"):
-            prefix = f"{name}/{fmt}/"
-            outputs = {key[len(prefix) :]: served[key] for key in served if key.startswith(prefix)}
-            assert outputs, f"nothing served for {prefix}"
-            assert_serves_like_predict(outputs, clf, inputs, kwargs)
+            outputs = {}
+            for batch in batches[name]:
+                prefix = f"{name}/{fmt}/{batch}/"
+                outputs[batch] = {
+                    key[len(prefix) :]: served[key] for key in served if key.startswith(prefix)
+                }
+                assert outputs[batch], f"nothing served for {prefix}"
+            assert_serves_like_predict(outputs["held"], clf, inputs, kwargs)
+            assert_serves_edge_batches(outputs, clf, inputs, kwargs)
+
+
+@pytest.fixture(scope="module")
+def fitted(credit):
+    """One estimator fitted on the training rows, deciding by Bayes's threshold 1/9."""
+    X, y, _ = credit
+    return small(cost_matrix=[[0, 1], [8, 0]], epochs=2).fit(X[:N_TRAIN], y[:N_TRAIN])
 
 
 @pytest.mark.backend
-def test_decision_model_decides_as_predict_on_every_backend(credit):
-    X, y, S = credit
-    clf = small(cost_matrix=[[0, 1], [8, 0]], epochs=2).fit(X[:N_TRAIN], y[:N_TRAIN])
+def test_decision_model_decides_as_predict_on_every_backend(credit, fitted):
+    X, _, S = credit
+    clf = fitted
     held = X[N_TRAIN:]
     served = clf.decision_model().predict(held, verbose=0)
     np.testing.assert_array_equal(clf.classes_[served["decision"]], clf.predict(held))
@@ -186,6 +266,98 @@ def test_decision_model_decides_as_predict_on_every_backend(credit):
     np.testing.assert_array_equal(
         clf.classes_[with_costs["decision"]], clf.predict(held, sample_cost=S[N_TRAIN:])
     )
+
+
+@pytest.mark.backend
+def test_a_batch_of_no_rows_gets_outputs_of_no_rows(credit, fitted):
+    X, _, S = credit
+    plain, with_costs = fitted.decision_model(), fitted.decision_model(sample_cost=True)
+    empty, no_costs = X[:0], S[:0]
+    for outputs in (
+        plain.predict(empty, verbose=0),
+        plain.predict_on_batch(empty),
+        plain(empty),
+        with_costs.predict([empty, no_costs], verbose=0),
+        with_costs.predict_on_batch([empty, no_costs]),
+    ):
+        decision, proba = np.asarray(outputs["decision"]), np.asarray(outputs["probabilities"])
+        assert decision.shape == (0,) and decision.dtype == np.int32
+        assert proba.shape == (0, 2) and proba.dtype == np.float32
+
+
+@pytest.mark.backend
+@settings(max_examples=10, deadline=None)
+@given(bad=hnp.arrays(bool, (12, 2)), value=st.sampled_from([np.nan, np.inf, -np.inf]))
+def test_rows_with_features_not_finite_get_no_decision(credit, fitted, bad, value):
+    X, _, _ = credit
+    held = X[N_TRAIN : N_TRAIN + 12]
+    columns = [0, held.shape[1] - 1]  # the first feature and the last
+    features = held.copy()
+    features[:, columns] = np.where(bad, value, held[:, columns])
+    rows = bad.any(axis=1)
+    served = fitted.decision_model().predict(features, verbose=0)
+    np.testing.assert_array_equal(served["decision"][rows], -1)
+    assert np.isnan(served["probabilities"][rows]).all()
+    if not rows.all():
+        np.testing.assert_array_equal(
+            fitted.classes_[served["decision"][~rows]], fitted.predict(held[~rows])
+        )
+    if rows.any():
+        with pytest.raises(ValueError, match="Input X contains"):  # predict refuses them
+            fitted.predict(features)
+
+
+def test_infinite_features_would_be_decided_without_the_check(credit, fitted):
+    # The network clips its inputs: an infinite feature gives finite probabilities, so
+    # only the explicit check on the features keeps the served model from deciding it.
+    features = credit[0][N_TRAIN : N_TRAIN + 3].copy()
+    features[:, 0] = [np.inf, -np.inf, 1e6]
+    assert np.isfinite(fitted.model_.predict(features, verbose=0)).all()
+    served = fitted.decision_model().predict(features, verbose=0)
+    assert served["decision"].tolist()[:2] == [-1, -1] and served["decision"][2] >= 0
+
+
+def test_per_example_costs_not_finite_or_of_another_batch_size(credit, fitted):
+    X, _, S = credit
+    held, costs = X[N_TRAIN : N_TRAIN + 6], S[N_TRAIN : N_TRAIN + 6].copy()
+    costs[1, 0, 1], costs[4, 1, 0] = np.nan, np.inf
+    model = fitted.decision_model(sample_cost=True)
+    decided = model.predict([held, costs], verbose=0)["decision"]
+    np.testing.assert_array_equal(decided[[1, 4]], -1)
+    keep = [0, 2, 3, 5]
+    np.testing.assert_array_equal(
+        fitted.classes_[decided[keep]], fitted.predict(held[keep], sample_cost=costs[keep])
+    )
+    with pytest.raises(ValueError, match=r"sample_cost must have shape \(batch, 2, m\).*6 rows"):
+        model([held, S[:4]])
+
+
+@pytest.mark.parametrize("dtype", ["float64", "int64", "int32", "uint8", "bool"])
+def test_the_served_model_takes_any_numeric_features(credit, fitted, dtype):
+    X, _, _ = credit
+    features = X[N_TRAIN : N_TRAIN + 50] * (10 if "int" in dtype else 1)
+    features = features.astype(dtype)
+    as_float32 = features.astype("float32")
+    model = fitted.decision_model()
+    want = fitted.predict(as_float32)
+    np.testing.assert_array_equal(
+        fitted.classes_[model.predict(features, verbose=0)["decision"]], want
+    )
+    np.testing.assert_array_equal(fitted.classes_[np.asarray(model(features)["decision"])], want)
+
+
+def test_the_served_model_decides_in_float64_under_mixed_precision(credit, fitted):
+    X = credit[0][N_TRAIN:]
+    before = keras.config.dtype_policy()
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = fitted.decision_model()
+        decided = model.predict(X, verbose=0)
+    finally:
+        keras.mixed_precision.set_global_policy(before)
+    assert model.get_layer("bayes_decision").compute_dtype == decision_dtype()
+    assert decided["probabilities"].dtype == np.float32
+    np.testing.assert_array_equal(fitted.classes_[decided["decision"]], fitted.predict(X))
 
 
 def test_the_served_model_is_a_copy(credit):

@@ -4,7 +4,8 @@ What ``predict`` does in Python (the network, each head's probabilities, Bayes's
 decision with its costs) is rebuilt from Keras layers, so that it travels with
 the model to ``.keras`` files, TensorFlow SavedModel and ONNX. The decision is
 computed in float64 from the network's float32 outputs, as ``predict`` computes
-it in NumPy, so the two decide alike to the last bit of the probabilities.
+it in NumPy, so the two decide alike to the last bit of the probabilities. Rows
+``predict`` would refuse (features that are not finite) get the decision -1.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ import keras
 from scikeras.wrappers import KerasClassifier
 from sklearn.utils.validation import check_is_fitted
 
-from ..keras.layers import BayesDecision, ClassProbabilities
+from ..keras._ops import NO_DECISION
+from ..keras.layers import BayesDecision, ClassProbabilities, DecisionModel, WhereFinite
 from .network import layer_name
 from .persistence import model_from_bytes, model_to_bytes
 
@@ -55,7 +57,7 @@ def check_servable(estimator, sample_cost: bool) -> None:
         )
 
 
-def build_decision_model(estimator, sample_cost: bool = False) -> keras.Model:
+def build_decision_model(estimator, sample_cost: bool = False) -> DecisionModel:
     """The model of ``CostSensitiveKerasClassifier.decision_model`` (its docstring says what)."""
     check_servable(estimator, sample_cost)
     # a copy: later partial_fit or warm fits of the estimator leave the served model as it was
@@ -75,27 +77,32 @@ def build_decision_model(estimator, sample_cost: bool = False) -> keras.Model:
     for head in heads:
         prefix = "" if len(heads) == 1 else f"{layer_name(head.name)}_"
         output = outputs[head.output_index]
-        served[f"{prefix}probabilities"] = ClassProbabilities(
-            head.unit, name=f"{prefix}probabilities"
-        )(output)
+        probabilities = ClassProbabilities(head.unit, name=f"{prefix}class_probabilities")(output)
         proba = ClassProbabilities(head.unit, dtype=dtype, name=f"{prefix}exact")(output)
         if sample_cost:
             shape = (head.n_classes, head.n_actions or head.n_classes)  # C_n[true, decision]
             costs = keras.Input(shape, dtype=dtype, name=f"{prefix}sample_cost")
             inputs.append(costs)
-            decision = BayesDecision(dtype=dtype, name=f"{prefix}decision")
-            served[f"{prefix}decision"] = decision(proba, sample_cost=costs)
+            decision = BayesDecision(dtype=dtype, name=f"{prefix}bayes_decision")
+            decided = decision(proba, sample_cost=costs)
         else:
             matrix = head.cost_matrix if head.decision == "bayes" else None
-            decision = BayesDecision(matrix, dtype=dtype, name=f"{prefix}decision")
-            served[f"{prefix}decision"] = decision(proba)
-    return keras.Model(inputs[0] if len(inputs) == 1 else inputs, served, name="decision_model")
+            decided = BayesDecision(matrix, dtype=dtype, name=f"{prefix}bayes_decision")(proba)
+        # predict refuses features that are not finite; the default network clips its
+        # inputs, so an infinite feature would otherwise be decided from finite outputs
+        served[f"{prefix}probabilities"] = WhereFinite(float("nan"), name=f"{prefix}probabilities")(
+            probabilities, features
+        )
+        served[f"{prefix}decision"] = WhereFinite(NO_DECISION, name=f"{prefix}decision")(
+            decided, features
+        )
+    return DecisionModel(inputs[0] if len(inputs) == 1 else inputs, served, name="decision_model")
 
 
 class DecisionModelMixin:
     """``decision_model``: the estimator's side of this module."""
 
-    def decision_model(self, sample_cost: bool = False) -> keras.Model:
+    def decision_model(self, sample_cost: bool = False) -> DecisionModel:
         """The fitted decision as a plain Keras model: raw features in, decisions out.
 
         The model holds everything ``predict`` does after the feature checks:
@@ -103,10 +110,23 @@ class DecisionModelMixin:
         class probabilities and its decision, by Bayes's rule with
         ``cost_matrix_`` or by argmax, exactly as ``predict`` decides (in
         float64, as ``predict`` does). It is a copy: later fits of the estimator
-        leave it as it is. Export it with ``model.save("m.keras")``,
-        ``model.export(path)`` (TensorFlow SavedModel, endpoint ``serve``) or
-        ``model.export(path, format="onnx")``; none of them needs scikit-learn
-        to serve.
+        leave it as it is. Export it, straight away and in any order, with
+        ``model.save("m.keras")`` (load it with ``keras.saving.load_model``
+        after ``import costkeras.keras``), ``model.export(path)`` (TensorFlow
+        SavedModel, endpoint ``serve``) or ``model.export(path,
+        format="onnx")`` (the batch dimension of every input and output named
+        ``"batch"``); the SavedModel and ONNX files need neither scikit-learn
+        nor costkeras to serve.
+
+        Where ``predict`` raises on features that are not finite, the model
+        decides every row and marks those it cannot decide: a row whose
+        features hold a NaN or an infinite value gets decision ``-1`` and NaN
+        probabilities (the default network clips its inputs, so an infinite
+        feature would otherwise get finite probabilities and a decision); a row
+        whose network outputs or ``sample_cost`` hold one (or whose expected
+        costs overflow) gets decision ``-1`` too. Check ``decision >= 0``
+        before ``actions_[decision]``, which would read ``-1`` as the last
+        action. A batch of no rows gives outputs of no rows.
 
         Parameters
         ----------
@@ -116,18 +136,29 @@ class DecisionModelMixin:
             ``classes_`` order and columns in ``actions_`` order (m = k for the
             classes; one input per output, named ``<output>_sample_cost``, for
             several), and decide with it as ``predict(X, sample_cost=S)`` does.
+            A ``sample_cost`` of another number of rows than the features
+            raises a ValueError naming it from ``model([X, S])`` and
+            ``model.predict_on_batch`` (``model.predict`` refuses the pair
+            first: "Data cardinality is ambiguous"); the SavedModel raises the
+            same message as ``tf.errors.InvalidArgumentError``, ONNX Runtime an
+            error of its own.
 
         Returns
         -------
-        keras.Model
-            Input ``features``: X as ``predict`` takes it, a float32 array of
-            shape (n, n_features_in_) (and the ``sample_cost`` inputs). Outputs,
-            a dict: ``probabilities`` (n, k) float32, ``predict_proba``'s values,
-            and ``decision`` (n,) int32, the position in ``actions_`` (the
-            classes, unless the costs name actions) of each row's decision:
-            ``actions_[decision]`` is ``predict``'s label. For several outputs,
-            ``<output>_probabilities`` and ``<output>_decision`` for each name of
-            ``output_names_``.
+        DecisionModel
+            A functional ``keras.Model`` (:class:`costkeras.keras.layers.DecisionModel`).
+            Input ``features``: X as ``predict`` takes it, shape
+            (n, n_features_in_) (and the ``sample_cost`` inputs); stored as
+            float32, as the network takes it, it accepts any numeric array
+            through ``model.predict`` and ``model(...)`` (float64, integers,
+            bool) and casts it, while ONNX Runtime takes float32 only. Outputs,
+            a dict: ``probabilities`` (n, k) float32, ``predict_proba``'s values
+            (NaN for rows whose features are not finite), and ``decision`` (n,)
+            int32, the position in ``actions_`` (the classes, unless the costs
+            name actions) of each row's decision: ``actions_[decision]`` is
+            ``predict``'s label; ``-1`` where the row cannot be decided. For
+            several outputs, ``<output>_probabilities`` and
+            ``<output>_decision`` for each name of ``output_names_``.
 
         Raises
         ------
@@ -148,6 +179,8 @@ class DecisionModelMixin:
         >>> decided = served.predict(X, verbose=0)["decision"]
         >>> bool(np.array_equal(clf.actions_[decided], clf.predict(X)))
         True
+        >>> served.predict(np.array([[np.nan, 0.0, np.inf]]), verbose=0)["decision"]
+        array([-1], dtype=int32)
         """
         check_is_fitted(self, "model_")
         return build_decision_model(self, sample_cost=sample_cost)

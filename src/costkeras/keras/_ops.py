@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from keras import ops
+from keras import backend, ops
 
 
 def class_probabilities(y_pred):
@@ -63,32 +63,94 @@ def _one_hot(labels, k: int, dtype):
     return ops.one_hot(ops.cast(labels, "int32"), k, dtype=dtype)
 
 
+NO_DECISION = -1
+"""The decision of a row that cannot be decided: a probability, a cost or an
+expected cost that is not finite (NaN or infinite)."""
+
+
 def expected_costs(proba, costs):
-    """``R[..., a] = sum_i p_i C[i, a]``: costs (k, m) for all rows, or (batch, k, m) per row."""
+    """``R[..., a] = sum_i p_i C[i, a]``: costs (k, m) for all rows, or (batch, k, m) per row.
+
+    Per row as a product and a sum, not ``einsum``: tf2onnx writes the einsum
+    with a ``Reshape`` to ``(0, -1, m)`` that ONNX Runtime refuses on a batch of
+    no rows.
+    """
     if len(costs.shape) == len(proba.shape) + 1:
-        return ops.einsum("ni,nia->na", proba, costs)
+        return ops.sum(ops.expand_dims(proba, -1) * costs, axis=-2)
     return ops.matmul(proba, costs)
 
 
 def first_argmin(values):
-    """The position of the first minimum along the last axis, as int32.
+    """The position of the first minimum along the last axis, as int32; -1 where not finite.
 
     ``ops.argmin`` would do, but TensorFlow's exporter writes it with a
     ``Bitcast`` node that ONNX Runtime refuses (``../shared/NOTES.md``, section
     7); ``min``, ``equal`` and ``where`` export everywhere. Ties go to the
-    lower position, as with :func:`numpy.argmin`.
+    lower position, as with :func:`numpy.argmin`. A row holding a NaN or an
+    infinite value has no defined minimum (NaN equals nothing, so the search
+    would return the out-of-range position m): it gets :data:`NO_DECISION`.
     """
+    rows = tuple(values.shape[:-1])
+    if 0 in rows:  # known to hold no rows: TensorFlow's and PyTorch's eager min refuse them
+        return ops.zeros(rows, dtype="int32")
     m = values.shape[-1]
+    finite = ops.all(ops.isfinite(values), axis=-1)
     is_min = ops.equal(values, ops.min(values, axis=-1, keepdims=True))
     positions = ops.arange(m, dtype="int32")
-    return ops.min(ops.where(is_min, positions, ops.convert_to_tensor(m, "int32")), axis=-1)
+    first = ops.min(ops.where(is_min, positions, ops.convert_to_tensor(m, "int32")), axis=-1)
+    return ops.where(finite, first, ops.convert_to_tensor(NO_DECISION, "int32"))
 
 
 def decide(proba, costs=None):
-    """Bayes's decision ``argmin_a sum_i p_i C[i, a]``; without costs, the most probable class."""
+    """Bayes's decision ``argmin_a sum_i p_i C[i, a]``; without costs, the most probable class.
+
+    A row whose probabilities, cost matrix (per-row ``costs`` of shape
+    (batch, k, m)) or expected costs hold a value that is not finite gets
+    :data:`NO_DECISION`. The inputs are checked themselves, not only through the
+    expected costs: a BLAS may skip a zero probability's product with a NaN cost.
+    """
     if costs is None:
         return first_argmin(-proba)
-    return first_argmin(expected_costs(proba, costs))
+    decided = first_argmin(expected_costs(proba, costs))
+    finite = ops.all(ops.isfinite(proba), axis=-1)
+    if len(costs.shape) == len(proba.shape) + 1:
+        finite = ops.logical_and(finite, ops.all(ops.isfinite(costs), axis=(-2, -1)))
+    return ops.where(finite, decided, ops.convert_to_tensor(NO_DECISION, "int32"))
+
+
+def check_sample_cost(proba, costs, name: str = "sample_cost"):
+    """``costs`` when it is one (k, m) matrix per row of ``proba``, else a ValueError naming it.
+
+    Shapes known when the layer runs (eager TensorFlow and PyTorch, JAX, whose
+    traced shapes are static) are checked here. Inside a TensorFlow graph whose
+    batch is unknown until it runs (a SavedModel, a ``tf.function``), a
+    ``tf.debugging`` assertion checks the rows at run time and raises
+    ``tf.errors.InvalidArgumentError`` with the same message; no other backend
+    has a batch unknown at trace time.
+    """
+    k = proba.shape[-1]
+    expected = f"(batch, {k}, m), one cost matrix per row of the probabilities"
+    shape = tuple(costs.shape)
+    if len(shape) != 3 or (shape[1] is not None and shape[1] != k) or shape[2] == 0:
+        raise ValueError(f"{name} must have shape {expected}; got shape {shape}.")
+    n, rows = proba.shape[0], shape[0]
+    if isinstance(n, int) and isinstance(rows, int):
+        if n != rows:
+            raise ValueError(f"{name} must have shape {expected} ({n} rows); got shape {shape}.")
+        return costs
+    message = f"{name} must have shape {expected}; its rows and the probabilities' rows"
+    return _assert_same_rows(proba, costs, message)
+
+
+def _assert_same_rows(proba, costs, message: str):
+    """TensorFlow graphs: an assertion of equal row counts that runs with the graph."""
+    if backend.backend() != "tensorflow":
+        return costs
+    import tensorflow as tf
+
+    check = tf.debugging.assert_equal(tf.shape(costs)[0], tf.shape(proba)[0], message=message)
+    with tf.control_dependencies([check]):
+        return tf.identity(costs)
 
 
 def check_matrix(matrix: Any, name: str, *, square: bool = True) -> np.ndarray:

@@ -1,21 +1,58 @@
-"""A Keras layer that makes the cost-sensitive decision inside a model.
+"""Keras layers that make the cost-sensitive decision inside a model.
 
 A model ending in :class:`BayesDecision` goes from features to the decided
 class index, so the decision travels wherever the model does (``.keras``
 files, TensorFlow SavedModel, ONNX) with no Python around it.
+:class:`DecisionModel` is such a model as ``decision_model`` returns it: it
+exports as it comes and names its batch dimension in ONNX files.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import keras
 import numpy as np
 from keras import ops
 
-from ._ops import check_columns, check_matrix, class_probabilities, decide
+from ._ops import (
+    NO_DECISION,
+    check_columns,
+    check_matrix,
+    check_sample_cost,
+    class_probabilities,
+    decide,
+)
 
-__all__ = ["BayesDecision", "ClassProbabilities"]
+__all__ = ["BayesDecision", "ClassProbabilities", "DecisionModel", "WhereFinite"]
+
+_WIDE = ("float32", "float64")
+
+
+def _wide_dtype(kwargs: dict, layer: str) -> dict:
+    """``kwargs`` whose dtype computes in float32 or wider, whatever the global policy.
+
+    A decision in float16 differs from float64's on random probabilities
+    (``../shared/NOTES.md``, section 8): the rounding moves rows across the
+    thresholds. So a global ``mixed_float16`` or ``bfloat16`` policy does not
+    reach these layers, and a dtype given to the layer itself must be float32
+    or float64.
+    """
+    dtype = kwargs.get("dtype")
+    if dtype is None:
+        if keras.config.dtype_policy().compute_dtype not in _WIDE:
+            return {**kwargs, "dtype": "float32"}
+        return kwargs
+    compute = keras.dtype_policies.get(dtype).compute_dtype
+    if compute not in _WIDE:
+        raise ValueError(
+            f"{layer} computes in float32 or float64: a narrower type changes decisions "
+            f"(ties and thresholds move); got dtype={dtype!r}, which computes in {compute}. "
+            "Leave dtype unset (float32 under any global policy) or pass 'float32' or "
+            "'float64'."
+        )
+    return kwargs
 
 
 @keras.saving.register_keras_serializable(package="costkeras")
@@ -36,13 +73,22 @@ class BayesDecision(keras.layers.Layer):
         probabilities' columns; columns the m possible decisions (``m = k`` for
         the classes themselves). None: the most probable class (0/1 costs).
     **kwargs
-        Passed to ``keras.layers.Layer`` (``name``, ``dtype``).
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``). The layer
+        decides in float32 (float64 with ``dtype="float64"``) whatever the
+        global dtype policy: under ``mixed_float16`` it still decides in
+        float32, and a float16 or bfloat16 ``dtype`` raises a ValueError.
 
     Notes
     -----
     Called as ``BayesDecision(C)(probabilities)`` or
     ``BayesDecision(C)(probabilities, sample_cost)``; :meth:`call` describes the
     arguments and the int32 tensor of shape (batch,) it returns.
+
+    A row that cannot be decided gets ``-1``, the conventional "no decision":
+    a row whose probabilities or own ``sample_cost`` hold a NaN or an infinite
+    value, or whose expected costs overflow the layer's dtype. Every other row
+    gets an index in ``[0, m)``. A batch of no rows gives an int32 tensor of
+    shape (0,).
 
     Examples
     --------
@@ -52,20 +98,22 @@ class BayesDecision(keras.layers.Layer):
     >>> decide = BayesDecision([[0, 1], [10, 0]])     # a missed 1 costs 10
     >>> np.asarray(decide(np.array([[0.8, 0.2], [0.95, 0.05]]))).tolist()
     [1, 0]
+    >>> np.asarray(decide(np.array([[np.nan, 0.5]]))).tolist()   # no decision
+    [-1]
     >>> inputs = keras.Input((4,))
     >>> proba = keras.layers.Dense(2, activation="softmax")(inputs)
     >>> model = keras.Model(inputs, [proba, decide(proba)])   # probabilities and decision
     """
 
     def __init__(self, cost_matrix: Any = None, **kwargs: Any):
-        super().__init__(**kwargs)
+        super().__init__(**_wide_dtype(kwargs, "BayesDecision"))
         self.cost_matrix = (
             None if cost_matrix is None else check_matrix(cost_matrix, "cost_matrix", square=False)
         )
         self.supports_masking = False
 
     def call(self, probabilities, sample_cost=None):
-        """The index of each row's decision of lowest expected cost.
+        """The index of each row's decision of lowest expected cost; -1 for none.
 
         Parameters
         ----------
@@ -74,24 +122,25 @@ class BayesDecision(keras.layers.Layer):
             A pair ``[probabilities, sample_cost]`` works too, as Keras layers
             with two inputs often take them.
         sample_cost : tensor of shape (batch, k, m), optional
-            One cost matrix per example; when given, it decides instead of
-            ``cost_matrix``.
+            One cost matrix per example, as many as the probabilities' rows;
+            when given, it decides instead of ``cost_matrix``. Another shape
+            raises a ValueError naming sample_cost and the shape expected. Inside
+            a TensorFlow graph whose batch size is only known when it runs
+            (an exported SavedModel, a ``tf.function``), rows that differ raise
+            ``tf.errors.InvalidArgumentError`` with the same message when it
+            runs. JAX and PyTorch know every shape when the layer runs (JAX
+            traces ``jit`` with static shapes), so they raise the ValueError.
 
         Returns
         -------
         int32 tensor of shape (batch,)
-            The index of each row's decision.
+            The index of each row's decision, ``-1`` where the row cannot be
+            decided (a value that is not finite, see Notes).
         """
         probabilities, sample_cost = _inputs(probabilities, sample_cost)
         proba = class_probabilities(ops.cast(probabilities, self.compute_dtype))
         if sample_cost is not None:
-            costs = ops.cast(sample_cost, proba.dtype)
-            if costs.shape[-2] is not None and costs.shape[-2] != proba.shape[-1]:
-                raise ValueError(
-                    f"sample_cost must have shape (batch, {proba.shape[-1]}, m), a cost matrix "
-                    f"per row; got shape {tuple(costs.shape)}."
-                )
-            return decide(proba, costs)
+            return decide(proba, check_sample_cost(proba, ops.cast(sample_cost, proba.dtype)))
         check_columns(proba, self.cost_matrix, "cost_matrix")
         if self.cost_matrix is None:
             return decide(proba)
@@ -128,14 +177,19 @@ class ClassProbabilities(keras.layers.Layer):
     columns ``[1 - p, p]``. ``unit`` picks one sigmoid unit out of several (a
     multi-label output, one unit per label) first. Computed in the layer's dtype:
     ``dtype="float64"`` casts before subtracting, so ``1 - p`` is what NumPy
-    computes from the float32 output.
+    computes from the float32 output. As :class:`BayesDecision`, it computes in
+    float32 or wider whatever the global dtype policy (``1 - p`` in float16
+    would move decisions at their threshold).
 
     Parameters
     ----------
     unit : int, default=None
         The sigmoid unit to read out of several; None reads the whole output.
+        A unit the output does not have raises a ValueError when the layer is
+        called.
     **kwargs
-        Passed to ``keras.layers.Layer`` (``name``, ``dtype``).
+        Passed to ``keras.layers.Layer`` (``name``, ``dtype``: float32, the
+        default under any global policy, or float64).
 
     Examples
     --------
@@ -148,21 +202,196 @@ class ClassProbabilities(keras.layers.Layer):
     """
 
     def __init__(self, unit: int | None = None, **kwargs: Any):
-        super().__init__(**kwargs)
-        if unit is not None and (not isinstance(unit, (int, np.integer)) or unit < 0):
+        super().__init__(**_wide_dtype(kwargs, "ClassProbabilities"))
+        if unit is not None and (
+            not isinstance(unit, (int, np.integer)) or isinstance(unit, bool) or unit < 0
+        ):
             raise ValueError(f"unit must be a non-negative integer or None; got {unit!r}.")
         self.unit = None if unit is None else int(unit)
 
+    def _check_unit(self, outputs) -> None:
+        units = outputs.shape[-1]
+        if self.unit is not None and units is not None and self.unit >= units:
+            raise ValueError(
+                f"unit={self.unit} picks a unit the output does not have: it has {units} "
+                f"unit{'s' if units != 1 else ''} (unit 0 to {units - 1})."
+            )
+
     def call(self, outputs):
+        self._check_unit(outputs)
         outputs = ops.cast(outputs, self.compute_dtype)
         if self.unit is not None:
             outputs = outputs[..., self.unit : self.unit + 1]
         return class_probabilities(outputs)
 
     def compute_output_spec(self, outputs):
+        self._check_unit(outputs)
         k = outputs.shape[-1] if self.unit is None else 1
         k = 2 if k == 1 else k
         return keras.KerasTensor((*outputs.shape[:-1], k), dtype=self.compute_dtype)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "unit": self.unit}
+
+
+@keras.saving.register_keras_serializable(package="costkeras")
+class WhereFinite(keras.layers.Layer):
+    """Each row of ``values`` whose row of ``inputs`` is all finite; ``fill`` for the others.
+
+    ``WhereFinite(-1)(decision, features)`` gives the rows whose features hold a
+    NaN or an infinite value no decision, where a network that clips its inputs
+    would decide them from finite outputs. Values and their dtype pass as they
+    are (the layer casts nothing); integer ``inputs`` are always finite.
+
+    Parameters
+    ----------
+    fill : float, default=-1
+        The value of the rows not all finite: -1 (no decision) for
+        decisions, NaN for probabilities. Integer ``values`` need an integer fill.
+    **kwargs
+        Passed to ``keras.layers.Layer`` (``name``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from costkeras.keras.layers import WhereFinite
+    >>> decided = np.array([1, 0, 1], dtype="int32")
+    >>> features = np.array([[0.5, 1.0], [np.inf, 0.0], [0.0, np.nan]])
+    >>> np.asarray(WhereFinite(-1)(decided, features)).tolist()
+    [1, -1, -1]
+    """
+
+    def __init__(self, fill: float = NO_DECISION, **kwargs: Any):
+        kwargs.setdefault("autocast", False)  # the features' own values, not a cast of them
+        super().__init__(**kwargs)
+        if isinstance(fill, bool) or not isinstance(fill, (int, float, np.integer, np.floating)):
+            raise TypeError(f"fill must be a number; got {fill!r}.")
+        self.fill = int(fill) if float(fill).is_integer() else float(fill)
+
+    def call(self, values, inputs):
+        dtype = keras.backend.standardize_dtype(values.dtype)
+        if "float" not in dtype and not isinstance(self.fill, int):
+            raise ValueError(f"fill={self.fill!r} is not a value of {dtype} values.")
+        if "float" not in keras.backend.standardize_dtype(inputs.dtype):
+            return values
+        finite = ops.isfinite(inputs)
+        if len(inputs.shape) > 1:
+            finite = ops.all(finite, axis=tuple(range(1, len(inputs.shape))))
+        finite = ops.reshape(finite, (-1,) + (1,) * (len(values.shape) - 1))
+        return ops.where(finite, values, ops.convert_to_tensor(self.fill, dtype))
+
+    def compute_output_spec(self, values, inputs):
+        return keras.KerasTensor(values.shape, dtype=values.dtype)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "fill": self.fill}
+
+
+@keras.saving.register_keras_serializable(package="costkeras")
+class DecisionModel(keras.Model):
+    """A functional model ending in decisions, ready to export as it comes.
+
+    What ``decision_model`` returns; built as any functional model,
+    ``DecisionModel(inputs, outputs)``. It differs from ``keras.Model`` in two
+    ways, neither of which changes what it computes:
+
+    - ``export`` works straight away, in any format and order (a plain
+      functional model refuses ONNX until it has been called once), and an ONNX
+      file names the batch dimension of every input and output ``"batch"``
+      (tf2onnx would leave an anonymous ``unk__N``);
+    - ``predict`` and ``predict_on_batch`` on a batch of no rows return
+      outputs of no rows (Keras's own ``predict`` raises there; calling the
+      model eagerly on no rows works as far as its network's layers do).
+
+    Loading a ``.keras`` file holding one needs ``import costkeras.keras`` first,
+    as its layers do.
+
+    Examples
+    --------
+    >>> import keras
+    >>> import numpy as np
+    >>> from costkeras.keras.layers import BayesDecision, DecisionModel
+    >>> inputs = keras.Input((3,), name="features")
+    >>> proba = keras.layers.Dense(2, activation="softmax")(inputs)
+    >>> model = DecisionModel(inputs, {"decision": BayesDecision([[0, 1], [5, 0]])(proba)})
+    >>> model.predict(np.zeros((0, 3)), verbose=0)["decision"].shape
+    (0,)
+    """
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        if steps is None and _no_rows(x):
+            return self._predict_no_rows(x)
+        return super().predict(
+            x, batch_size=batch_size, verbose=verbose, steps=steps, callbacks=callbacks
+        )
+
+    def predict_on_batch(self, x):
+        return self._predict_no_rows(x) if _no_rows(x) else super().predict_on_batch(x)
+
+    def _predict_no_rows(self, x):
+        """The outputs of one row of zeros, cut to none.
+
+        Not the model on the empty batch itself: Keras's ``predict`` has no
+        batch to loop over, and TensorFlow refuses some empty operands
+        (Keras's ``Add`` passes a (0, d) one to ``BiasAdd``).
+        """
+        one = keras.tree.map_structure(
+            lambda v: np.zeros((1, *np.shape(v)[1:]), np.asarray(v).dtype), x
+        )
+        outputs = self(one, training=False)
+        return keras.tree.map_structure(lambda v: ops.convert_to_numpy(v)[:0], outputs)
+
+    def export(
+        self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs
+    ):
+        if input_signature is None:  # what Keras infers for a functional model that has run
+            input_signature = [keras.tree.map_structure(_input_spec, self.input)]
+        super().export(
+            filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs
+        )
+        if format == "onnx":
+            name_batch_dimension(filepath)
+
+
+def _input_spec(tensor) -> keras.InputSpec:
+    return keras.InputSpec(shape=(None, *tensor.shape[1:]), dtype=tensor.dtype, name=tensor.name)
+
+
+def _no_rows(x) -> bool:
+    """Whether ``x`` (an array, or a list or dict of them) is a batch of no rows."""
+    shapes = [getattr(leaf, "shape", None) for leaf in keras.tree.flatten(x)]
+    return (
+        bool(shapes)
+        and all(shape is not None and len(shape) > 0 for shape in shapes)
+        and all(shape[0] == 0 for shape in shapes)
+    )
+
+
+def name_batch_dimension(path: str | os.PathLike, name: str = "batch") -> None:
+    """Name the first dimension of an ONNX file's inputs and outputs ``name``, in place.
+
+    tf2onnx writes an unknown batch size as an anonymous symbol (``unk__N``),
+    a different one per tensor; every symbol the inputs' and outputs' first
+    dimension had is renamed, in the graph's intermediate shapes too, so the
+    file says its outputs have as many rows as its inputs. Fixed sizes stay.
+    """
+    import onnx
+
+    model = onnx.load(os.fspath(path))
+    graph = model.graph
+    ends = [*graph.input, *graph.output]
+    renamed = {
+        value.type.tensor_type.shape.dim[0].dim_param
+        for value in ends
+        if value.type.tensor_type.shape.dim
+        and value.type.tensor_type.shape.dim[0].HasField("dim_param")
+    }
+    for value in ends:
+        dims = value.type.tensor_type.shape.dim
+        if dims and not dims[0].HasField("dim_value"):
+            dims[0].dim_param = name
+    for value in graph.value_info:
+        for dim in value.type.tensor_type.shape.dim:
+            if dim.HasField("dim_param") and dim.dim_param in renamed:
+                dim.dim_param = name
+    onnx.save(model, os.fspath(path))
