@@ -200,3 +200,39 @@ def test_a_loss_function_of_the_users_keys_by_its_code(abc_data, tmp_path):
         exec(source.format(scale), {"cross_entropy": cross_entropy}, namespace)
         small(memory=tmp_path, loss=namespace["loss"], epochs=2).fit(X, y)
     assert stored(tmp_path) == 2  # the edited loss retrains; its first version is reused
+
+
+def test_processes_training_the_same_network_wait_for_the_first(tmp_path):
+    import threading
+    import time
+
+    from costkeras._scikeras.memory import TrainedNetwork, TrainingLock, cached_training
+
+    memory = joblib.Memory(str(tmp_path), verbose=0)
+    calls = []
+
+    def train(name, seconds):
+        def run():
+            calls.append(name)
+            time.sleep(seconds)
+            return TrainedNetwork([np.ones(2)], [], [], {"loss": [float(len(calls))]})
+
+        return run
+
+    results = {}
+    first = threading.Thread(
+        target=lambda: results.update(a=cached_training(memory, "k", train("a", 1.0)))
+    )
+    first.start()
+    time.sleep(0.3)  # the first holds the key's lock while it trains
+    results["b"] = cached_training(memory, "k", train("b", 0.0))
+    first.join()
+    assert calls == ["a"], "the second caller must wait for the first's network, not train it"
+    assert results["a"].history == results["b"].history == {"loss": [1.0]}
+    # a lock left by a process that died is broken
+    lock = TrainingLock(memory, "dead")
+    os.makedirs(os.path.dirname(lock.path), exist_ok=True)
+    with open(lock.path, "w") as file:
+        file.write(f"{__import__('socket').gethostname()} 999999999")
+    cached_training(memory, "dead", train("c", 0.0))
+    assert calls == ["a", "c"] and not os.path.exists(lock.path)

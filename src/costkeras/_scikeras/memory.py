@@ -22,10 +22,14 @@ serialize (their training cannot be keyed).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import marshal
 import os
+import socket
 import sys
+import threading
+import time
 import types
 import warnings
 from collections.abc import Callable
@@ -133,8 +137,86 @@ def training_key(
 def cached_training(
     memory: joblib.Memory, key: str, train: Callable[[], TrainedNetwork]
 ) -> TrainedNetwork:
-    """``train()``'s result, stored under ``key`` in ``memory``, or the one stored before."""
-    return memory.cache(_trained_network, ignore=["train"])(key, train)
+    """``train()``'s result, stored under ``key`` in ``memory``, or the one stored before.
+
+    Processes sharing the folder (a parallel search) would all train a network none
+    of them has stored yet: the first takes a lock on the key and the others wait for
+    its result instead of training the same network again.
+    """
+    cached = memory.cache(_trained_network, ignore=["train"])
+    if cached.check_call_in_cache(key, train):
+        return cached(key, train)
+    with TrainingLock(memory, key):
+        return cached(key, train)
+
+
+class TrainingLock:
+    """A lock file per key in the memory's folder, held while one process trains.
+
+    Created with ``O_EXCL``, which is atomic on local and network file systems. Its
+    holder rewrites its time every ``HEARTBEAT`` seconds; a lock whose holder has
+    died (a process of this host that is gone, or a lock not rewritten for
+    ``STALE`` seconds) is broken. Memory backends without a local folder are not
+    locked.
+    """
+
+    HEARTBEAT, STALE, POLL = 5.0, 60.0, 0.2
+
+    def __init__(self, memory: joblib.Memory, key: str):
+        location = getattr(memory, "location", None)
+        self.path = None
+        if isinstance(location, (str, os.PathLike)):
+            self.path = os.path.join(location, "costkeras-locks", f"{key}.lock")
+        self._stop = threading.Event()
+        self._beat: threading.Thread | None = None
+
+    def __enter__(self) -> TrainingLock:
+        if self.path is None:
+            return self
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        while True:
+            try:
+                handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                if self._stale():
+                    with contextlib.suppress(FileNotFoundError):
+                        os.remove(self.path)
+                else:
+                    time.sleep(self.POLL)
+                continue
+            with os.fdopen(handle, "w") as file:
+                file.write(f"{socket.gethostname()} {os.getpid()}")
+            self._beat = threading.Thread(target=self._heartbeat, daemon=True)
+            self._beat.start()
+            return self
+
+    def __exit__(self, *exc) -> None:
+        if self._beat is not None:
+            self._stop.set()
+            self._beat.join()
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(self.path)
+
+    def _heartbeat(self) -> None:
+        while not self._stop.wait(self.HEARTBEAT):
+            with contextlib.suppress(FileNotFoundError):
+                os.utime(self.path)
+
+    def _stale(self) -> bool:
+        try:
+            with open(self.path) as file:
+                host, _, pid = file.read().partition(" ")
+            age = time.time() - os.path.getmtime(self.path)
+        except (FileNotFoundError, ValueError):
+            return False  # released, or being written: look again
+        if host == socket.gethostname() and pid.isdigit():
+            try:
+                os.kill(int(pid), 0)
+            except ProcessLookupError:
+                return True
+            except PermissionError:
+                pass  # alive, another user's
+        return age > self.STALE
 
 
 def _trained_network(key: str, train: Callable[[], TrainedNetwork]) -> TrainedNetwork:
