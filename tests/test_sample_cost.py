@@ -100,8 +100,18 @@ def test_per_example_costs_travel_with_targets_in_the_loss():
     rows = rows / np.abs(rows).max()
     expected = np.mean(-np.log(proba[np.arange(len(y)), y]) + np.sum(rows * proba, axis=1))
     one_hot = np.eye(2)[y]
+    assert clf.model_.loss.costs_in_target  # the layout is said, not guessed from the width
     got = float(clf.model_.loss(np.hstack([one_hot, rows]), proba))
     assert got == pytest.approx(expected, rel=1e-4)
+
+
+@pytest.mark.parametrize("cost_loss", ["expected_cost", "argmax_weighted"])
+def test_sample_cost_cannot_join_training_that_began_without_it(cost_loss):
+    X, y, costs = credit_data(n=64)
+    clf = small(epochs=1, cost_loss=cost_loss, cost_matrix=[[0, 1], [5, 0]]).fit(X, y)
+    with pytest.raises(ValueError, match=r"sample_cost cannot join training that began without"):
+        clf.partial_fit(X, y, sample_cost=costs)
+    clf.partial_fit(X, y)  # still trains as it began
 
 
 @pytest.mark.backend
