@@ -501,6 +501,23 @@ def test_an_empty_batch_gives_what_keras_cross_entropy_gives(reduction, layout):
     assert np.asarray(weighted).shape == (0,)
 
 
+@tensorflow_only("a traced function with an unknown batch size")
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_an_empty_batch_in_a_graph_gives_what_keras_gives(reduction):
+    import tensorflow as tf
+
+    spec = [tf.TensorSpec((None, 4)), tf.TensorSpec((None, 3))]
+    ours = tf.function(
+        ArgmaxWeightedCrossEntropy(costs_in_target=True, reduction=reduction), input_signature=spec
+    )
+    theirs = tf.function(
+        lambda t, p: keras.losses.CategoricalCrossentropy(reduction=reduction)(t[:, 1:], p),
+        input_signature=spec,
+    )
+    empty = np.zeros((0, 4), "float32"), np.zeros((0, 3), "float32")
+    np.testing.assert_array_equal(np.asarray(ours(*empty)), np.asarray(theirs(*empty)))
+
+
 def test_an_empty_batch_adds_nothing_to_mean_cost():
     metric, accuracy = MeanCost(C3), keras.metrics.SparseCategoricalAccuracy()
     for m in (metric, accuracy):
