@@ -88,6 +88,40 @@ def test_weight_matrix_answer_on_a_tf_data_pipeline():
     np.testing.assert_allclose(history.history["loss"], from_arrays, rtol=1e-5)
 
 
+def test_weight_matrix_answer_with_labels_counted_from_one_is_refused():
+    x_train, y_train = digit_images(64)
+    model = forum_model()
+    model.compile(optimizer="adam", loss=ArgmaxWeightedCrossEntropy(forum_weight_matrix()))
+    # digits labelled 1..10: to_categorical gives 11 columns, once read as "label + cost row"
+    with pytest.raises(ValueError, match=r"\(batch, 11\) .* costs_in_target=True.*from 1"):
+        model.fit(x_train, keras.utils.to_categorical(y_train + 1, 11), epochs=1, verbose=0)
+    model = forum_model()  # Keras cannot trace a model again after a failed first trace
+    model.compile(optimizer="adam", loss=ArgmaxWeightedCrossEntropy(forum_weight_matrix()))
+    # the integer labels 1..10: InvalidArgumentError on TensorFlow, as Keras's own loss
+    with pytest.raises(Exception, match=r"not class indices: .* from 0 to 9"):
+        model.fit(x_train, y_train + 1, epochs=1, verbose=0)
+
+
+def test_weight_matrix_answer_on_logits_trains_as_on_the_softmax():
+    x_train, y_train = digit_images()
+    weights = forum_weight_matrix()
+    _, on_softmax = fit_forum_model(ArgmaxWeightedCrossEntropy(weights), x_train, y_train)
+    keras.utils.set_random_seed(0)
+    logits_model = keras.models.Sequential(
+        [
+            keras.Input((8, 8)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(32, activation="relu"),
+            keras.layers.Dense(10),  # the softmax left out
+        ]
+    )
+    logits_model.compile(
+        optimizer="adam", loss=ArgmaxWeightedCrossEntropy(weights, from_logits=True)
+    )
+    history = logits_model.fit(x_train, y_train, epochs=2, batch_size=32, shuffle=False, verbose=0)
+    np.testing.assert_allclose(history.history["loss"], on_softmax, rtol=1e-4)
+
+
 # ------------------------------------------------ the two-head question
 CLASS_WEIGHT = {"output1": {0: 1, 1: 10}, "output2": {0: 5, 1: 1, 2: 10}}
 

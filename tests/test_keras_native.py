@@ -3,6 +3,7 @@
 import keras
 import numpy as np
 import pytest
+from conftest import tensorflow_only
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -12,6 +13,7 @@ from costkeras.keras import (
     BayesDecision,
     ClassWeightedCrossEntropy,
     ExpectedCostCrossEntropy,
+    LabelsOnly,
     MeanCost,
 )
 from costkeras.metrics import mean_cost
@@ -45,16 +47,25 @@ def test_integer_labels_give_the_one_hot_loss(make_loss):
         np.testing.assert_allclose(values(make_loss(), target, proba), expected, rtol=1e-6)
 
 
-@pytest.mark.parametrize("make_loss", LOSSES[::2])  # the losses that take cost rows
-def test_a_label_followed_by_its_cost_row_equals_the_one_hot_form(make_loss):
+# the losses that take cost rows, built to read them from the target
+ROW_LOSSES = [
+    lambda: ArgmaxWeightedCrossEntropy(costs_in_target=True, reduction="none"),
+    lambda: ExpectedCostCrossEntropy(cost_weight=0.5, costs_in_target=True, reduction="none"),
+]
+
+
+@pytest.mark.parametrize(
+    ("make_loss", "make_rows"), list(zip(ROW_LOSSES, LOSSES[::2], strict=True))
+)
+def test_a_label_followed_by_its_cost_row_equals_the_one_hot_form(make_loss, make_rows):
     proba = softmax_rows(4, 3, seed=1)
     labels = np.array([2, 0, 1, 2])
     rows = np.random.default_rng(2).uniform(0, 3, size=(4, 3))
     with_one_hot = values(make_loss(), np.hstack([np.eye(3)[labels], rows]), proba)
     with_label = values(make_loss(), np.hstack([labels[:, None], rows]), proba)
     np.testing.assert_allclose(with_label, with_one_hot, rtol=1e-6)
-    # the rows act: they differ from the loss's own matrix rows
-    assert not np.allclose(with_label, values(make_loss(), labels, proba))
+    # the rows act: they differ from the matrix loss's own rows
+    assert not np.allclose(with_label, values(make_rows(), labels, proba))
 
 
 @pytest.mark.parametrize("make_loss", LOSSES)
@@ -75,7 +86,7 @@ def test_a_sigmoid_unit_takes_zero_one_labels(make_loss):
 
 
 def test_a_target_of_another_width_is_refused_with_the_shapes():
-    with pytest.raises(ValueError, match=r"y_true must be integer labels.*got shape \(2, 5\)"):
+    with pytest.raises(ValueError, match=r"y_true of shape \(2, 5\) for y_pred of 3 classes"):
         ExpectedCostCrossEntropy(C3)(np.zeros((2, 5)), softmax_rows(2, 3))
 
 
@@ -187,7 +198,7 @@ def test_per_example_cost_rows_price_each_decision():
     proba = np.array([[0.7, 0.3], [0.2, 0.8]], dtype="float32")
     labels = np.array([1, 0])
     rows = np.array([[25.0, 0.0], [0.0, 3.0]])  # C_n[true, :]: the first a missed 1 of 25
-    metric = MeanCost([[0, 1], [1, 0]])  # decides by argmax here: 0, then 1
+    metric = MeanCost([[0, 1], [1, 0]], costs_in_target=True)  # decides by argmax: 0, then 1
     metric.update_state(np.hstack([labels[:, None], rows]), proba)
     assert float(metric.result()) == pytest.approx((25.0 + 3.0) / 2)
 
@@ -303,3 +314,399 @@ def test_the_old_import_path_gives_the_same_classes():
 
     assert losses.ClassWeightedCrossEntropy is ClassWeightedCrossEntropy
     assert losses.ExpectedCostCrossEntropy is ExpectedCostCrossEntropy
+
+
+# ------------------------------------------------- targets a Keras user meets
+def mean_cost_value(metric, y_true, y_pred):
+    metric.update_state(y_true, y_pred)
+    return float(metric.result())
+
+
+# each piece that reads a target, as a function of (y_true, y_pred)
+PIECES = {
+    "argmax_weighted": lambda: ArgmaxWeightedCrossEntropy(1.0 + C3),
+    "class_weighted": lambda: ClassWeightedCrossEntropy([1.0, 2.0, 5.0]),
+    "expected_cost": lambda: ExpectedCostCrossEntropy(C3),
+    "mean_cost": lambda: lambda y_true, y_pred: mean_cost_value(MeanCost(C3), y_true, y_pred),
+}
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    piece=st.sampled_from(sorted(PIECES)),
+    bad=st.one_of(
+        st.integers(-20, -1),
+        st.integers(3, 20),
+        # labels reach a loss as float32 (Keras casts them), where TensorFlow flushes
+        # subnormal numbers to zero
+        st.floats(-1.0, 4.0, width=32, allow_subnormal=False).filter(lambda v: v != int(v)),
+    ),
+    row=st.integers(0, 3),
+    column=st.booleans(),
+)
+def test_any_label_that_is_not_a_class_index_is_refused(piece, bad, row, column):
+    labels = np.array([0.0, 1.0, 2.0, 1.0])
+    labels[row] = bad  # a 1-based 3, a -1, a 2.5 ...
+    target = labels[:, None] if column else labels
+    with pytest.raises(ValueError, match=r"not class indices: .* from 0 to 2") as error:
+        PIECES[piece]()(target, softmax_rows(4, 3))
+    assert f"examples (first 5 at most): [{row}]" in str(error.value)
+
+
+@pytest.mark.parametrize("piece", sorted(PIECES))
+def test_a_one_hot_of_labels_counted_from_one_is_no_cost_row(piece):
+    # to_categorical of labels 1..3 gives 4 columns: once read as "label + cost row"
+    target = keras.utils.to_categorical([1, 2, 3, 1], 4)
+    expected = (
+        r"this loss takes no per-example cost rows"
+        if piece == "class_weighted"
+        else r"\(batch, 4\) .* needs costs_in_target=True.*counted from 1"
+    )
+    with pytest.raises(ValueError, match=r"y_true of shape \(4, 4\) for y_pred of 3 classes"):
+        PIECES[piece]()(target, softmax_rows(4, 3))
+    with pytest.raises(ValueError, match=expected):
+        PIECES[piece]()(target, softmax_rows(4, 3))
+
+
+ROW_PIECES = {
+    "argmax_weighted": lambda: ArgmaxWeightedCrossEntropy(costs_in_target=True),
+    "expected_cost": lambda: ExpectedCostCrossEntropy(costs_in_target=True),
+    "mean_cost": lambda: (
+        lambda y_true, y_pred: mean_cost_value(MeanCost(C3, costs_in_target=True), y_true, y_pred)
+    ),
+}
+
+
+@pytest.mark.parametrize("piece", sorted(ROW_PIECES))
+@pytest.mark.parametrize("shape", [(4,), (4, 1), (4, 3), (4, 5), (4, 2, 4)])
+def test_costs_in_target_takes_only_the_cost_row_layouts(piece, shape):
+    target = np.zeros(shape)
+    with pytest.raises(
+        ValueError, match=r"with costs_in_target=True, y_true must be .*\(batch, 4\)"
+    ):
+        ROW_PIECES[piece]()(target, softmax_rows(4, 3))
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    costs=hnp.arrays("float64", (3, 3), elements=st.floats(0, 10)),
+    labels=hnp.arrays("int64", 6, elements=st.integers(0, 2)),
+    one_hot=st.booleans(),
+    seed=st.integers(0, 100),
+)
+def test_cost_rows_equal_to_the_matrix_rows_give_the_matrix_loss(costs, labels, one_hot, seed):
+    proba = softmax_rows(6, 3, seed=seed)
+    head = np.eye(3)[labels] if one_hot else labels[:, None]
+
+    def packed(matrix):
+        return np.hstack([head, matrix[labels]])
+
+    pairs = [
+        (ArgmaxWeightedCrossEntropy(1.0 + costs), ArgmaxWeightedCrossEntropy, 1.0 + costs),
+        (
+            ExpectedCostCrossEntropy(costs, 0.5),
+            lambda **kw: ExpectedCostCrossEntropy(**kw, cost_weight=0.5),
+            costs,
+        ),
+    ]
+    for by_matrix, make, matrix in pairs:
+        by_rows = make(costs_in_target=True, reduction="none")
+        by_matrix.reduction = "none"
+        np.testing.assert_allclose(
+            values(by_rows, packed(matrix), proba), values(by_matrix, labels, proba), rtol=1e-5
+        )
+    matrix_cost = mean_cost_value(MeanCost(costs), labels, proba)
+    row_cost = mean_cost_value(MeanCost(costs, costs_in_target=True), packed(costs), proba)
+    assert row_cost == pytest.approx(matrix_cost, rel=1e-5, abs=1e-6)
+
+
+@pytest.mark.parametrize("piece", sorted(ROW_PIECES))
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_cost_rows_are_refused(piece, bad):
+    target = np.hstack([np.array([[0], [1]]), C3[[0, 1]]])
+    target[1, 2] = bad
+    with pytest.raises(ValueError, match=r"cost rows in y_true .* NaN or infinite.*\[1\]"):
+        ROW_PIECES[piece]()(target, softmax_rows(2, 3))
+
+
+def test_negative_weight_rows_are_refused_like_negative_weights():
+    target = np.array([[0, 1.0, -2.0, 1.0]])
+    with pytest.raises(ValueError, match=r"weight rows in y_true .* negative values"):
+        ArgmaxWeightedCrossEntropy(costs_in_target=True)(target, softmax_rows(1, 3))
+    # gains (negative costs) are costs all the same for the expected cost
+    loss = ExpectedCostCrossEntropy(costs_in_target=True)
+    assert np.isfinite(float(loss(target, softmax_rows(1, 3))))
+
+
+def test_a_matrix_and_costs_in_target_together_are_refused():
+    with pytest.raises(ValueError, match="weights would go unused"):
+        ArgmaxWeightedCrossEntropy(1.0 + C3, costs_in_target=True)
+    with pytest.raises(ValueError, match="cost_matrix would go unused"):
+        ExpectedCostCrossEntropy(C3, costs_in_target=True)
+    with pytest.raises(TypeError, match="costs_in_target must be True or False"):
+        MeanCost(C3, costs_in_target="yes")
+
+
+@pytest.mark.parametrize("piece", sorted(PIECES))
+def test_wrong_ranks_and_example_counts_are_refused(piece):
+    with pytest.raises(ValueError, match=r"y_true of shape \(4, 2, 3\)"):
+        PIECES[piece]()(np.zeros((4, 2, 3)), softmax_rows(4, 3))
+    with pytest.raises(ValueError, match=r"y_pred with a class axis.*got shape \(3,\)"):
+        PIECES[piece]()(np.array([0, 1, 2]), softmax_rows(1, 3)[0])
+    with pytest.raises(ValueError, match=r"their examples differ \(\(5,\) and \(4,\)\)"):
+        PIECES[piece]()(np.array([0, 1, 2, 0, 1]), softmax_rows(4, 3))
+
+
+@pytest.mark.parametrize("piece", sorted(PIECES))
+def test_string_labels_are_refused_and_bools_are_zero_one(piece):
+    with pytest.raises(TypeError, match=r"y_true as class indices .* got strings.*LabelEncoder"):
+        PIECES[piece]()(np.array(["a", "b", "c", "a"]), softmax_rows(4, 3))
+    with pytest.raises(TypeError, match="got objects that are not numbers"):
+        PIECES[piece]()(np.array(["a", 1, 2, 0], dtype=object), softmax_rows(4, 3))
+    make = {  # two-class versions: a sigmoid unit's 0/1 labels
+        "argmax_weighted": lambda: ArgmaxWeightedCrossEntropy([[1, 2], [5, 1]]),
+        "class_weighted": lambda: ClassWeightedCrossEntropy([1.0, 3.0]),
+        "expected_cost": lambda: ExpectedCostCrossEntropy([[0, 1], [5, 0]]),
+        "mean_cost": lambda: lambda t, p: mean_cost_value(MeanCost([[0, 1], [5, 0]]), t, p),
+    }[piece]
+    p1 = np.array([[0.2], [0.9], [0.6]], dtype="float32")
+    flags = np.array([False, True, True])
+    assert float(make()(flags, p1)) == pytest.approx(float(make()(flags.astype(int), p1)))
+
+
+REDUCTIONS = ["none", "sum", "sum_over_batch_size", "mean_with_sample_weight"]
+EMPTY_TARGETS = {  # (target of 0 rows, loss), one of each layout
+    "labels": (np.zeros((0,)), lambda r: ArgmaxWeightedCrossEntropy(1.0 + C3, reduction=r)),
+    "one-hot": (np.zeros((0, 3)), lambda r: ClassWeightedCrossEntropy([1, 2, 5], reduction=r)),
+    "label + row": (
+        np.zeros((0, 4)),
+        lambda r: ArgmaxWeightedCrossEntropy(costs_in_target=True, reduction=r),
+    ),
+    "one-hot + row": (
+        np.zeros((0, 6)),
+        lambda r: ExpectedCostCrossEntropy(costs_in_target=True, reduction=r),
+    ),
+}
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("layout", sorted(EMPTY_TARGETS))
+def test_an_empty_batch_gives_what_keras_cross_entropy_gives(reduction, layout):
+    target, make = EMPTY_TARGETS[layout]
+    empty = np.zeros((0, 3), dtype="float32")
+    ours = np.asarray(make(reduction)(target, empty))
+    keras_own = np.asarray(keras.losses.CategoricalCrossentropy(reduction=reduction)(empty, empty))
+    assert ours.shape == keras_own.shape == (0,)  # Keras leaves a (0,) batch unreduced
+    weighted = make(reduction)(target, empty, sample_weight=np.zeros((0,)))
+    assert np.asarray(weighted).shape == (0,)
+
+
+@tensorflow_only("a traced function with an unknown batch size")
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_an_empty_batch_in_a_graph_gives_what_keras_gives(reduction):
+    import tensorflow as tf
+
+    spec = [tf.TensorSpec((None, 4)), tf.TensorSpec((None, 3))]
+    ours = tf.function(
+        ArgmaxWeightedCrossEntropy(costs_in_target=True, reduction=reduction), input_signature=spec
+    )
+    theirs = tf.function(
+        lambda t, p: keras.losses.CategoricalCrossentropy(reduction=reduction)(t[:, 1:], p),
+        input_signature=spec,
+    )
+    empty = np.zeros((0, 4), "float32"), np.zeros((0, 3), "float32")
+    np.testing.assert_array_equal(np.asarray(ours(*empty)), np.asarray(theirs(*empty)))
+
+
+def test_an_empty_batch_adds_nothing_to_mean_cost():
+    metric, accuracy = MeanCost(C3), keras.metrics.SparseCategoricalAccuracy()
+    for m in (metric, accuracy):
+        m.update_state(np.zeros((0,)), np.zeros((0, 3)))
+    assert float(metric.result()) == float(accuracy.result()) == 0.0  # as Keras's metrics
+    metric.update_state([0, 1], softmax_rows(2, 3))
+    before = float(metric.result())
+    metric.update_state(np.zeros((0,)), np.zeros((0, 3)), sample_weight=np.zeros((0,)))
+    assert float(metric.result()) == before
+    rows = MeanCost(C3, costs_in_target=True)
+    rows.update_state(np.zeros((0, 4)), np.zeros((0, 3)))
+    assert float(rows.result()) == 0.0
+
+
+def test_mixed_precision_losses_compute_in_float32_as_keras_does():
+    X, y = separable(32)
+    reference = {}
+    for policy in ("float32", "mixed_float16"):
+        keras.mixed_precision.set_global_policy(policy)
+        try:
+            model = tiny_classifier(4, 3)
+            proba = model(X)
+            for name, make in PIECES.items():
+                value = make()(y, proba)
+                dtype = getattr(value, "dtype", "float32")  # MeanCost's value: a float
+                assert keras.backend.standardize_dtype(dtype) == "float32"
+                reference.setdefault(name, []).append(float(value))
+            keras_loss = keras.losses.SparseCategoricalCrossentropy()(y, proba)
+            assert keras.backend.standardize_dtype(keras_loss.dtype) == "float32"
+            model.compile(
+                optimizer="adam", loss=ExpectedCostCrossEntropy(C3), metrics=[MeanCost(C3)]
+            )
+            history = model.fit(X, y, epochs=2, verbose=0).history
+            assert np.all(np.isfinite(history["loss"])) and np.all(
+                np.isfinite(history["mean_cost"])
+            )
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+    for name, (full, mixed) in reference.items():
+        assert mixed == pytest.approx(full, rel=1e-2, abs=1e-2), name  # float16 probabilities
+
+
+@tensorflow_only("graphs and XLA")
+def test_bad_targets_raise_inside_tf_function_and_model_fit():
+    import tensorflow as tf
+
+    X, y = separable(32)
+    bad = y.copy()
+    bad[3] = 3  # a 1-based label
+    for name, make in PIECES.items():
+        if name == "mean_cost":
+            continue
+        traced = tf.function(
+            make(), input_signature=[tf.TensorSpec((None,)), tf.TensorSpec((None, 3))]
+        )
+        with pytest.raises(
+            tf.errors.InvalidArgumentError, match=r"not class indices: .* from 0 to 2"
+        ):
+            traced(bad.astype("float32"), softmax_rows(32, 3))
+        model = tiny_classifier(4, 3)
+        model.compile(optimizer="sgd", loss=make())
+        with pytest.raises(tf.errors.InvalidArgumentError, match="not class indices"):
+            model.fit(X, bad, epochs=1, verbose=0)
+    # as Keras's own sparse cross-entropy does in a graph
+    model = tiny_classifier(4, 3)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="outside the valid range"):
+        model.fit(X, bad, epochs=1, verbose=0)
+    metric = MeanCost(C3)
+    update = tf.function(
+        metric.update_state, input_signature=[tf.TensorSpec((None,)), tf.TensorSpec((None, 3))]
+    )
+    with pytest.raises(tf.errors.InvalidArgumentError, match="MeanCost got labels"):
+        update(bad.astype("float32"), softmax_rows(32, 3))
+    packed = np.hstack([y[:, None], C3[y]])
+    packed[5, 2] = np.nan
+    model.compile(optimizer="sgd", loss=ExpectedCostCrossEntropy(costs_in_target=True))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="NaN or infinite"):
+        model.fit(X, packed, epochs=1, verbose=0)
+
+
+@tensorflow_only("XLA")
+def test_under_xla_bad_labels_give_a_nan_loss_as_keras_does():
+    X, y = separable(32)
+    bad = y.copy()
+    bad[3] = -1
+    model = tiny_classifier(4, 3)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", jit_compile=True)
+    assert np.isnan(model.evaluate(X, bad, verbose=0))  # Keras's own, under XLA
+    for name, make in PIECES.items():
+        if name == "mean_cost":
+            model.compile(
+                optimizer="sgd",
+                loss=ClassWeightedCrossEntropy(),
+                metrics=[MeanCost(C3)],
+                jit_compile=True,
+            )
+            logs = model.evaluate(X, bad, verbose=0, return_dict=True)
+            assert np.isnan(logs["mean_cost"])
+            assert np.isfinite(model.evaluate(X, y, verbose=0, return_dict=True)["mean_cost"])
+            continue
+        model.compile(optimizer="sgd", loss=make(), jit_compile=True)
+        assert np.isnan(model.evaluate(X, bad, verbose=0)), name
+        assert np.isfinite(model.evaluate(X, y, verbose=0)), name
+
+
+# ---------------------------------------------------------------- LabelsOnly
+def packed_targets(X, y, rng_seed=0):
+    """Each example's label and its own cost row: C3's row scaled by an amount."""
+    amount = np.random.default_rng(rng_seed).uniform(0.5, 3.0, size=(len(y), 1))
+    return np.hstack([y[:, None], C3[y] * amount])
+
+
+def test_labels_only_keeps_keras_accuracy_right_on_cost_rows():
+    X, y = separable(96, seed=2)
+    packed = packed_targets(X, y)
+    model = tiny_classifier(4, 3)
+    model.compile(
+        optimizer="adam",
+        loss=ExpectedCostCrossEntropy(costs_in_target=True),
+        metrics=[
+            LabelsOnly("accuracy"),
+            MeanCost(C3, costs_in_target=True),
+            keras.metrics.CategoricalAccuracy(name="fooled"),  # reads the packed columns
+        ],
+    )
+    stop = keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=5)  # max: known
+    history = model.fit(
+        X, packed, validation_data=(X, packed), epochs=3, callbacks=[stop], verbose=0
+    ).history
+    assert "accuracy" in history and "val_accuracy" in history
+    proba = model.predict(X, verbose=0)
+    right = np.mean(proba.argmax(axis=1) == y)
+    assert history["val_accuracy"][-1] == pytest.approx(right, abs=1e-6)
+    assert abs(history["val_fooled"][-1] - right) > 0.05  # what accuracy was without it
+    weights = np.linspace(0, 1, len(y))
+    model.compile(
+        optimizer="adam",
+        loss=ExpectedCostCrossEntropy(costs_in_target=True),
+        weighted_metrics=[LabelsOnly("acc")],
+    )
+    logs = model.evaluate(X, packed, sample_weight=weights, verbose=0, return_dict=True)
+    assert logs["acc"] == pytest.approx(
+        np.average(proba.argmax(axis=1) == y, weights=weights), abs=1e-5
+    )
+
+
+def test_labels_only_hands_one_hot_rows_and_sigmoid_labels():
+    proba = softmax_rows(6, 3, seed=4)
+    labels = np.array([0, 1, 2, 2, 1, 0])
+    one_hot_packed = np.hstack([np.eye(3)[labels], C3[labels]])
+    auc = LabelsOnly(keras.metrics.AUC(multi_label=True, name="auc"))
+    auc.update_state(one_hot_packed, proba)
+    plain = keras.metrics.AUC(multi_label=True)
+    plain.update_state(np.eye(3)[labels], proba)
+    assert auc.name == "auc" and float(auc.result()) == pytest.approx(float(plain.result()))
+    p1 = np.array([[0.2], [0.9], [0.6], [0.4]], dtype="float32")
+    zero_one = np.array([0, 1, 0, 0])
+    costs = np.array([[0.0, 1.0], [5.0, 0.0]])[zero_one]
+    for target in (np.hstack([zero_one[:, None], costs]), np.hstack([np.eye(2)[zero_one], costs])):
+        accuracy = LabelsOnly("accuracy")
+        accuracy.update_state(target, p1)
+        assert float(accuracy.result()) == pytest.approx(0.75)  # 0.6 is the wrong one
+    with pytest.raises(
+        ValueError, match=r"LabelsOnly got y_true of shape \(6,\).*needs no LabelsOnly"
+    ):
+        LabelsOnly("accuracy").update_state(labels, proba)
+
+
+def test_labels_only_saves_in_a_keras_file(tmp_path):
+    X, y = separable()
+    packed = packed_targets(X, y)
+    model = tiny_classifier(4, 3)
+    model.compile(
+        optimizer="adam",
+        loss=ArgmaxWeightedCrossEntropy(costs_in_target=True),
+        metrics=[
+            LabelsOnly("accuracy"),
+            LabelsOnly(keras.metrics.SparseTopKCategoricalAccuracy(k=2, name="top2")),
+        ],
+    )
+    model.fit(X, packed, epochs=1, verbose=0)
+    model.save(tmp_path / "m.keras")
+    loaded = keras.saving.load_model(tmp_path / "m.keras")
+    assert loaded.loss.costs_in_target is True
+    before = model.evaluate(X, packed, verbose=0, return_dict=True)
+    after = loaded.evaluate(X, packed, verbose=0, return_dict=True)
+    assert set(after) == {"loss", "accuracy", "top2"}
+    for name, value in before.items():
+        assert after[name] == pytest.approx(value, rel=1e-6)
+    clone = LabelsOnly.from_config(LabelsOnly("mse").get_config())
+    assert clone.name == "mse"  # a name logs as given, as compile logs it

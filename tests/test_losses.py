@@ -1,7 +1,11 @@
 import keras
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
+from costkeras.keras import MeanCost
 from costkeras.losses import (
     ArgmaxWeightedCrossEntropy,
     ClassWeightedCrossEntropy,
@@ -78,16 +82,33 @@ def test_sample_weight_and_default_reduction():
 
 
 @pytest.mark.parametrize(
-    "loss",
+    ("loss", "y_true", "y_pred"),
     [
-        ArgmaxWeightedCrossEntropy([[1, 2], [3, 1]]),
-        ClassWeightedCrossEntropy([1, 3]),
-        ExpectedCostCrossEntropy([[0, 1], [3, 0]], cost_weight=0.7),
+        (ArgmaxWeightedCrossEntropy([[1, 2], [3, 1]]), np.eye(2), [[0.7, 0.3], [0.4, 0.6]]),
+        (ClassWeightedCrossEntropy([1, 3]), np.eye(2), [[0.7, 0.3], [0.4, 0.6]]),
+        (
+            ExpectedCostCrossEntropy([[0, 1], [3, 0]], cost_weight=0.7),
+            np.eye(2),
+            [[0.7, 0.3], [0.4, 0.6]],
+        ),
+        (ClassWeightedCrossEntropy([1, 3], from_logits=True), [0, 1], [[2.0, -1.0], [0.5, 1.5]]),
+        (
+            ArgmaxWeightedCrossEntropy(from_logits=True, costs_in_target=True),
+            [[0, 1, 2], [1, 3, 1]],
+            [[2.0, -1.0], [0.5, 1.5]],
+        ),
+        (
+            ExpectedCostCrossEntropy(cost_weight=0.7, from_logits=True, costs_in_target=True),
+            [[0, 0, 1], [1, 3, 0]],
+            [[-0.3], [1.2]],  # one sigmoid unit's logit
+        ),
     ],
 )
-def test_config_round_trip_and_keras_serialization(loss):
-    y_true, y_pred = np.eye(2), np.array([[0.7, 0.3], [0.4, 0.6]])
+def test_config_round_trip_and_keras_serialization(loss, y_true, y_pred):
+    y_true, y_pred = np.asarray(y_true, dtype=float), np.asarray(y_pred)
     rebuilt = type(loss).from_config(loss.get_config())
+    for flag in ("from_logits", "costs_in_target"):
+        assert getattr(rebuilt, flag, None) == getattr(loss, flag, None)
     assert float(rebuilt(y_true, y_pred)) == pytest.approx(float(loss(y_true, y_pred)))
     restored = keras.losses.deserialize(keras.losses.serialize(loss))
     assert type(restored) is type(loss)
@@ -133,3 +154,88 @@ def test_forum_weights_from_costs():
     np.testing.assert_array_equal(forum_weights_from_costs([[0, 4], [1, 0]]), [[1, 5], [2, 1]])
     with pytest.raises(ValueError, match="non-negative"):
         forum_weights_from_costs([[0, -1], [1, 0]])
+
+
+# ---------------------------------------------------------------- from_logits
+LOGIT_LOSSES = [
+    lambda **kw: ArgmaxWeightedCrossEntropy(
+        [[1.0, 2.0, 3.0], [4.0, 1.0, 1.5], [2.0, 1.0, 1.0]], **kw
+    ),
+    lambda **kw: ClassWeightedCrossEntropy([1.0, 2.0, 5.0], **kw),
+    lambda **kw: ExpectedCostCrossEntropy([[0, 1, 4], [2, 0, 1], [8, 1, 0]], **kw),
+]
+
+
+def softmax(z):
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    logits=hnp.arrays("float32", (5, 3), elements=st.floats(-6, 6, width=32)),
+    labels=hnp.arrays("int64", 5, elements=st.integers(0, 2)),
+    which=st.integers(0, 2),
+)
+def test_from_logits_on_logits_equals_probabilities_on_their_softmax(logits, labels, which):
+    make = LOGIT_LOSSES[which]
+    on_logits = per_sample(make(from_logits=True, reduction="none"), labels, logits)
+    on_proba = per_sample(make(reduction="none"), labels, softmax(logits))
+    np.testing.assert_allclose(on_logits, on_proba, rtol=1e-4, atol=1e-5)
+    metric, reference = MeanCost(C3_LOGITS, from_logits=True), MeanCost(C3_LOGITS)
+    metric.update_state(labels, logits)
+    reference.update_state(labels, softmax(logits))
+    assert float(metric.result()) == pytest.approx(float(reference.result()), abs=1e-6)
+
+
+C3_LOGITS = [[0, 1, 4], [2, 0, 1], [8, 1, 0]]
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    z=hnp.arrays("float32", (4, 1), elements=st.floats(-8, 8, width=32)),
+    labels=hnp.arrays("int64", 4, elements=st.integers(0, 1)),
+)
+def test_one_sigmoid_logit_is_the_binary_cross_entropy_of_its_sigmoid(z, labels):
+    p1 = 1.0 / (1.0 + np.exp(-z.astype("float64")))
+    weighted = per_sample(ClassWeightedCrossEntropy(from_logits=True, reduction="none"), labels, z)
+    binary = keras.losses.BinaryCrossentropy(from_logits=True, reduction="none")
+    np.testing.assert_allclose(
+        weighted, per_sample(binary, labels[:, None], z), rtol=1e-4, atol=1e-5
+    )
+    costs = [[0.0, 1.0], [5.0, 0.0]]
+    on_logit = ExpectedCostCrossEntropy(costs, from_logits=True, reduction="none")
+    on_proba = ExpectedCostCrossEntropy(costs, reduction="none")
+    np.testing.assert_allclose(
+        per_sample(on_logit, labels, z),
+        per_sample(on_proba, labels, np.clip(p1, 1e-7, 1 - 1e-7).astype("float32")),
+        rtol=1e-3,
+        atol=1e-4,
+    )
+
+
+def test_logits_given_as_probabilities_are_refused():
+    logits = np.array([[2.0, -1.0, 0.5]], dtype="float32")
+    for make in LOGIT_LOSSES:
+        with pytest.raises(ValueError, match=r"outside \[0, 1\].*from_logits=True"):
+            make()(np.array([0]), logits)
+    with pytest.raises(ValueError, match=r"MeanCost got y_pred values outside \[0, 1\]"):
+        MeanCost(C3_LOGITS).update_state([0], logits)
+
+
+def test_a_model_without_softmax_trains_with_from_logits():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, size=96)
+    X = (rng.normal(size=(96, 4)) + np.eye(3, 4)[y] * 2).astype("float32")
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])  # logits out
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.05),
+        loss=ExpectedCostCrossEntropy(C3_LOGITS, from_logits=True),
+        metrics=[MeanCost(C3_LOGITS, from_logits=True)],
+    )
+    history = model.fit(X, y, epochs=5, verbose=0).history
+    assert min(history["loss"]) > 0 and history["loss"][-1] < history["loss"][0]
+    decided = np.argmin(softmax(model.predict(X, verbose=0)) @ np.array(C3_LOGITS), axis=1)
+    cost = np.mean(np.array(C3_LOGITS)[y, decided])
+    assert model.evaluate(X, y, verbose=0, return_dict=True)["mean_cost"] == pytest.approx(cost)

@@ -100,8 +100,39 @@ def test_per_example_costs_travel_with_targets_in_the_loss():
     rows = rows / np.abs(rows).max()
     expected = np.mean(-np.log(proba[np.arange(len(y)), y]) + np.sum(rows * proba, axis=1))
     one_hot = np.eye(2)[y]
+    assert clf.model_.loss.costs_in_target  # the layout is said, not guessed from the width
     got = float(clf.model_.loss(np.hstack([one_hot, rows]), proba))
     assert got == pytest.approx(expected, rel=1e-4)
+
+
+@pytest.mark.backend
+@pytest.mark.parametrize("cost_loss", ["expected_cost", "argmax_weighted"])
+def test_metrics_read_the_labels_of_targets_that_carry_cost_rows(cost_loss):
+    """The user's metrics see the labels, not the cost rows packed after them."""
+    from costkeras.keras import MeanCost
+
+    X, y, costs = credit_data(n=64)
+    C = [[0, 1], [5, 0]]
+    clf = small(epochs=1, cost_loss=cost_loss, metrics=["accuracy", MeanCost(C, decision="argmax")])
+    clf.fit(X, y, sample_cost=costs)
+    proba = clf.predict_proba(X)
+    features = clf.feature_encoder_.transform(X)
+    np.testing.assert_allclose(clf.model_.predict(features, verbose=0), proba, rtol=1e-5)
+    # the targets the estimator trains on: one-hot rows, then each example's cost row
+    packed = np.hstack([np.eye(2)[y], 1.0 + costs[np.arange(len(y)), y]])
+    logs = clf.model_.evaluate(features, packed, verbose=0, return_dict=True)
+    decided = proba.argmax(axis=1)
+    assert logs["accuracy"] == pytest.approx(np.mean(decided == y))
+    assert logs["mean_cost"] == pytest.approx(np.mean(np.array(C)[y, decided]), rel=1e-5)
+
+
+@pytest.mark.parametrize("cost_loss", ["expected_cost", "argmax_weighted"])
+def test_sample_cost_cannot_join_training_that_began_without_it(cost_loss):
+    X, y, costs = credit_data(n=64)
+    clf = small(epochs=1, cost_loss=cost_loss, cost_matrix=[[0, 1], [5, 0]]).fit(X, y)
+    with pytest.raises(ValueError, match=r"sample_cost cannot join training that began without"):
+        clf.partial_fit(X, y, sample_cost=costs)
+    clf.partial_fit(X, y)  # still trains as it began
 
 
 @pytest.mark.backend

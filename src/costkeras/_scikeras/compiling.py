@@ -19,6 +19,7 @@ from __future__ import annotations
 import keras
 
 from .._compat import compile_arguments
+from ..keras.metrics import LabelsOnly
 from .heads import Head
 
 AUTO_STEPS_PER_EXECUTION = 16
@@ -120,6 +121,9 @@ def compile_model(
             if is_set:
                 kwargs[name] = estimator_kwargs[name]
     kwargs["loss"] = losses
+    for key in ("metrics", "weighted_metrics"):
+        if kwargs.get(key) is not None:
+            kwargs[key] = labels_only_metrics(kwargs[key], heads, model)
     model.compile(**kwargs)
     setattr(model, _OWNED, owned)
     return losses
@@ -133,3 +137,41 @@ def _same_losses(compiled, losses, n_heads: int) -> bool:
     if isinstance(compiled, dict):
         return list(compiled.values()) == losses
     return all(loss is compiled for loss in losses)
+
+
+def labels_only_metrics(metrics, heads: list[Head], model: keras.Model):
+    """``metrics`` with those of the outputs whose targets carry cost rows in ``LabelsOnly``.
+
+    Per-example costs travel after each target's one-hot row; Keras's metrics
+    (and a ``MeanCost`` the user gave, which then prices with its own matrix)
+    read only the one-hot part. Other outputs' metrics, and forms of
+    ``metrics`` that name no output, are left as given.
+    """
+    carrying = {head.output_index for head in heads if getattr(head.loss, "costs_in_target", False)}
+    if not carrying:
+        return metrics
+    n_outputs = len(model.outputs)
+    if isinstance(metrics, dict):
+        names = list(model.output_names)
+        return {
+            name: _labels_only(value)
+            if (n_outputs == 1 or (name in names and names.index(name) in carrying))
+            else value
+            for name, value in metrics.items()
+        }
+    if n_outputs == 1:
+        return _labels_only(metrics)
+    if isinstance(metrics, (list, tuple)) and len(metrics) == n_outputs:
+        return [
+            _labels_only(value) if index in carrying else value
+            for index, value in enumerate(metrics)
+        ]
+    return metrics
+
+
+def _labels_only(metrics):
+    if metrics is None or isinstance(metrics, LabelsOnly):
+        return metrics
+    if isinstance(metrics, (list, tuple)):
+        return [_labels_only(metric) for metric in metrics]
+    return LabelsOnly(metrics)

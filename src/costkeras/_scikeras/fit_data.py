@@ -81,6 +81,15 @@ def fit_arrays(
         elif getattr(head, "per_example", False):
             rows = cost_rows(positions, cost_matrix=head.cost_matrix)
         target_rows, example_weights = _training_rows(head, params["cost_loss"], rows, first_call)
+        if target_rows is not None and not getattr(head, "per_example", False):
+            # the head's loss was built at the first fit to take cost_matrix's rows, and
+            # reads no cost rows in its targets
+            raise ValueError(
+                f"sample_cost{where} cannot join training that began without it: "
+                f"cost_loss={params['cost_loss']!r} was set up by the first fit to train with "
+                "cost_matrix's rows. Fit anew with fit(X, y, sample_cost=...) to train with "
+                "per-example costs, or pass them to predict to decide with them."
+            )
         if example_weights is not None:
             weight = weight * example_weights
         targets.append(head.encode(positions, target_rows))

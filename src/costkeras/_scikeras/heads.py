@@ -408,13 +408,15 @@ def _head_loss(head: Head, params: dict, user_loss, model_loss, per_example: boo
                 f"cannot be combined with {source}; pass cost_loss='cross_entropy' "
                 "to keep that loss (the costs then act in the decision), or drop it."
             )
-        if per_example:  # each example's cost row travels with its target
-            return {
-                "argmax_weighted": ArgmaxWeightedCrossEntropy,
-                "class_weighted": ClassWeightedCrossEntropy,
-            }.get(
-                cost_loss, lambda: ExpectedCostCrossEntropy(cost_weight=params["cost_loss_weight"])
-            )()
+        if per_example:  # each example's cost row travels with its target (a weight, for
+            # class_weighted, which takes no rows)
+            if cost_loss == "argmax_weighted":
+                return ArgmaxWeightedCrossEntropy(costs_in_target=True)
+            if cost_loss == "class_weighted":
+                return ClassWeightedCrossEntropy()
+            return ExpectedCostCrossEntropy(
+                cost_weight=params["cost_loss_weight"], costs_in_target=True
+            )
         return training_setup(cost_loss, params["cost_loss_weight"], head.cost_matrix)
     if user_loss is not None:
         return user_loss

@@ -10,7 +10,9 @@ scikit-learn:
   weight-matrix loss), ``ClassWeightedCrossEntropy`` (Keras's ``class_weight``
   as a loss, so per output), ``ExpectedCostCrossEntropy``;
 - :mod:`costkeras.keras.metrics`: ``MeanCost``, the mean realised cost of the
-  decisions, logged per epoch and usable by ``EarlyStopping``;
+  decisions, logged per epoch and usable by ``EarlyStopping``, and
+  ``LabelsOnly``, which keeps Keras's other metrics right on targets that
+  carry per-example cost rows;
 - :mod:`costkeras.keras.layers`: ``BayesDecision``, the minimum-expected-cost
   decision as a layer, and ``ClassProbabilities``, a sigmoid unit as two
   class probabilities.
@@ -37,7 +39,7 @@ from .losses import (
     ExpectedCostCrossEntropy,
     forum_weights_from_costs,
 )
-from .metrics import MeanCost
+from .metrics import LabelsOnly, MeanCost
 
 __all__ = [
     "ArgmaxWeightedCrossEntropy",
@@ -45,6 +47,7 @@ __all__ = [
     "ClassProbabilities",
     "ClassWeightedCrossEntropy",
     "ExpectedCostCrossEntropy",
+    "LabelsOnly",
     "MeanCost",
     "forum_weights_from_costs",
 ]

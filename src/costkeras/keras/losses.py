@@ -1,17 +1,36 @@
 """Keras losses that take misclassification costs into account.
 
-Each loss takes probabilities ``y_pred`` of shape (batch, k) (a softmax
-output) or, for two classes, (batch, 1): one sigmoid unit giving ``p(1)``.
-``y_true`` is what Keras's own cross-entropies take: integer labels of shape
-(batch,) or (batch, 1), as ``sparse_categorical_crossentropy`` (0/1 labels for a
-sigmoid unit), or one-hot rows (batch, k), as ``categorical_crossentropy``.
-For per-example costs, :class:`ArgmaxWeightedCrossEntropy` and
-:class:`ExpectedCostCrossEntropy` also take the label (or one-hot row)
-followed by the example's own row of the matrix (``W[true, :]`` or
-``C[true, :]``): shape (batch, 1 + k) or (batch, 2k). Each is written with
-``keras.ops`` so it runs on any Keras backend, and is registered as
-serializable so that models compiled with it save, load and pickle. None
-imports scikit-learn.
+Each loss takes ``y_pred`` of shape (batch, k) (a softmax output) or, for two
+classes, (batch, 1): one sigmoid unit giving ``p(1)``; with
+``from_logits=True``, the logits before the softmax or sigmoid, as Keras's own
+cross-entropies take them. ``y_true`` is what Keras's cross-entropies take:
+integer labels of shape (batch,) or (batch, 1), as
+``sparse_categorical_crossentropy`` (0/1 labels for a sigmoid unit), or one-hot
+rows (batch, k), as ``categorical_crossentropy``. For per-example costs,
+:class:`ArgmaxWeightedCrossEntropy` and :class:`ExpectedCostCrossEntropy` built
+with ``costs_in_target=True`` take instead the label (or one-hot row) followed
+by the example's own row of the matrix (``W[true, :]`` or ``C[true, :]``):
+shape (batch, 1 + k) or (batch, 2k). The layout is never guessed from the
+width: any other shape raises a ValueError that says what was expected.
+
+Labels must be whole numbers in ``[0, k)``, and targets finite. Keras's own
+``SparseCategoricalCrossentropy`` refuses labels out of range on TensorFlow
+(eagerly and inside ``tf.function`` / ``model.fit``) and on PyTorch; these
+losses refuse them, and non-whole labels and NaN or infinite values, with a
+ValueError on concrete values and, inside a TensorFlow graph, with a
+``tf.debugging`` assertion (``InvalidArgumentError`` when the step runs).
+Compiled code cannot raise: under XLA (``jit_compile=True``, the default of
+``model.fit`` on a TensorFlow GPU, which compiles assertions away) and in a
+jitted JAX function (the default of ``model.fit`` on JAX), the offending
+examples' losses are NaN instead, as Keras's sparse cross-entropy gives under
+XLA (on JAX it gives a silent 0), so the epoch's loss reads NaN and
+``keras.callbacks.TerminateOnNaN`` stops on it. An empty batch gives what
+Keras's losses give: an empty (0,) tensor when its size is known, else 0.
+
+Each is written with ``keras.ops`` so it runs on any Keras backend, and is
+registered as serializable so that models compiled with it save, load and
+pickle. None imports scikit-learn. Under mixed precision they compute in
+float32, as Keras's losses do.
 
 Cost matrices follow ``C[true, predicted]``, the orientation of
 :func:`sklearn.metrics.confusion_matrix`.
@@ -27,7 +46,18 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._ops import check_columns, check_matrix, class_probabilities, split_target
+from ._ops import (
+    check_columns,
+    check_matrix,
+    check_prediction,
+    check_target_type,
+    class_logits,
+    class_probabilities,
+    enforce,
+    invalid_to_nan,
+    probabilities_check,
+    split_target,
+)
 
 __all__ = [
     "ArgmaxWeightedCrossEntropy",
@@ -39,22 +69,72 @@ __all__ = [
 _PACKAGE = "costkeras"
 
 
-def _cross_entropy(one_hot, proba):
-    return keras.losses.categorical_crossentropy(one_hot, proba)
+class _CostLoss(keras.losses.Loss):
+    """What the three losses share: reading ``y_pred`` and ``y_true``, and the cross-entropy.
 
-
-def _cost_rows(y_true, y_pred, matrix: np.ndarray | None, name: str):
-    """Class probabilities, the one-hot target, and each example's row of costs or weights.
-
-    The row is the one the target carries (per-example costs), else ``matrix[true, :]``;
-    None when there is neither.
+    ``costs_in_target`` None: the loss takes no cost rows at all.
     """
-    proba = class_probabilities(y_pred)
-    check_columns(proba, matrix, name)
-    one_hot, row = split_target(y_true, proba)
-    if row is None and matrix is not None:
-        row = ops.matmul(one_hot, ops.convert_to_tensor(matrix, dtype=proba.dtype))
-    return proba, one_hot, row
+
+    def __init__(self, name, reduction, dtype, from_logits, costs_in_target=None):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.from_logits = _check_flag(from_logits, "from_logits")
+        self.costs_in_target = (
+            None if costs_in_target is None else _check_flag(costs_in_target, "costs_in_target")
+        )
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        # Keras casts y_true to floats first; strings would fail there with no name
+        check_target_type(y_true, type(self).__name__)
+        return super().__call__(y_true, y_pred, sample_weight=sample_weight)
+
+    def _read(self, y_true, y_pred, matrix: np.ndarray | None, matrix_name: str):
+        """Probabilities, the one-hot target, each example's cost row, CE, and the checks.
+
+        The row is the one the target carries (``costs_in_target``), else
+        ``matrix[true, :]``; None when there is neither.
+        """
+        owner = type(self).__name__
+        check_prediction(y_pred, owner)
+        if self.from_logits:
+            logits = class_logits(y_pred)
+            proba = ops.softmax(logits, axis=-1)
+            checks = []
+        else:
+            proba = class_probabilities(y_pred)
+            checks = [probabilities_check(y_pred, owner)]
+        check_columns(proba, matrix, matrix_name)
+        one_hot, row, target_checks = split_target(
+            y_true, proba, costs_in_target=self.costs_in_target, owner=owner
+        )
+        checks += target_checks
+        if row is None and matrix is not None:
+            row = ops.matmul(one_hot, ops.convert_to_tensor(matrix, dtype=proba.dtype))
+        if self.from_logits:
+            cross_entropy = keras.losses.categorical_crossentropy(one_hot, logits, from_logits=True)
+        else:
+            cross_entropy = keras.losses.categorical_crossentropy(one_hot, proba)
+        return proba, one_hot, row, cross_entropy, checks
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["from_logits"] = self.from_logits
+        if self.costs_in_target is not None:
+            config["costs_in_target"] = self.costs_in_target
+        return config
+
+
+def _check_flag(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}.")
+    return bool(value)
+
+
+def _no_matrix_with_rows(matrix: Any, name: str, costs_in_target: Any) -> None:
+    if matrix is not None and costs_in_target is True:
+        raise ValueError(
+            f"{name} would go unused: with costs_in_target=True each example's row in y_true "
+            f"replaces {name}'s rows. Pass {name} or costs_in_target=True, not both."
+        )
 
 
 def forum_weights_from_costs(cost_matrix: Any) -> np.ndarray:
@@ -87,7 +167,7 @@ def forum_weights_from_costs(cost_matrix: Any) -> np.ndarray:
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class ArgmaxWeightedCrossEntropy(keras.losses.Loss):
+class ArgmaxWeightedCrossEntropy(_CostLoss):
     """Cross-entropy scaled by ``W[true, argmax(pred)]``: the Keras forum loss.
 
     This is the loss of the answers to Keras issue 2115 and Stack Overflow
@@ -102,7 +182,20 @@ class ArgmaxWeightedCrossEntropy(keras.losses.Loss):
     ----------
     weights : array-like of shape (k, k), default=None
         ``W[true, predicted]``, non-negative. None means all ones (plain
-        cross-entropy); it exists so the class can be built without arguments.
+        cross-entropy), or, with ``costs_in_target=True``, each example's own
+        row taken from y_true.
+    from_logits : bool, default=False
+        Whether ``y_pred`` holds logits rather than probabilities, as in
+        :class:`keras.losses.CategoricalCrossentropy`: k logits go through a
+        softmax, one logit (two classes) through a sigmoid. The argmax is
+        that of the probabilities.
+    costs_in_target : bool, default=False
+        Whether y_true carries each example's own weight row ``W_n[true, :]``
+        after its label or one-hot row: shape (batch, 1 + k) or (batch, 2k)
+        (how per-example weights travel through ``model.fit``, batched and
+        shuffled with their targets). The rows must be finite and
+        non-negative; ``weights`` must then be None. When False, y_true must
+        be labels (batch,) / (batch, 1) or one-hot rows (batch, k).
     name : str, default="argmax_weighted_cross_entropy"
     reduction : str, default="sum_over_batch_size"
     dtype : str, default=None
@@ -118,27 +211,49 @@ class ArgmaxWeightedCrossEntropy(keras.losses.Loss):
     >>> values = np.asarray(loss(y_true, y_pred))
     >>> round(float(values[0] / values[1]), 6)
     1.2
+
+    Each example's own weight row, after its label:
+
+    >>> per_example = ArgmaxWeightedCrossEntropy(costs_in_target=True, reduction="none")
+    >>> y_true = np.array([[1, 1.0, 1.0, 1.2], [1, 1.0, 1.0, 1.2]])
+    >>> np.allclose(per_example(y_true, y_pred), values)
+    True
     """
 
     def __init__(
         self,
         weights: Any = None,
+        *,
+        from_logits: bool = False,
+        costs_in_target: bool = False,
         name: str = "argmax_weighted_cross_entropy",
         reduction: str = "sum_over_batch_size",
         dtype: str | None = None,
     ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        super().__init__(name, reduction, dtype, from_logits, costs_in_target)
+        _no_matrix_with_rows(weights, "weights", self.costs_in_target)
         self.weights = None if weights is None else check_matrix(weights, "weights")
         if self.weights is not None and np.any(self.weights < 0):
             raise ValueError("weights must be non-negative.")
 
     def call(self, y_true, y_pred):
-        y_pred, y_true, row = _cost_rows(y_true, y_pred, self.weights, "weights")
-        cross_entropy = _cross_entropy(y_true, y_pred)
+        proba, _, row, cross_entropy, checks = self._read(y_true, y_pred, self.weights, "weights")
         if row is None:
-            return cross_entropy
-        is_max = ops.cast(ops.equal(y_pred, ops.max(y_pred, axis=-1, keepdims=True)), y_pred.dtype)
-        return cross_entropy * ops.sum(row * is_max, axis=-1)  # W[true, argmax]
+            return invalid_to_nan(cross_entropy, enforce(checks))
+        if self.costs_in_target:
+            nonnegative = ops.all(ops.greater_equal(row, 0), axis=-1)
+            message = (
+                "ArgmaxWeightedCrossEntropy got weight rows in y_true (its last "
+                f"{proba.shape[-1]} columns) holding negative values; weights must be "
+                "non-negative."
+            )
+            checks.append((nonnegative, message, None))
+        valid = enforce(checks)
+        # initial=-inf: TensorFlow's eager max refuses an empty batch without one
+        top = ops.max(proba, axis=-1, keepdims=True, initial=float("-inf"))
+        is_max = ops.cast(ops.equal(proba, top), proba.dtype)
+        values = cross_entropy * ops.sum(row * is_max, axis=-1)  # W[true, argmax]
+        return invalid_to_nan(values, valid)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -147,7 +262,7 @@ class ArgmaxWeightedCrossEntropy(keras.losses.Loss):
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class ClassWeightedCrossEntropy(keras.losses.Loss):
+class ClassWeightedCrossEntropy(_CostLoss):
     """Cross-entropy scaled by a weight per true class: Keras's ``class_weight`` as a loss.
 
     ``ClassWeightedCrossEntropy(cw)`` computes ``mean_n(cw[y_n] * CE_n)`` over a
@@ -159,7 +274,8 @@ class ClassWeightedCrossEntropy(keras.losses.Loss):
     in ``compile(loss={"output1": ClassWeightedCrossEntropy({0: 1, 1: 10}),
     ...})``. With ``C.sum(axis=1)`` as weights, each class weighs what its
     errors cost on average; like the forum loss, it cannot tell one wrong class
-    from another.
+    from another. It takes no per-example cost rows: y_true is labels or
+    one-hot rows only.
 
     Parameters
     ----------
@@ -167,6 +283,10 @@ class ClassWeightedCrossEntropy(keras.losses.Loss):
         Non-negative weight of each true class: a dict ``{class_index: weight}``
         as Keras's ``class_weight`` takes it (classes left out weigh 1), or one
         weight per class. None means all ones.
+    from_logits : bool, default=False
+        Whether ``y_pred`` holds logits rather than probabilities, as in
+        :class:`keras.losses.CategoricalCrossentropy`: k logits go through a
+        softmax, one logit (two classes) through a sigmoid.
     name : str, default="class_weighted_cross_entropy"
     reduction : str, default="sum_over_batch_size"
     dtype : str, default=None
@@ -185,11 +305,13 @@ class ClassWeightedCrossEntropy(keras.losses.Loss):
     def __init__(
         self,
         class_weights: Mapping[int, float] | Any = None,
+        *,
+        from_logits: bool = False,
         name: str = "class_weighted_cross_entropy",
         reduction: str = "sum_over_batch_size",
         dtype: str | None = None,
     ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        super().__init__(name, reduction, dtype, from_logits)
         self.class_weights = _check_class_weights(class_weights)
 
     def weight_vector(self, n_classes: int) -> np.ndarray | None:
@@ -215,14 +337,13 @@ class ClassWeightedCrossEntropy(keras.losses.Loss):
         return weights
 
     def call(self, y_true, y_pred):
-        y_pred = class_probabilities(y_pred)
-        y_true, _ = _labels_only(y_true, y_pred, "ClassWeightedCrossEntropy")
-        cross_entropy = _cross_entropy(y_true, y_pred)
-        weights = self.weight_vector(y_pred.shape[-1])
-        if weights is None:
-            return cross_entropy
-        weights = ops.convert_to_tensor(weights, dtype=y_pred.dtype)
-        return cross_entropy * ops.sum(y_true * weights, axis=-1)
+        proba, one_hot, _, cross_entropy, checks = self._read(y_true, y_pred, None, "")
+        valid = enforce(checks)
+        weights = self.weight_vector(proba.shape[-1])
+        if weights is not None:
+            weights = ops.convert_to_tensor(weights, dtype=proba.dtype)
+            cross_entropy = cross_entropy * ops.sum(one_hot * weights, axis=-1)
+        return invalid_to_nan(cross_entropy, valid)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -275,18 +396,8 @@ def _finite_nonnegative(values: Any) -> np.ndarray:
     return array
 
 
-def _labels_only(y_true, proba, loss_name: str):
-    one_hot, row = split_target(y_true, proba)
-    if row is not None:
-        raise ValueError(
-            f"{loss_name} takes no per-example cost rows: y_true must be labels or one-hot "
-            f"rows; got shape {tuple(y_true.shape)}."
-        )
-    return one_hot, row
-
-
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class ExpectedCostCrossEntropy(keras.losses.Loss):
+class ExpectedCostCrossEntropy(_CostLoss):
     """Cross-entropy plus a weighted expected cost: ``CE + w * sum_j p_j C[y, j]``.
 
     The expected cost is differentiable in every probability, so it moves
@@ -298,11 +409,24 @@ class ExpectedCostCrossEntropy(keras.losses.Loss):
     Parameters
     ----------
     cost_matrix : array-like of shape (k, k), default=None
-        ``C[true, predicted]``. None means plain cross-entropy.
+        ``C[true, predicted]``. None means plain cross-entropy, or, with
+        ``costs_in_target=True``, each example's own row taken from y_true.
     cost_weight : float, default=1.0
         The weight ``w`` of the expected cost. Its effect scales with the
         magnitude of ``C``; :class:`~costkeras.CostSensitiveKerasClassifier`
         divides ``C`` by its largest absolute entry first.
+    from_logits : bool, default=False
+        Whether ``y_pred`` holds logits rather than probabilities, as in
+        :class:`keras.losses.CategoricalCrossentropy`: k logits go through a
+        softmax, one logit (two classes) through a sigmoid. The expected cost
+        uses the probabilities.
+    costs_in_target : bool, default=False
+        Whether y_true carries each example's own cost row ``C_n[true, :]``
+        after its label or one-hot row: shape (batch, 1 + k) or (batch, 2k)
+        (how per-example costs travel through ``model.fit``, batched and
+        shuffled with their targets). The rows must be finite;
+        ``cost_matrix`` must then be None. When False, y_true must be labels
+        (batch,) / (batch, 1) or one-hot rows (batch, k).
     name : str, default="expected_cost_cross_entropy"
     reduction : str, default="sum_over_batch_size"
     dtype : str, default=None
@@ -316,28 +440,40 @@ class ExpectedCostCrossEntropy(keras.losses.Loss):
     >>> value = np.asarray(loss(np.array([[0.0, 1.0]]), np.array([[0.25, 0.75]])))
     >>> round(float(value[0]), 6) == round(float(-np.log(0.75) + 0.5 * 0.25 * 4.0), 6)
     True
+
+    Each example's own cost row, after its label (here the row of ``C``):
+
+    >>> per_example = ExpectedCostCrossEntropy(
+    ...     cost_weight=0.5, costs_in_target=True, reduction="none"
+    ... )
+    >>> np.allclose(per_example(np.array([[1, 4.0, 0.0]]), np.array([[0.25, 0.75]])), value)
+    True
     """
 
     def __init__(
         self,
         cost_matrix: Any = None,
         cost_weight: float = 1.0,
+        *,
+        from_logits: bool = False,
+        costs_in_target: bool = False,
         name: str = "expected_cost_cross_entropy",
         reduction: str = "sum_over_batch_size",
         dtype: str | None = None,
     ):
-        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        super().__init__(name, reduction, dtype, from_logits, costs_in_target)
+        _no_matrix_with_rows(cost_matrix, "cost_matrix", self.costs_in_target)
         self.cost_matrix = None if cost_matrix is None else check_matrix(cost_matrix, "cost_matrix")
         if not np.isfinite(cost_weight) or cost_weight < 0:
             raise ValueError(f"cost_weight must be finite and non-negative; got {cost_weight}.")
         self.cost_weight = float(cost_weight)
 
     def call(self, y_true, y_pred):
-        y_pred, y_true, row = _cost_rows(y_true, y_pred, self.cost_matrix, "cost_matrix")
-        cross_entropy = _cross_entropy(y_true, y_pred)
-        if row is None:
-            return cross_entropy
-        return cross_entropy + self.cost_weight * ops.sum(row * y_pred, axis=-1)  # C[true, :]
+        proba, _, row, values, checks = self._read(y_true, y_pred, self.cost_matrix, "cost_matrix")
+        valid = enforce(checks)
+        if row is not None:
+            values = values + self.cost_weight * ops.sum(row * proba, axis=-1)  # C[true, :]
+        return invalid_to_nan(values, valid)
 
     def get_config(self) -> dict:
         config = super().get_config()
