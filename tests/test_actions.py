@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import config_context
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.multioutput import MultiOutputClassifier
 
 from costkeras import MinimumCostClassifier
@@ -503,6 +503,83 @@ def test_scorer_takes_the_actions_from_the_estimator_or_its_own(credit):
     assert make_cost_scorer(C_FRAME)(clf, X, y) == pytest.approx(expected)
     model = lr().fit(X, y)  # any classifier's classes, judged with their own square matrix
     assert make_cost_scorer(C_SORTED[:, [2, 0]])(model, X, y) <= 0
+
+
+APPROVE_DECLINE = C_FRAME[["approve", "decline"]]
+
+
+def test_grid_search_compares_three_and_two_actions_with_one_scorer(credit):
+    """The actions guide's comparison as a search: both candidates get a finite score."""
+    X, y = credit
+    scorer = make_cost_scorer(C_FRAME)
+    search = GridSearchCV(
+        MinimumCostClassifier(lr()),
+        {"cost_matrix": [APPROVE_DECLINE, C_FRAME]},
+        scoring=scorer,
+        cv=3,
+        error_score="raise",
+    ).fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all(np.isfinite(scores))
+    # the right winner: a review at 1 that catches most defaults beats approve/decline
+    assert scores[1] > scores[0]
+    assert list(search.best_params_["cost_matrix"].columns) == ACTIONS
+    two = MinimumCostClassifier(lr(), cost_matrix=APPROVE_DECLINE).fit(X, y)
+    assert set(two.predict(X)) == {"approve", "decline"}
+    expected = -mean_cost(y, two.predict(X), C_FRAME)
+    assert scorer(two, X, y) == pytest.approx(expected)
+    # the scorer's own actions decide its columns, for an array matrix as for a DataFrame
+    own = make_cost_scorer(C_SORTED, actions=ACTIONS)
+    assert own(two, X, y) == pytest.approx(expected)
+
+
+def test_grid_search_with_routed_per_example_costs_over_three_actions(credit):
+    X, y = credit
+    fee = np.random.default_rng(1).uniform(0.5, 2.0, len(y))  # each file's review fee
+    S = np.broadcast_to(C_SORTED, (len(y), 2, 3)).copy()
+    S[:, :, 1] *= fee[:, None]
+    with config_context(enable_metadata_routing=True):
+        scorer = make_cost_scorer(actions=ACTIONS).set_score_request(sample_cost=True)
+        search = GridSearchCV(
+            MinimumCostClassifier(lr()),
+            {"cost_matrix": [APPROVE_DECLINE, C_FRAME]},
+            scoring=scorer,
+            cv=3,
+            error_score="raise",
+        ).fit(X, y, sample_cost=S)
+        assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+        assert list(search.best_params_["cost_matrix"].columns) == ACTIONS
+        # the approve/decline model decides with its own two columns of each file's costs
+        two = MinimumCostClassifier(lr(), cost_matrix=APPROVE_DECLINE).fit(X, y)
+        decided = two.predict(X, sample_cost=S[:, :, [0, 2]])
+        assert scorer(two, X, y, sample_cost=S) == pytest.approx(
+            -mean_cost(y, decided, sample_cost=S, actions=ACTIONS)
+        )
+
+
+def test_a_decision_the_scorer_has_no_column_for_is_named(credit):
+    X, y = credit
+    hold = MinimumCostClassifier(lr(), cost_matrix=C_FRAME.rename(columns={"review": "hold"}))
+    hold.fit(X, y)
+    assert "hold" in set(hold.predict(X))
+    outside = r"y_pred holds decisions \['hold'\] that are not in the cost matrix's actions"
+    with pytest.raises(ValueError, match=outside + r" \['approve', 'review', 'decline'\]"):
+        make_cost_scorer(C_FRAME)(hold, X, y)
+    three = MinimumCostClassifier(lr(), cost_matrix=C_FRAME).fit(X, y)
+    with pytest.raises(ValueError, match=r"y_pred holds decisions \['review'\]"):
+        make_cost_scorer(C_SORTED[:, [0, 2]], actions=["approve", "decline"])(three, X, y)
+    # a model predicting classes, judged on a matrix of actions
+    with pytest.raises(ValueError, match=r"y_pred holds decisions \['bad', 'good'\]"):
+        make_cost_scorer(C_FRAME)(lr().fit(X, y), X, y)
+
+
+def test_keras_classifier_of_two_actions_scored_on_three(credit):
+    X, y = credit
+    clf = small(cost_matrix=APPROVE_DECLINE, epochs=3).fit(X, y)
+    assert clf.actions_.tolist() == ["approve", "decline"]
+    assert make_cost_scorer(C_FRAME)(clf, X, y) == pytest.approx(
+        -mean_cost(y, clf.predict(X), C_FRAME)
+    )
 
 
 # ------------------------------------------------------------------------- plotting

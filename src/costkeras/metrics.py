@@ -492,8 +492,14 @@ default=None
         Labels of the matrix's rows (and columns, without actions). Defaults
         to the fitted estimator's ``classes_`` for an array.
     actions : array-like of shape (m,), default=None
-        Labels of the matrix's columns when they are actions. Defaults to the
-        fitted estimator's ``actions_`` when they are not its classes
+        Labels of the matrix's columns when they are actions. The scorer's
+        columns are its own: ``actions``, or those a DataFrame or dict of dicts
+        names, so it judges any estimator whose decisions are among them (an
+        approve/decline model on approve/review/decline costs, in the same
+        search as an approve/review/decline one); per-example matrices handed to
+        ``predict`` are cut to the estimator's ``actions_``. Only a matrix that
+        names no columns (an array, or routed costs alone) takes the fitted
+        estimator's ``actions_`` when they are not its classes
         (:class:`~costkeras.MinimumCostClassifier`,
         :class:`~costkeras.CostSensitiveKerasClassifier`).
     kind : {"mean", "total", "savings"}, default="mean"
