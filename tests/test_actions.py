@@ -23,7 +23,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import config_context
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import cross_val_score
+from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.multioutput import MultiOutputClassifier
 
 from costkeras import MinimumCostClassifier
@@ -102,7 +102,7 @@ def _tiny():
 @FAST
 @given(
     st.integers(2, 4),
-    st.integers(1, 4),
+    st.integers(2, 4),
     st.integers(1, 5),
     st.randoms(use_true_random=False),
 )
@@ -110,6 +110,7 @@ def test_orientation_expected_cost_is_the_sum_over_true_classes(k, m, n, random)
     rng = np.random.default_rng(random.randint(0, 2**32 - 1))
     proba = rng.dirichlet(np.ones(k), size=n)
     C = rng.integers(-5, 20, size=(k, m)).astype(float)
+    C[0, 1] += 1 if np.all(C == C[:, :1]) else 0  # constant rows are refused
     by_hand = np.array([[sum(p[i] * C[i, a] for i in range(k)) for a in range(m)] for p in proba])
     np.testing.assert_allclose(expected_costs(proba, C), by_hand, atol=1e-12)
     per_row = rng.integers(0, 9, size=(n, k, m)).astype(float)
@@ -126,7 +127,7 @@ def test_orientation_expected_cost_is_the_sum_over_true_classes(k, m, n, random)
 def problems(draw, extra=1):
     """Dyadic probabilities (n, k) and an integer (k, m) cost matrix: exact arithmetic."""
     k = draw(st.integers(2, 4))
-    m = draw(st.integers(1, 4))
+    m = draw(st.integers(2, 4))  # one decision, or every row constant, decides nothing
     n = draw(st.integers(1, 6))
     rows = []
     for _ in range(n):
@@ -134,6 +135,7 @@ def problems(draw, extra=1):
         rows.append(np.diff([0, *cuts, 64]) / 64)
     entries = st.lists(st.integers(-10, 30), min_size=k * (m + extra), max_size=k * (m + extra))
     costs = np.array(draw(entries), dtype=float).reshape(k, m + extra)
+    costs[0, 1] += 1 if np.all(costs[:, :m] == costs[:, :1]) else 0
     return np.array(rows), costs
 
 
@@ -481,7 +483,10 @@ def test_metrics_judge_actions_against_true_classes():
     # a named matrix names the actions of per-example costs (and, as ever, their rows' order)
     assert total_cost(y_true, y_pred, C_FRAME, labels=CLASSES, sample_cost=2 * S) == 26.0
 
-    with pytest.raises(ValueError, match=r"y_pred holds labels \['good'\] that are not in the"):
+    with pytest.raises(
+        ValueError,
+        match=r"y_pred holds decisions \['good'\] that are not in the cost matrix's actions",
+    ):
         total_cost(y_true, ["good"] * 5, C_FRAME)
     with pytest.raises(ValueError, match=r"cost_matrix must be a square .*actions="):
         total_cost(y_true, y_pred, C_SORTED, labels=CLASSES)
@@ -498,6 +503,83 @@ def test_scorer_takes_the_actions_from_the_estimator_or_its_own(credit):
     assert make_cost_scorer(C_FRAME)(clf, X, y) == pytest.approx(expected)
     model = lr().fit(X, y)  # any classifier's classes, judged with their own square matrix
     assert make_cost_scorer(C_SORTED[:, [2, 0]])(model, X, y) <= 0
+
+
+APPROVE_DECLINE = C_FRAME[["approve", "decline"]]
+
+
+def test_grid_search_compares_three_and_two_actions_with_one_scorer(credit):
+    """The actions guide's comparison as a search: both candidates get a finite score."""
+    X, y = credit
+    scorer = make_cost_scorer(C_FRAME)
+    search = GridSearchCV(
+        MinimumCostClassifier(lr()),
+        {"cost_matrix": [APPROVE_DECLINE, C_FRAME]},
+        scoring=scorer,
+        cv=3,
+        error_score="raise",
+    ).fit(X, y)
+    scores = search.cv_results_["mean_test_score"]
+    assert np.all(np.isfinite(scores))
+    # the right winner: a review at 1 that catches most defaults beats approve/decline
+    assert scores[1] > scores[0]
+    assert list(search.best_params_["cost_matrix"].columns) == ACTIONS
+    two = MinimumCostClassifier(lr(), cost_matrix=APPROVE_DECLINE).fit(X, y)
+    assert set(two.predict(X)) == {"approve", "decline"}
+    expected = -mean_cost(y, two.predict(X), C_FRAME)
+    assert scorer(two, X, y) == pytest.approx(expected)
+    # the scorer's own actions decide its columns, for an array matrix as for a DataFrame
+    own = make_cost_scorer(C_SORTED, actions=ACTIONS)
+    assert own(two, X, y) == pytest.approx(expected)
+
+
+def test_grid_search_with_routed_per_example_costs_over_three_actions(credit):
+    X, y = credit
+    fee = np.random.default_rng(1).uniform(0.5, 2.0, len(y))  # each file's review fee
+    S = np.broadcast_to(C_SORTED, (len(y), 2, 3)).copy()
+    S[:, :, 1] *= fee[:, None]
+    with config_context(enable_metadata_routing=True):
+        scorer = make_cost_scorer(actions=ACTIONS).set_score_request(sample_cost=True)
+        search = GridSearchCV(
+            MinimumCostClassifier(lr()),
+            {"cost_matrix": [APPROVE_DECLINE, C_FRAME]},
+            scoring=scorer,
+            cv=3,
+            error_score="raise",
+        ).fit(X, y, sample_cost=S)
+        assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+        assert list(search.best_params_["cost_matrix"].columns) == ACTIONS
+        # the approve/decline model decides with its own two columns of each file's costs
+        two = MinimumCostClassifier(lr(), cost_matrix=APPROVE_DECLINE).fit(X, y)
+        decided = two.predict(X, sample_cost=S[:, :, [0, 2]])
+        assert scorer(two, X, y, sample_cost=S) == pytest.approx(
+            -mean_cost(y, decided, sample_cost=S, actions=ACTIONS)
+        )
+
+
+def test_a_decision_the_scorer_has_no_column_for_is_named(credit):
+    X, y = credit
+    hold = MinimumCostClassifier(lr(), cost_matrix=C_FRAME.rename(columns={"review": "hold"}))
+    hold.fit(X, y)
+    assert "hold" in set(hold.predict(X))
+    outside = r"y_pred holds decisions \['hold'\] that are not in the cost matrix's actions"
+    with pytest.raises(ValueError, match=outside + r" \['approve', 'review', 'decline'\]"):
+        make_cost_scorer(C_FRAME)(hold, X, y)
+    three = MinimumCostClassifier(lr(), cost_matrix=C_FRAME).fit(X, y)
+    with pytest.raises(ValueError, match=r"y_pred holds decisions \['review'\]"):
+        make_cost_scorer(C_SORTED[:, [0, 2]], actions=["approve", "decline"])(three, X, y)
+    # a model predicting classes, judged on a matrix of actions
+    with pytest.raises(ValueError, match=r"y_pred holds decisions \['bad', 'good'\]"):
+        make_cost_scorer(C_FRAME)(lr().fit(X, y), X, y)
+
+
+def test_keras_classifier_of_two_actions_scored_on_three(credit):
+    X, y = credit
+    clf = small(cost_matrix=APPROVE_DECLINE, epochs=3).fit(X, y)
+    assert clf.actions_.tolist() == ["approve", "decline"]
+    assert make_cost_scorer(C_FRAME)(clf, X, y) == pytest.approx(
+        -mean_cost(y, clf.predict(X), C_FRAME)
+    )
 
 
 # ------------------------------------------------------------------------- plotting

@@ -33,6 +33,7 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from costkeras import MinimumCostClassifier, _bayes
 from costkeras.costs import OutputCosts
+from costkeras.decisions import predict_min_cost
 from costkeras.metrics import make_cost_scorer, mean_cost, total_cost
 
 C = np.array(ABC_COSTS, dtype=float)  # classes "A", "B", "C": a true "B" called "C" costs 5
@@ -161,12 +162,45 @@ def test_bad_sample_cost_at_predict_is_refused(abc_data):
     rows = per_example_costs(len(y))[np.arange(len(y)), 0]
     with pytest.raises(ValueError, match=r"must have shape \(n_samples, k, k\).*true class"):
         clf.predict(X, sample_cost=rows)
-    with pytest.raises(ValueError, match=r"sample_cost must have shape \(10, 3\)"):
+    # predict names the one shape it takes: (n, k, k), never the (n, k) rows of fit
+    with pytest.raises(ValueError, match=r"sample_cost must have shape \(10, 3, 3\), one"):
         clf.predict(X[:10], sample_cost=per_example_costs(len(y)))
     with pytest.raises(ValueError, match=r"sample_cost has shape \(300, 2, 2\)"):
         clf.predict(X, sample_cost=np.ones((300, 2, 2)))
     with pytest.raises(ValueError, match="sample_cost must contain only finite"):
         clf.predict_expected_cost(X, sample_cost=np.full((300, 3, 3), np.nan))
+
+
+def test_score_weights_are_checked_as_the_metrics_check_them(abc_data):
+    X, y = abc_data
+    clf = MinimumCostClassifier(lr(), cost_matrix=C).fit(X, y)
+    weights = (np.arange(len(y)) % 2).astype(float)
+    expected = np.average(clf.predict(X) == y, weights=weights)
+    assert clf.score(X, y, sample_weight=weights) == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"sample_weight has 5 entries but there are 300 samples"):
+        clf.score(X, y, sample_weight=np.ones(5))
+    with pytest.raises(ValueError, match="sample_weight must be finite and non-negative"):
+        clf.score(X, y, sample_weight=np.full(len(y), np.nan))
+    with pytest.raises(ValueError, match="zero for every sample; the accuracy is undefined"):
+        clf.score(X, y, sample_weight=np.zeros(len(y)))
+
+
+def test_one_action_and_constant_matrices_are_refused_as_everywhere(abc_data):
+    """The check of every entry point (``_validation.check_costs``): nothing to decide."""
+    X, y = abc_data
+    one = pd.DataFrame({"approve": [0.0, 1.0, 2.0]}, index=["A", "B", "C"])
+    for matrix, match in [
+        (one, "cost_matrix has one column, one decision only"),
+        (np.zeros((3, 3)), "cost_matrix gives every decision the same cost"),
+        ([[1, 1, 1], [2, 2, 2], [3, 3, 3]], "cost_matrix gives every decision the same cost"),
+        ([["0", "1", "1"], ["1", "0", "5"], ["1", "1", "0"]], "got the text '0'"),
+    ]:
+        with pytest.raises((ValueError, TypeError), match=match):
+            MinimumCostClassifier(lr(), cost_matrix=matrix).fit(X, y)
+        with pytest.raises((ValueError, TypeError), match=match):
+            predict_min_cost(lr().fit(X, y), X, matrix)
+    with pytest.raises(ValueError, match="cost_matrix has one column, one decision only"):
+        MinimumCostClassifier(lr(), cost_matrix=[[0], [1], [2]], actions=["approve"]).fit(X, y)
 
 
 def test_user_arrays_are_not_modified(abc_data):
@@ -541,7 +575,7 @@ def test_every_decision_goes_through_one_implementation(abc_data, monkeypatch):
     """MinimumCostClassifier, predict_min_cost, bayes_decision and the Keras estimator."""
     from conftest import small
 
-    from costkeras.decisions import bayes_decision, expected_costs, predict_min_cost
+    from costkeras.decisions import bayes_decision, expected_costs
 
     X, y = abc_data
     calls = []

@@ -13,7 +13,9 @@ is stored between runs, so an xfail here fails or passes the same way every time
 from __future__ import annotations
 
 import string
+from unittest import mock
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -227,6 +229,7 @@ def predictions(draw):
     y_true = draw(arrays(np.int64, n, elements=st.integers(0, k - 1)))
     y_pred = draw(arrays(np.int64, n, elements=st.integers(0, k - 1)))
     costs = draw(arrays(np.int64, (k, k), elements=st.integers(0, 20))).astype(float)
+    costs[0, 1] += 1 if np.all(costs == costs[:, :1]) else 0  # constant rows are refused
     weights = draw(arrays(np.int64, n, elements=st.integers(0, 5))).astype(float)
     return y_true, y_pred, costs, weights
 
@@ -448,6 +451,7 @@ def test_predict_with_per_example_costs_is_their_bayes_decision(fitted_once, row
     clf = fitted_once
     X = X_FIT[rows]
     costs = data.draw(arrays(np.float64, (len(rows), 3, 3), elements=st.floats(-50.0, 50.0)))
+    costs[0, 0, 1] += 1 if np.all(costs == costs[..., :1]) else 0  # constant rows are refused
     original = costs.copy()
     labels = clf.predict(X, sample_cost=costs)
     risk = clf.predict_expected_cost(X, sample_cost=costs)
@@ -471,3 +475,161 @@ def nearly_optimal_rows(proba, per_example, positions) -> bool:
     risk = np.einsum("ni,nij->nj", proba, per_example)
     chosen = risk[np.arange(len(risk)), positions]
     return bool(np.all(chosen <= risk.min(axis=1) + 1e-4 * (np.abs(per_example).max() + 1)))
+
+
+# ------------------------------------- one check of a cost matrix, every entry point
+# Every entry point that takes a cost matrix calls _validation.check_costs: the same
+# matrices are refused, with the same error and message. The estimator is fitted on
+# Y_FIT's classes; the other entry points judge a logistic regression fitted on them.
+CLASSES = ["ant", "bee", "cat"]
+
+
+@st.composite
+def invalid_matrices(draw):
+    """(kind, a cost matrix every entry point must refuse) for the classes ant, bee, cat."""
+    base = draw(arrays(np.int64, (3, 3), elements=st.integers(0, 9))).astype(float)
+    base[0, 1] += 1 if np.all(base == base[:, :1]) else 0  # decidable until broken below
+    kind = draw(
+        st.sampled_from(
+            [
+                "not finite",
+                "constant rows",
+                "one action",
+                "wrong square shape",
+                "not square",
+                "ragged",
+                "text",
+                "complex",
+                "frame with unknown labels",
+                "dict lacking entries",
+                "empty",
+                "scalar",
+            ]
+        )
+    )
+    i, j = draw(st.integers(0, 2)), draw(st.integers(0, 2))
+    if kind == "not finite":
+        base[i, j] = draw(st.sampled_from([np.nan, np.inf, -np.inf]))
+        return kind, draw(st.sampled_from([base, base.tolist(), _frame(base)]))
+    if kind == "constant rows":
+        rows = draw(arrays(np.int64, (3, 1), elements=st.integers(-5, 5))).astype(float)
+        return kind, draw(st.sampled_from([np.repeat(rows, 3, axis=1), _frame(rows.repeat(3, 1))]))
+    if kind == "one action":
+        column = draw(st.sampled_from(["approve", "ant"]))
+        frame = pd.DataFrame({column: base[:, 0]}, index=CLASSES)
+        as_dict = {label: {column: float(base[r, 0])} for r, label in enumerate(CLASSES)}
+        return kind, draw(st.sampled_from([frame, as_dict]))
+    if kind == "wrong square shape":
+        size = draw(st.sampled_from([1, 2, 4, 5]))
+        return kind, np.ones((size, size)) - np.eye(size)
+    if kind == "not square":
+        columns = draw(st.sampled_from([1, 2, 4]))
+        values = draw(arrays(np.int64, (3, columns), elements=st.integers(0, 9)))
+        values[0, -1] += 1 if columns > 1 and np.all(values == values[:, :1]) else 0
+        return kind, values.tolist()  # one thing wrong at a time: its shape
+    if kind == "ragged":
+        rows = base.tolist()
+        rows[i] = rows[i][: draw(st.integers(0, 2))]
+        return kind, rows
+    if kind == "text":
+        text = base.astype(int).astype(str)
+        return kind, draw(st.sampled_from([text, text.tolist(), [["a", "b", "c"]] * 3]))
+    if kind == "complex":
+        return kind, base + 1j
+    if kind == "frame with unknown labels":
+        labels = list(CLASSES)
+        labels[i] = draw(st.sampled_from(["dog", "eel"]))
+        return kind, pd.DataFrame(base, index=labels, columns=labels)
+    if kind == "dict lacking entries":
+        as_dict = {
+            t: {p: float(base[r, c]) for c, p in enumerate(CLASSES)} for r, t in enumerate(CLASSES)
+        }
+        off_diagonal = [(t, p) for t in CLASSES for p in CLASSES if t != p]
+        for t, p in draw(st.lists(st.sampled_from(off_diagonal), min_size=1, unique=True)):
+            del as_dict[t][p]
+        return kind, as_dict
+    if kind == "empty":
+        return kind, draw(st.sampled_from([[], np.zeros((0, 0)), np.zeros((3, 0))]))
+    return kind, draw(st.sampled_from([5, 0.5, True]))
+
+
+def _frame(values) -> pd.DataFrame:
+    return pd.DataFrame(values, index=CLASSES, columns=CLASSES)
+
+
+def _refusal(function) -> tuple[type, str]:
+    """What ``function()`` raises: its type and message (it must raise one of ALLOWED)."""
+    with pytest.raises(ALLOWED) as error:
+        function()
+    return type(error.value), str(error.value)
+
+
+@pytest.fixture(scope="module")
+def judged():
+    """A classifier fitted on the estimator's classes, its predictions and probabilities."""
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(X_FIT, Y_FIT)
+    return model, model.predict(X_FIT)
+
+
+@settings(max_examples=60, deadline=None, database=None, derandomize=True)
+@given(case=invalid_matrices())
+def test_every_entry_point_refuses_the_same_matrices_with_the_same_message(judged, case):
+    from sklearn.frozen import FrozenEstimator
+
+    from costkeras import MinimumCostClassifier
+    from costkeras.metrics import make_cost_scorer
+
+    _, matrix = case
+    model, predictions = judged
+    network = small(cost_matrix=matrix, hidden_layer_sizes=(4,), epochs=1)
+    refusals = {
+        "MinimumCostClassifier": lambda: MinimumCostClassifier(
+            FrozenEstimator(model), cost_matrix=matrix
+        ).fit(X_FIT, Y_FIT),
+        "predict_min_cost": lambda: predict_min_cost(model, X_FIT, matrix),
+        "make_cost_scorer": lambda: make_cost_scorer(matrix)(model, X_FIT, Y_FIT),
+        "mean_cost": lambda: mean_cost(Y_FIT, predictions, matrix, labels=CLASSES),
+        "savings_score": lambda: savings_score(Y_FIT, predictions, matrix, labels=CLASSES),
+    }
+    found = {name: _refusal(refuse) for name, refuse in refusals.items()}
+    with mock.patch.object(keras.Model, "fit", side_effect=AssertionError("it trained")):
+        error, message = _refusal(lambda: network.fit(X_FIT, Y_FIT))
+    assert "model_" not in vars(network)
+    square = "cost_matrix must be a square (k, k) matrix over the classes"
+    if message.startswith(square):  # the estimator has no actions parameter to name columns
+        other = found["MinimumCostClassifier"][1]
+        assert other.startswith(square) and other.split("; got")[1] == message.split("; got")[1]
+        message = other
+    found["CostSensitiveKerasClassifier"] = (error, message)
+    assert len(set(found.values())) == 1, found
+    assert message.startswith("cost_matrix"), message
+
+
+@FAST
+@given(
+    base=arrays(np.int64, (3, 3), elements=st.integers(0, 9)),
+    broken=st.sampled_from(["nan", "inf", "constant", "text", "complex", "ragged", "one"]),
+)
+def test_the_decisions_of_probabilities_refuse_what_the_others_refuse(judged, base, broken):
+    """bayes_decision and expected_costs take positional arrays: the same content checks."""
+    model, _ = judged
+    proba = model.predict_proba(X_FIT[:4])
+    costs = base.astype(float)
+    costs[0, 1] += 1 if np.all(costs == costs[:, :1]) else 0
+    matrix = {
+        "nan": np.where(costs == costs[0, 0], np.nan, costs),
+        "inf": np.where(costs == costs[0, 0], np.inf, costs),
+        "constant": np.repeat(costs[:, :1], 3, axis=1),
+        "text": costs.astype(int).astype(str).tolist(),
+        "complex": costs + 1j,
+        "ragged": [costs[0].tolist(), costs[1, :2].tolist(), costs[2].tolist()],
+        "one": costs[:, :1],
+    }[broken]
+    expected = _refusal(lambda: predict_min_cost(model, X_FIT[:4], matrix, actions=None))
+    if broken == "one":  # an unnamed (3, 1) array is refused for want of its actions' names;
+        # positionally it is one decision, refused as a one-action matrix is elsewhere
+        expected = _refusal(lambda: predict_min_cost(model, X_FIT[:4], matrix, actions=["approve"]))
+    for decide in (bayes_decision, expected_costs):
+        assert _refusal(lambda: decide(proba, matrix)) == expected, decide.__name__  # noqa: B023

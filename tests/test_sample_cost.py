@@ -307,5 +307,5 @@ def test_bad_sample_cost_at_predict():
     clf = small(epochs=1).fit(X, y)
     with pytest.raises(ValueError, match=r"must have shape \(n_samples, k, k\)"):
         clf.predict(X, sample_cost=costs[:, 0, :])
-    with pytest.raises(ValueError, match=r"sample_cost must have shape \(10, 2\)"):
+    with pytest.raises(ValueError, match=r"sample_cost must have shape \(10, 2, 2\)"):
         clf.predict(X[:10], sample_cost=costs)

@@ -15,7 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
-from conftest import small, tensorflow_only
+from conftest import ABC_COSTS, small, tensorflow_only
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from scikeras.wrappers import KerasClassifier
 from scipy import sparse
 from sklearn.base import ClassifierMixin, is_classifier
@@ -333,3 +336,124 @@ def test_fix9_torch_random_state_restores_the_generator():
     with torch_random_state(None):  # no seed: torch's state goes on, as without the context
         torch.rand(3)
     assert not torch.equal(torch.get_rng_state(), state)
+
+
+# ---------------------------------------------------------------------- Fix 10
+FIT_DTYPES = ["float32", "float64", "int64", "bool"]
+# NumPy's numeric dtypes and pandas's nullable ones (Float64, Int64, boolean)
+PREDICT_DTYPES = [
+    "float64",
+    "float32",
+    "float16",
+    "int64",
+    "int32",
+    "int16",
+    "int8",
+    "uint8",
+    "bool",
+    "Float64",
+    "Int64",
+    "boolean",
+]
+Y_TEN = np.array(["A", "B", "C"])[np.arange(60) % 3]
+
+
+def _small_integers(high: int, shape, seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).integers(0, high + 1, size=shape)
+
+
+def _as_dtype(values: np.ndarray, dtype: str):
+    """``values`` in ``dtype``; None where pandas refuses them (2 as "boolean")."""
+    if dtype[0].isupper() or dtype == "boolean":  # pandas's nullable dtypes
+        try:
+            return pd.DataFrame(values).astype(dtype)
+        except (TypeError, ValueError):
+            return None
+    return values.astype(dtype)
+
+
+@pytest.fixture(scope="module", params=FIT_DTYPES)
+def fitted_on(request):
+    """One small estimator per dtype of fit, on small integers (0 and 1 for bool)."""
+    high = 1 if request.param == "bool" else 3
+    X = _small_integers(high, (60, 3)).astype(request.param)
+    clf = small(epochs=1, hidden_layer_sizes=(4,), cost_matrix=ABC_COSTS).fit(X, Y_TEN)
+    return request.param, clf
+
+
+def test_fix10_the_problem_scikeras_refuses_other_dtypes_after_fit(abc_data):
+    X, y = abc_data
+    fitted = plain().fit(X.astype("float32"), y)
+    with pytest.raises(ValueError, match="casting from float64 to float32 is not safe"):
+        fitted.predict(X)
+    with pytest.raises(ValueError, match="casting from int64 to float32 is not safe"):
+        fitted.predict(np.round(X).astype(int))
+    with pytest.raises(ValueError, match="casting from object to <U1 is not safe"):
+        fitted.score(X.astype("float32"), pd.Series(y))
+
+
+def test_fix10_fit_keeps_its_dtype_and_its_checks(fitted_on):
+    fit_dtype, clf = fitted_on
+    assert clf.X_dtype_ == np.dtype(fit_dtype)  # fit is scikeras's: the dtype it was given
+    if fit_dtype == "float32":  # float64 beyond float32 is refused, not cast to inf
+        with pytest.raises(ValueError, match="beyond the range of Keras's float32"):
+            clf.predict(np.full((1, 3), 1e300))
+    with pytest.raises(ValueError, match="X has 2 features"):
+        clf.predict(np.zeros((1, 2), dtype="float16"))
+
+
+def _clear(risk: np.ndarray) -> np.ndarray:
+    """Rows whose least expected cost is not a near-tie (rounding may decide those)."""
+    ordered = np.sort(risk, axis=1)
+    return ordered[:, 1] - ordered[:, 0] > 1e-5
+
+
+@settings(max_examples=15, deadline=None, database=None, derandomize=True)
+@given(data=st.data())
+def test_fix10_predict_on_any_dtype_holding_x_equals_predict_on_fits(fitted_on, data):
+    """predict on X.astype(d) equals predict on X for every numeric dtype d that holds X."""
+    fit_dtype, clf = fitted_on
+    n = data.draw(st.integers(1, 6))
+    high = 1 if fit_dtype == "bool" else 3
+    values = data.draw(arrays(np.int64, (n, 3), elements=st.integers(0, high)))
+    dtype = data.draw(st.sampled_from(PREDICT_DTYPES))
+    X_other = _as_dtype(values, dtype)
+    assume(X_other is not None and np.array_equal(np.asarray(X_other, dtype=float), values))
+    X_fit = values.astype(fit_dtype)
+    y = Y_TEN[:n]
+
+    proba = clf.predict_proba(X_fit)
+    np.testing.assert_allclose(clf.predict_proba(X_other), proba, rtol=1e-6, atol=1e-7)
+    risk = clf.predict_expected_cost(X_fit)
+    np.testing.assert_allclose(clf.predict_expected_cost(X_other), risk, rtol=1e-6, atol=1e-6)
+    clear = _clear(risk)
+    np.testing.assert_array_equal(clf.predict(X_other)[clear], clf.predict(X_fit)[clear])
+    assert clf.score(X_other, y) == pytest.approx(np.mean(clf.predict(X_other) == y))
+
+
+# ---------------------------------------------------------------------- Fix 11
+def test_fix11_score_weighs_a_dataframe_and_names_the_sample_count(abc_data):
+    X, y = abc_data
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    weights = (np.arange(len(y)) % 3 > 0).astype(float)
+    # The problem: scikeras drops the weightless rows with X[mask, ...], which a DataFrame
+    # refuses (even with no weight 0).
+    fitted_plain = plain().fit(frame, y)
+    for weights_given in (weights, np.ones(len(y))):
+        with pytest.raises(pd.errors.InvalidIndexError):
+            fitted_plain.score(frame, y, sample_weight=weights_given)
+    with pytest.raises(ValueError, match=r"sample_weight.shape == \(5,\), expected \(300,\)"):
+        plain().fit(X, y).score(X, y, sample_weight=np.ones(5))
+
+    clf = small(epochs=1).fit(frame, y)
+    expected = np.average(clf.predict(frame) == y, weights=weights)
+    assert clf.score(frame, y, sample_weight=weights) == pytest.approx(expected)
+    assert clf.score(frame, y, sample_weight=list(weights)) == pytest.approx(expected)
+    with pytest.raises(ValueError, match=r"sample_weight has 5 entries but there are 300 samples"):
+        clf.score(frame, y, sample_weight=np.ones(5))
+    with pytest.raises(ValueError, match="sample_weight must be finite and non-negative"):
+        clf.score(frame, y, sample_weight=-np.ones(len(y)))
+    with pytest.raises(ValueError, match="zero for every sample; the accuracy is undefined"):
+        clf.score(frame, y, sample_weight=np.zeros(len(y)))
+    # y at score keeps its dtype: a Series of strings after a fit on a NumPy array of them
+    assert clf.score(frame, pd.Series(y)) == pytest.approx(np.mean(clf.predict(frame) == y))

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_sample_cost
+from ._validation import check_decidable, check_sample_cost
 
 __all__ = ["decide", "decision_costs", "decision_positions", "expected_costs"]
 
@@ -191,14 +191,16 @@ def decision_costs(
     Raises
     ------
     ValueError
-        Naming ``sample_cost``: a wrong shape, (n, k) rows, or values that are not
-        finite.
+        Naming ``sample_cost``: a wrong shape, (n, k) rows, values that are not
+        finite, or costs that decide nothing (every row constant).
     TypeError
         If ``sample_cost`` is not numeric.
     """
     if sample_cost is None:
         return default
-    costs = check_sample_cost(sample_cost, n_samples, n_classes, param=param, n_actions=n_actions)
+    costs = check_sample_cost(
+        sample_cost, n_samples, n_classes, param=param, n_actions=n_actions, rows=False
+    )
     if costs.ndim != 3:
         shape = "(n_samples, k, k)" if n_actions in (None, n_classes) else "(n_samples, k, m)"
         raise ValueError(
@@ -206,4 +208,5 @@ def decision_costs(
             "matrix per example: the true class is unknown, so an (n, k) cost row "
             f"cannot be chosen; got shape {costs.shape}."
         )
+    check_decidable(costs, param)
     return costs

@@ -10,12 +10,14 @@ made with.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 
 import numpy as np
 from sklearn import get_config
 from sklearn.utils.metadata_routing import get_routing_for_object
 
 from ._compat import BaseScorer
+from ._validation import _is_frame, action_names, check_actions, per_output
 from .costs import per_output_costs
 
 
@@ -79,6 +81,71 @@ def _fitted_actions(estimator):
     return None if np.array_equal(actions, classes) else actions
 
 
+def _names_its_columns(cost_matrix) -> bool:
+    """Whether a cost matrix names its columns (a DataFrame, a dict of dicts)."""
+    return _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
+
+
+def _judging_actions(actions, cost_matrix, estimator, names):
+    """The labels of the columns the scorer judges with, where its metric needs them.
+
+    The scorer's own decide: its ``actions``, or the columns its DataFrame or dict
+    of dicts names. The fitted estimator's ``actions_`` only name the columns of a
+    matrix that names none (an array, or per-example costs alone), so one scorer
+    judges every candidate of a search whose decisions are among its columns, an
+    approve/decline model as well as an approve/review/decline one.
+    """
+    if actions is not None:
+        return actions
+    fitted = _fitted_actions(estimator)
+    if fitted is None:
+        return None
+    if names is None:
+        return None if _names_its_columns(cost_matrix) else fitted
+    try:
+        matrices = per_output(cost_matrix, names, param="cost_matrix")
+    except (TypeError, ValueError):
+        return fitted  # the metric says what is wrong with the matrices
+    kept = [
+        None if _names_its_columns(matrix) else given
+        for matrix, given in zip(matrices, fitted, strict=True)
+    ]
+    return None if all(given is None for given in kept) else kept
+
+
+def _column_labels(actions, cost_matrix, labels):
+    """The labels of one output's cost columns: actions, or the classes ``labels``."""
+    if actions is not None:
+        return list(check_actions(actions))
+    if _names_its_columns(cost_matrix):
+        named = action_names(cost_matrix, () if labels is None else labels)
+        if named is not None:
+            return named
+    return None if labels is None else list(labels)
+
+
+def _model_columns(decision_costs, columns, estimator):
+    """Per-example matrices cut to the columns of the decisions the estimator makes.
+
+    The scorer's matrices price its columns; a model deciding among fewer of them
+    (approve/decline, judged on approve/review/decline costs) decides with those
+    columns only. A model deciding anything else decides without them, and the
+    metric names the decisions the costs do not price.
+    """
+    model = getattr(estimator, "actions_", None)
+    if columns is None or model is None or isinstance(model, list):
+        return decision_costs
+    if np.shape(decision_costs)[-1] != len(columns):
+        return decision_costs  # the costs' own check names the shape
+    model = list(np.asarray(model).tolist())
+    if model == list(np.asarray(columns).tolist()):
+        return decision_costs
+    position = {column: j for j, column in enumerate(np.asarray(columns).tolist())}
+    if not all(action in position for action in model):
+        return None
+    return np.asarray(decision_costs)[..., [position[action] for action in model]]
+
+
 class CostScorer(BaseScorer):
     """``scorer(estimator, X, y, sample_weight=None, sample_cost=None)``."""
 
@@ -122,15 +189,21 @@ class CostScorer(BaseScorer):
             )
         final = _final_estimator(estimator)
         names = getattr(final, "output_names_", None)
-        decision_costs = _decision_costs(sample_cost, names)
-        if decision_costs is not None and _predict_takes_sample_cost(estimator):
-            y_pred = estimator.predict(X, sample_cost=decision_costs)
-        else:
-            y_pred = estimator.predict(X)
         # The fitted classes_ give an array matrix its order and cover classes a
         # test fold may lack; a DataFrame or dict matrix is reordered to them.
         labels = self._labels if self._labels is not None else getattr(final, "classes_", None)
-        actions = self._actions if self._actions is not None else _fitted_actions(final)
+        actions = _judging_actions(self._actions, self._cost_matrix, final, names)
+        decision_costs = _decision_costs(sample_cost, names)
+        if decision_costs is not None and _predict_takes_sample_cost(estimator):
+            if names is None:
+                columns = _column_labels(actions, self._cost_matrix, labels)
+                decision_costs = _model_columns(decision_costs, columns, final)
+        else:
+            decision_costs = None
+        if decision_costs is not None:
+            y_pred = estimator.predict(X, sample_cost=decision_costs)
+        else:
+            y_pred = estimator.predict(X)
         return self._sign * self._score_func(
             y_true,
             y_pred,

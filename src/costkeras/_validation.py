@@ -34,8 +34,9 @@ def _unknown_labels_error(param: str, unknown: list, labels: Sequence[Any]) -> V
 def _float_array(value: Any, param: str, expected: str) -> np.ndarray:
     """A float copy of ``value``; a ``TypeError`` naming ``param`` if it is not real numbers.
 
-    Complex numbers (whose imaginary part NumPy would drop) and dates are refused,
-    and so are numbers beyond the float range (Python ints can be that large).
+    Complex numbers (whose imaginary part NumPy would drop), dates and text (NumPy would
+    read ``"5"`` as 5) are refused, and so are numbers beyond the float range (Python ints
+    can be that large).
     """
     kind = getattr(value, "dtype", np.dtype(float)).kind
     if kind in "cmM":
@@ -48,7 +49,22 @@ def _float_array(value: Any, param: str, expected: str) -> np.ndarray:
         raise TypeError(f"{param} must be {expected}; got {type(value).__name__}.") from exc
     if array.dtype.kind != "f":
         raise TypeError(f"{param} must be {expected} of real numbers.")
+    text = _first_text(value)
+    if text is not None:
+        raise TypeError(f"{param} must be {expected}; got the text {text!r}.")
     return array
+
+
+def _first_text(value: Any) -> str | bytes | None:
+    """The first string in ``value`` (an array-like that converted to floats), or None."""
+    if isinstance(value, (str, bytes)):
+        return value
+    array = value if isinstance(value, np.ndarray) else np.asarray(value)
+    if array.dtype.kind in "US":
+        return array.flat[0].item() if array.size else None
+    if array.dtype.kind == "O":
+        return next((v for v in array.flat if isinstance(v, (str, bytes))), None)
+    return None
 
 
 def _matrix_from_dataframe(frame, labels, param: str) -> np.ndarray:
@@ -65,7 +81,13 @@ def _matrix_from_dataframe(frame, labels, param: str) -> np.ndarray:
         raise ValueError(
             f"{param} must have a row and a column for every class; missing {_plain(missing)!r}."
         )
-    return frame.loc[list(labels), list(labels)].to_numpy(dtype=float)
+    return _float_array(frame.loc[list(labels), list(labels)].to_numpy(), param, _NUMBERS)
+
+
+# what the values of a DataFrame or of a dict of dicts must be
+_NUMBERS = "a numeric DataFrame"
+# what an unnamed cost matrix must be
+MATRIX_EXPECTED = "a numeric (k, k) array-like, a pandas DataFrame or a dict of dicts"
 
 
 def _matrix_from_mapping(mapping: Mapping, labels, param: str) -> np.ndarray:
@@ -135,9 +157,7 @@ def check_cost_matrix(
     elif isinstance(cost_matrix, Mapping):
         matrix = _matrix_from_mapping(cost_matrix, labels, param)
     else:
-        matrix = _float_array(
-            cost_matrix, param, "a numeric (k, k) array-like, a pandas DataFrame or a dict of dicts"
-        )
+        matrix = _float_array(cost_matrix, param, MATRIX_EXPECTED)
         if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
             raise ValueError(f"{param} must be a square (k, k) matrix; got shape {matrix.shape}.")
         if matrix.shape[0] != len(labels):
@@ -244,7 +264,7 @@ def _action_matrix_from_dataframe(frame, labels, actions, param, actions_param) 
             f"{_plain(actions)!r}."
         )
     _rows_cover(list(frame.index), labels, param)
-    return frame.loc[list(labels), list(actions)].to_numpy(dtype=float)
+    return _float_array(frame.loc[list(labels), list(actions)].to_numpy(), param, _NUMBERS)
 
 
 def _action_matrix_from_mapping(mapping, labels, actions, param, actions_param) -> np.ndarray:
@@ -338,11 +358,7 @@ def check_action_matrix(
             return matrix[:, order], None
     if actions is None:
         if not named:
-            matrix = _float_array(
-                cost_matrix,
-                param,
-                "a numeric (k, k) array-like, a pandas DataFrame or a dict of dicts",
-            )
+            matrix = _float_array(cost_matrix, param, MATRIX_EXPECTED)
             if matrix.ndim != 2 or matrix.shape[0] != matrix.shape[1]:
                 how = (
                     "a pandas DataFrame's columns or a dict of dicts {true: {action: cost}}"
@@ -481,12 +497,53 @@ def check_one_label_type(values, param: str, *, any_mix: bool = False) -> None:
 
 
 def check_decidable(costs: np.ndarray, param: str) -> None:
-    """Refuse costs that give every decision the same cost, row by row (e.g. all zeros)."""
+    """Refuse costs with one decision (one column), or that give every decision the same
+    cost, row by row (e.g. all zeros): there is nothing to decide."""
+    if costs.shape[-1] < 2:
+        what = "no column, no decision" if costs.shape[-1] == 0 else "one column, one decision"
+        raise ValueError(
+            f"{param} has {what} only: there is nothing to decide. Give the costs of at "
+            "least two decisions (classes or actions)."
+        )
     if np.all(costs == costs[..., :1]):
         raise ValueError(
             f"{param} gives every decision the same cost (every row is constant, e.g. all "
             "zeros): it cannot tell one decision from another."
         )
+
+
+def check_costs(
+    cost_matrix: Any,
+    labels: Sequence[Any],
+    *,
+    actions: Any = None,
+    param: str = "cost_matrix",
+    actions_param: str | None = "actions",
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The check of a cost matrix that decides or judges, the same for every entry point.
+
+    :class:`~costkeras.MinimumCostClassifier`, ``CostSensitiveKerasClassifier``,
+    :mod:`costkeras.decisions` and :mod:`costkeras.metrics` (and so the cost scorers)
+    all call it, so they refuse the same matrices with the same messages: what
+    :func:`check_action_matrix` refuses (not numbers, text, NaN or inf, a wrong shape,
+    labels that are no classes, a dict of dicts lacking a pair), and what
+    :func:`check_decidable` refuses (one decision only, every row constant).
+
+    Parameters
+    ----------
+    cost_matrix, labels, actions, param, actions_param
+        As in :func:`check_action_matrix`.
+
+    Returns
+    -------
+    matrix : ndarray of shape (k, m), float64
+    actions : ndarray of shape (m,), or None for the classes
+    """
+    matrix, named = check_action_matrix(
+        cost_matrix, labels, actions=actions, param=param, actions_param=actions_param
+    )
+    check_decidable(matrix, param)
+    return matrix, named
 
 
 def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
@@ -511,6 +568,29 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
     return weights
 
 
+def check_score_weight(
+    sample_weight: Any, n_samples: int, *, undefined: str | None = None
+) -> np.ndarray:
+    """A float copy of the ``sample_weight`` of a score or a metric: shape (n,), finite and
+    non-negative.
+
+    ``undefined`` says what weights that are all zero leave undefined (``"a mean cost is
+    undefined"``) and refuses them; None accepts them (a total is then 0).
+    """
+    weights = _float_array(sample_weight, "sample_weight", "a numeric array of shape (n_samples,)")
+    if weights.ndim != 1:
+        raise ValueError(f"sample_weight must be one-dimensional; got shape {weights.shape}.")
+    if len(weights) != n_samples:
+        raise ValueError(
+            f"sample_weight has {len(weights)} entries but there are {n_samples} samples."
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if undefined is not None and not weights.any():
+        raise ValueError(f"sample_weight is zero for every sample; {undefined}.")
+    return weights
+
+
 def check_sample_cost(
     sample_cost: Any,
     n_samples: int,
@@ -518,22 +598,27 @@ def check_sample_cost(
     *,
     param: str = "sample_cost",
     n_actions: int | None = None,
+    rows: bool = True,
 ) -> np.ndarray:
     """Return per-example costs as a float array of shape (n, m) or (n, k, m).
 
     (n, k, m) holds one cost matrix ``C_n[true, action]`` per example; (n, m)
     holds the cost of each action for each example (its true class being
     known), the format of the ``costsensitive`` package. The actions are the
-    k classes unless ``n_actions`` says there are m others.
+    k classes unless ``n_actions`` says there are m others. ``rows=False``:
+    where the true class is unknown (at predict time) and only (n, k, m) can
+    serve, the messages name that shape alone.
     """
     k = n_classes
     m = k if n_actions is None else n_actions
-    expected = f"({n_samples}, {m}) or ({n_samples}, {k}, {m})"
+    expected = (
+        f"({n_samples}, {m}) or ({n_samples}, {k}, {m})" if rows else f"({n_samples}, {k}, {m})"
+    )
     costs = _float_array(
         sample_cost,
         param,
         "a numeric array of shape (n_samples, k) or (n_samples, k, k)"
-        if m == k
+        if m == k and rows
         else f"a numeric array of shape {expected}",
     )
     if costs.ndim not in (2, 3) or costs.shape[0] != n_samples:

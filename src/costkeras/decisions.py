@@ -13,15 +13,19 @@ deep-learning backend.
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 
 from . import _bayes
 from ._validation import (
-    check_action_matrix,
+    MATRIX_EXPECTED,
+    _float_array,
+    _is_frame,
+    _plain,
     check_actions,
-    check_cost_matrix,
+    check_costs,
     check_decidable,
     check_sample_cost,
 )
@@ -34,6 +38,55 @@ def _is_tensor(values: Any) -> bool:
     return "keras" in sys.modules and sys.modules["keras"].ops.is_tensor(values)
 
 
+def _ndim(cost_matrix: Any) -> int | None:
+    """The dimensions of an array-like cost matrix; None for a DataFrame, a dict, or what
+    does not read as an array (its check says what is wrong with it)."""
+    if _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping):
+        return None
+    try:
+        return np.ndim(cost_matrix)
+    except (TypeError, ValueError):  # ragged lists
+        return None
+
+
+def _positional_costs(proba: Any, cost_matrix: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``proba`` and the costs of :func:`expected_costs` and :func:`bayes_decision`, checked.
+
+    Their columns have no labels, so the costs come as an array in the order of
+    ``proba``'s columns: (k, m) by :func:`~costkeras._validation.check_costs`, the
+    check of every entry point that takes a cost matrix, or (n, k, m) by the check
+    of per-example costs.
+    """
+    if _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping):
+        raise TypeError(
+            "cost_matrix must be an array here, rows and columns in the order of proba's "
+            f"columns; got a {type(cost_matrix).__name__}, whose labels proba's columns do "
+            "not have. Decide with predict_min_cost(estimator, X, cost_matrix), which "
+            "orders it by estimator.classes_, or pass it as an array in that order."
+        )
+    proba = _float_array(proba, "proba", "a numeric array of shape (n_samples, k)")
+    if proba.ndim != 2:
+        raise ValueError(f"proba must have shape (n_samples, k); got shape {proba.shape}.")
+    n, k = proba.shape
+    if _ndim(cost_matrix) == 3:
+        costs = _float_array(cost_matrix, "cost_matrix", "a numeric array of shape (n, k, m)")
+        costs = check_sample_cost(
+            costs, n, k, param="cost_matrix", n_actions=costs.shape[-1], rows=False
+        )
+        check_decidable(costs, "cost_matrix")
+        return proba, costs
+    matrix = _float_array(cost_matrix, "cost_matrix", MATRIX_EXPECTED)
+    if matrix.ndim != 2 or matrix.shape[0] != k:
+        raise ValueError(
+            f"cost_matrix must have shape ({k}, m) or ({n}, {k}, m), a row per class and a "
+            f"column per decision, for probabilities of shape {proba.shape}; got shape "
+            f"{matrix.shape}."
+        )
+    m = matrix.shape[1]
+    costs, _ = check_costs(matrix, range(k), actions=None if m == k else range(m))
+    return proba, costs
+
+
 def expected_costs(proba: Any, cost_matrix: Any):
     """Expected cost of each possible decision: ``R[n, a] = sum_i p[n, i] C[i, a]``.
 
@@ -44,11 +97,20 @@ def expected_costs(proba: Any, cost_matrix: Any):
     cost_matrix : array-like of shape (k, m) or (n_samples, k, m)
         ``C[true, decision]``, one matrix for all samples or one per sample;
         rows the k classes, columns the m decisions: the classes themselves
-        (``m = k``) or actions such as approve, review, decline.
+        (``m = k``) or actions such as approve, review, decline. An array in the
+        order of ``proba``'s columns: a DataFrame or dict of dicts, whose labels
+        ``proba`` lacks, is refused (:func:`predict_min_cost` orders one by
+        ``classes_``).
 
     Returns
     -------
     array of shape (n_samples, m)
+
+    Raises
+    ------
+    ValueError, TypeError
+        The check of every entry point that takes a cost matrix: numbers only
+        (no text, NaN or inf), at least two columns, not every row constant.
 
     Examples
     --------
@@ -61,7 +123,7 @@ def expected_costs(proba: Any, cost_matrix: Any):
     [[2.0, 1.2, 4.0]]
     """
     if not _is_tensor(proba):
-        return _bayes.expected_costs(proba, cost_matrix)
+        return _bayes.expected_costs(*_positional_costs(proba, cost_matrix))
     from keras import ops
 
     from .keras import _ops
@@ -78,7 +140,8 @@ def bayes_decision(proba: Any, cost_matrix: Any):
         Class probabilities, columns in class order.
     cost_matrix : array-like of shape (k, m) or (n_samples, k, m)
         ``C[true, decision]``: rows the classes, columns the m decisions (the
-        classes, or actions).
+        classes, or actions), in the order of ``proba``'s columns; checked as
+        in :func:`expected_costs`.
 
     Returns
     -------
@@ -94,7 +157,7 @@ def bayes_decision(proba: Any, cost_matrix: Any):
     [1]
     """
     if not _is_tensor(proba):
-        return _bayes.decision_positions(proba, cost_matrix)
+        return _bayes.decision_positions(*_positional_costs(proba, cost_matrix))
     from .keras import _ops
 
     return _ops.first_argmin(expected_costs(proba, cost_matrix))
@@ -120,7 +183,13 @@ def binary_threshold(cost_matrix: Any) -> float:
     >>> round(binary_threshold([[0, 1], [10, 0]]), 4)
     0.0909
     """
-    costs = check_cost_matrix(cost_matrix, [0, 1])  # 2 x 2, finite, named in errors
+    # every entry point's check; a threshold is between the two classes: no actions
+    costs, actions = check_costs(cost_matrix, [0, 1], actions_param=None)
+    if actions is not None:
+        raise ValueError(
+            f"cost_matrix names actions {_plain(actions)!r}; a threshold takes the square "
+            "2 x 2 matrix over the two classes."
+        )
     (c_tn, c_fp), (c_fn, c_tp) = costs
     denominator = c_fp - c_tn + c_fn - c_tp
     if denominator <= 0:
@@ -177,18 +246,23 @@ def predict_min_cost(
             "apply bayes_decision to each output's probabilities with its cost matrix."
         )
     classes = np.asarray(estimator.classes_)
-    if np.ndim(cost_matrix) == 3:
+    if _ndim(cost_matrix) == 3:
         labels = classes if actions is None else check_actions(actions)
         costs = check_sample_cost(
-            cost_matrix, len(proba), len(classes), param="cost_matrix", n_actions=len(labels)
+            cost_matrix,
+            len(proba),
+            len(classes),
+            param="cost_matrix",
+            n_actions=len(labels),
+            rows=False,
         )
         if costs.ndim != 3:
             raise ValueError(
                 f"cost_matrix must be one (k, m) matrix or one per row, shape "
                 f"({len(proba)}, {len(classes)}, m); got shape {costs.shape}."
             )
+        check_decidable(costs, "cost_matrix")
     else:
-        costs, named = check_action_matrix(cost_matrix, classes, actions=actions)
+        costs, named = check_costs(cost_matrix, classes, actions=actions)
         labels = classes if named is None else named
-    check_decidable(costs, "cost_matrix")
     return _bayes.decide(proba, labels, costs)

@@ -13,17 +13,21 @@ classes and ``y_pred`` actions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, Literal
 
 import numpy as np
 
 from ._validation import (
+    MATRIX_EXPECTED,
     _float_array,
+    _is_frame,
     action_names,
-    check_action_matrix,
     check_actions,
+    check_costs,
     check_one_label_type,
     check_sample_cost,
+    check_score_weight,
     column,
     cost_rows,
     default_output_names,
@@ -47,7 +51,7 @@ def _labels_for(cost_matrix, labels, actions, y_true, y_pred, sample_cost) -> np
     named = None
     if hasattr(cost_matrix, "index") and hasattr(cost_matrix, "columns"):
         named = np.asarray(cost_matrix.index)
-    elif isinstance(cost_matrix, dict):
+    elif isinstance(cost_matrix, Mapping):
         named = np.asarray(list(cost_matrix))
     if named is not None:
         if len(named) == 0:
@@ -55,11 +59,12 @@ def _labels_for(cost_matrix, labels, actions, y_true, y_pred, sample_cost) -> np
         return named
     # with actions, y_pred holds no classes: the classes are y_true's
     seen = np.unique(y_true if actions is not None else np.concatenate([y_true, y_pred]))
-    if sample_cost is not None:  # checked 2-D+: (n, k, m), or (n, m) rows
-        shape = np.shape(sample_cost)
-        k = shape[1] if len(shape) == 3 or actions is None else None
+    # arrays by now; a shape their checks refuse leaves the labels to them
+    shape = np.shape(cost_matrix if sample_cost is None else sample_cost)
+    if sample_cost is not None:  # (n, k, m), or (n, m) rows
+        k = shape[1] if len(shape) == 3 or (len(shape) == 2 and actions is None) else None
     else:
-        k = np.shape(cost_matrix)[0]  # the rows are the classes
+        k = shape[0] if len(shape) == 2 else None  # the rows are the classes
     if k is not None and len(seen) != k:
         where = "y_true holds" if actions is not None else "y_true and y_pred hold"
         raise ValueError(
@@ -71,18 +76,27 @@ def _labels_for(cost_matrix, labels, actions, y_true, y_pred, sample_cost) -> np
 
 
 def _positions(
-    values: np.ndarray, labels: np.ndarray, name: str, what: str = "the cost matrix's labels"
+    values: np.ndarray,
+    labels: np.ndarray,
+    name: str,
+    what: str = "the cost matrix's labels",
+    noun: str = "labels",
 ) -> np.ndarray:
-    if labels.dtype == object or values.dtype == object:
-        # actions may mix types ([0, 1, "review"]), which sorting refuses: look each up
+    def unknown_error(missing) -> ValueError:
+        return ValueError(
+            f"{name} holds {noun} {missing!r} that are not in {what} {labels.tolist()!r}; "
+            f"the costs price no such {'decision' if noun == 'decisions' else 'label'}."
+        )
+
+    if labels.dtype == object or values.dtype == object or labels.dtype.kind != values.dtype.kind:
+        # actions may mix types ([0, 1, "review"]), which sorting refuses, and labels
+        # of another kind (classes where actions were due) do not sort with them:
+        # look each up
         index = {label: i for i, label in enumerate(labels.tolist())}
         found = np.array([index.get(value, -1) for value in values.tolist()], dtype=int)
         unknown = found < 0
         if np.any(unknown):
-            missing = list(dict.fromkeys(values[unknown].tolist()))
-            raise ValueError(
-                f"{name} holds labels {missing!r} that are not in {what} {labels.tolist()!r}."
-            )
+            raise unknown_error(list(dict.fromkeys(values[unknown].tolist())))
         return found
     order = np.argsort(labels, kind="stable")
     sorted_labels = labels[order]
@@ -90,10 +104,7 @@ def _positions(
     found = np.clip(found, 0, len(labels) - 1)
     unknown = sorted_labels[found] != values
     if np.any(unknown):
-        raise ValueError(
-            f"{name} holds labels {np.unique(values[unknown]).tolist()!r} that are not in "
-            f"{what} {labels.tolist()!r}."
-        )
+        raise unknown_error(np.unique(values[unknown]).tolist())
     return order[found]
 
 
@@ -106,15 +117,7 @@ def _as_1d(values: Any, name: str) -> np.ndarray:
     return array
 
 
-def _weights(sample_weight: Any, n: int) -> np.ndarray:
-    weights = _float_array(sample_weight, "sample_weight", "a numeric array of shape (n_samples,)")
-    if weights.ndim != 1:
-        raise ValueError(f"sample_weight must be one-dimensional; got shape {weights.shape}.")
-    if len(weights) != n:
-        raise ValueError(f"sample_weight has {len(weights)} entries but there are {n} samples.")
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("sample_weight must be finite and non-negative.")
-    return weights
+_weights = check_score_weight  # the name costkeras.plotting imports
 
 
 def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost, actions=None):
@@ -134,38 +137,37 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost,
     for name, values in (("y_true", y_true), ("y_pred", y_pred)):
         if values.dtype == object:
             check_one_label_type(values.tolist(), name, any_mix=True)
-    costs_given = (
-        ("sample_cost", sample_cost) if sample_cost is not None else (("cost_matrix", cost_matrix))
-    )
-    named = isinstance(costs_given[1], dict) or hasattr(costs_given[1], "columns")
-    if costs_given[0] == "sample_cost" or not named:
-        if isinstance(costs_given[1], dict) or np.ndim(costs_given[1]) < 2:
-            raise ValueError(
-                f"{costs_given[0]} must be a (k, k) matrix (or per example (n, k, k) or (n, k)); "
-                f"got shape {np.shape(costs_given[1])}."
-            )
-    named = isinstance(cost_matrix, dict) or hasattr(cost_matrix, "columns")
+    named = _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
+    # arrays before their shapes are read, refused as the checks below refuse them
+    if sample_cost is not None:
+        sample_cost = _float_array(
+            sample_cost,
+            "sample_cost",
+            "a numeric array of shape (n_samples, k, m) or (n_samples, m)",
+        )
+    elif not named:
+        cost_matrix = _float_array(cost_matrix, "cost_matrix", MATRIX_EXPECTED)
     if actions is not None:
         actions = check_actions(actions)
     elif named:  # a DataFrame or dict of dicts may name actions
         found = action_names(cost_matrix, () if labels is None else labels)
         actions = None if found is None else check_actions(found, param="cost_matrix's columns")
     labels = _labels_for(cost_matrix, labels, actions, y_true, y_pred, sample_cost)
-    matrix = None
-    if sample_cost is None or named:
-        matrix, actions = check_action_matrix(cost_matrix, labels, actions=actions)
     true_pos = _positions(y_true, labels, "y_true")
+    matrix = None
+    if sample_cost is None or named:  # the check of every entry point
+        matrix, actions = check_costs(cost_matrix, labels, actions=actions)
     if actions is None:
         pred_pos = _positions(y_pred, labels, "y_pred")
     else:
-        pred_pos = _positions(y_pred, actions, "y_pred", "the actions")
+        pred_pos = _positions(y_pred, actions, "y_pred", "the cost matrix's actions", "decisions")
     if sample_cost is not None:
         n_actions = None if actions is None else len(actions)
         costs = check_sample_cost(sample_cost, n, len(labels), n_actions=n_actions)
         table = cost_rows(true_pos, sample_cost=costs)
     else:
         table = cost_rows(true_pos, cost_matrix=matrix)
-    weights = np.ones(n) if sample_weight is None else _weights(sample_weight, n)
+    weights = np.ones(n) if sample_weight is None else check_score_weight(sample_weight, n)
     return table, pred_pos, weights
 
 
@@ -407,6 +409,56 @@ _SCORES = {
 }
 
 
+def _ndim(value: Any) -> int | None:
+    try:
+        return np.ndim(value)
+    except (TypeError, ValueError):  # ragged
+        return None
+
+
+def _check_scorer_matrix(cost_matrix: Any, labels: Any, actions: Any) -> None:
+    """Refuse at once a single cost matrix every estimator would be refused with.
+
+    An array's rows are the fitted classes, unknown until the scorer is called: it is
+    checked with k stand-in labels (or ``labels``), so a search learns of a bad matrix
+    before its first fit rather than from a score of NaN per candidate. A DataFrame or
+    dict of dicts without ``labels``, and per-output matrices, are checked when called,
+    against each estimator's ``classes_``, by the same check.
+    """
+    named = _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
+    if cost_matrix is None or isinstance(actions, Mapping) or isinstance(labels, Mapping):
+        return
+    if labels is not None and np.ndim(labels) != 1:
+        return  # per output, or refused by the metric
+    if named:
+        if labels is not None:
+            check_costs(cost_matrix, list(labels), actions=actions)
+        return
+    try:
+        shape = np.shape(cost_matrix)
+    except ValueError:  # ragged: perhaps one matrix per output
+        shape = None
+    if shape is not None and len(shape) > 2:
+        return  # one matrix per output
+    if (
+        shape is None
+        and isinstance(cost_matrix, (list, tuple))
+        and any(
+            entry is None or _is_frame(entry) or isinstance(entry, Mapping) or _ndim(entry) == 2
+            for entry in cost_matrix
+        )
+    ):
+        return  # one matrix (or None) per output
+    shape = shape if shape is not None and len(shape) == 2 else (0, 0)
+    if labels is None and actions is None and min(shape) < 2:
+        return  # not a matrix of two rows and columns: the call's check says what it is
+    if labels is None:
+        labels = range(shape[0])
+    if actions is None and shape[0] != shape[1] and shape[0] == len(labels):
+        actions = range(shape[1])  # stand-ins for the fitted estimator's actions_
+    check_costs(cost_matrix, list(labels), actions=actions)
+
+
 def make_cost_scorer(
     cost_matrix: Any = None,
     *,
@@ -440,8 +492,14 @@ default=None
         Labels of the matrix's rows (and columns, without actions). Defaults
         to the fitted estimator's ``classes_`` for an array.
     actions : array-like of shape (m,), default=None
-        Labels of the matrix's columns when they are actions. Defaults to the
-        fitted estimator's ``actions_`` when they are not its classes
+        Labels of the matrix's columns when they are actions. The scorer's
+        columns are its own: ``actions``, or those a DataFrame or dict of dicts
+        names, so it judges any estimator whose decisions are among them (an
+        approve/decline model on approve/review/decline costs, in the same
+        search as an approve/review/decline one); per-example matrices handed to
+        ``predict`` are cut to the estimator's ``actions_``. Only a matrix that
+        names no columns (an array, or routed costs alone) takes the fitted
+        estimator's ``actions_`` when they are not its classes
         (:class:`~costkeras.MinimumCostClassifier`,
         :class:`~costkeras.CostSensitiveKerasClassifier`).
     kind : {"mean", "total", "savings"}, default="mean"
@@ -451,6 +509,16 @@ default=None
     -------
     scorer : callable
         ``scorer(estimator, X, y, sample_weight=None, sample_cost=None)``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        From the check every entry point gives a cost matrix (not numbers, NaN or
+        inf, a wrong shape, one column, every row constant): at once for an
+        array, when called for a DataFrame or a dict of dicts (their labels are
+        matched to the estimator's ``classes_``). When called, a decision of the
+        estimator that is not among the scorer's columns raises a ``ValueError``
+        naming it.
 
     Examples
     --------
@@ -468,5 +536,6 @@ default=None
 
     if kind not in _SCORES:
         raise ValueError(f"kind must be one of {sorted(_SCORES)}; got {kind!r}.")
+    _check_scorer_matrix(cost_matrix, labels, actions)
     func, greater_is_better = _SCORES[kind]
     return CostScorer(func, 1 if greater_is_better else -1, cost_matrix, labels, actions)

@@ -28,9 +28,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from . import _bayes
+from . import _bayes, _compat
 from ._validation import (
-    check_action_matrix,
+    check_costs,
+    check_score_weight,
     column,
     default_output_names,
     per_output,
@@ -128,6 +129,11 @@ or dict, default=None
         shape (k, m): a DataFrame's columns or a dict of dicts' inner keys that
         are not classes name them (approve, review, decline), an array's are
         named by ``actions``. ``predict`` then returns actions.
+
+        ``fit`` checks it as every entry point that takes a cost matrix does
+        (``CostSensitiveKerasClassifier``, :mod:`costkeras.decisions`, the
+        metrics and scorers), with the same messages: one column, or every row
+        constant (all zeros), leaves nothing to decide and is refused.
     actions : array-like of shape (m,), list or dict, default=None
         The labels of the columns of an array ``cost_matrix`` when they are
         actions (an array with ``m != k`` needs them); for a DataFrame or dict of
@@ -323,7 +329,7 @@ or dict, default=None
                     )
                 spread.append((1.0 - np.eye(len(labels)), np.asarray(labels)))
                 continue
-            costs, named = check_action_matrix(
+            costs, named = check_costs(
                 matrix,
                 labels,
                 actions=named,
@@ -538,6 +544,10 @@ or dict, default=None
                 "score is accuracy, which compares predictions with classes, but this "
                 f"classifier predicts actions {self._per_output('actions_')[0].tolist()!r}; "
                 "score it with costkeras.metrics.make_cost_scorer(cost_matrix) instead."
+            )
+        if sample_weight is not None:  # the metrics' check and messages
+            sample_weight = check_score_weight(
+                sample_weight, _compat.num_samples(y), undefined="the accuracy is undefined"
             )
         return super().score(X, y, sample_weight=sample_weight)
 

@@ -17,7 +17,9 @@ _BATCH = [None, Interval(Integral, 1, None, closed="left"), Options(Integral, {-
 PARAMETER_CONSTRAINTS: dict = {
     "model": [None, callable, keras.Model],
     "build_fn": [None, callable, keras.Model],
-    "cost_matrix": ["array-like", dict, None],  # a list per output is array-like
+    # checked at fit by _validation.check_costs, as every entry point taking a cost matrix
+    # checks it (MinimumCostClassifier, costkeras.decisions, the metrics): the same messages
+    "cost_matrix": "no_validation",
     "class_weight": [dict, list, tuple, np.ndarray, StrOptions({"balanced"}), None],
     "cost_loss": [StrOptions(set(COST_LOSSES))],
     "cost_loss_weight": [Interval(Real, 0, None, closed="left")],

@@ -49,6 +49,25 @@ scikit-learn that costkeras touches live in ``_compat``.
    and restores it after, as scikeras does with the others. (JAX needs
    nothing: its trainer shuffles with NumPy and its layers draw from Keras
    ``SeedGenerator`` objects, seeded from Python's ``random``.)
+10. Dtypes after fit: scikeras refuses X (and y at ``score``) of a dtype that
+    does not cast *safely* to the dtype seen by ``fit``: float64 X after a fit
+    on float32 ("casting from float64 to float32 is not safe"), float X after a
+    fit on int X, a pandas Series of strings (object) after a fit on a NumPy
+    array of strings. Every scikit-learn classifier takes them. ``predict``,
+    ``predict_proba``, ``predict_expected_cost`` and ``score`` take any numeric
+    X: a dtype that does not cast safely to fit's is converted to
+    :func:`predict_dtype`, which holds fit's values and the Keras ``floatx``
+    values exactly, so the network sees what it would have seen in fit's dtype
+    where the values are the same. y at ``score`` keeps its dtype (accuracy
+    compares values). Fitting is unchanged: ``fit`` sets the dtypes, and a
+    warm or partial fit still checks them as scikeras does.
+11. ``score`` with ``sample_weight``: ``BaseWrapper.score`` drops the rows of
+    weight 0 with ``X[mask, ...]``, which a pandas DataFrame refuses
+    (``InvalidIndexError``, even when no weight is 0), and checks the weights
+    with scikit-learn's private helper, whose messages name no sample count
+    ("sample_weight.shape == (5,), expected (60,)!"). Accuracy needs no row
+    dropped: the weights are checked as the metrics check them
+    (``_validation.check_score_weight``) and handed to the scorer.
 """
 
 from __future__ import annotations
@@ -61,9 +80,10 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils import ClassifierTags
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_array, validate_data
 
 from .. import _compat
+from .._validation import check_score_weight
 
 
 def fits_floatx(X) -> bool:
@@ -74,6 +94,20 @@ def fits_floatx(X) -> bool:
     return X.dtype.itemsize <= np.dtype(keras.backend.floatx()).itemsize or bool(
         np.abs(X).max() <= limit
     )
+
+
+def predict_dtype(fit_dtype) -> np.dtype:
+    """The dtype numeric X is converted to at predict time when it does not cast safely to
+    fit's (Fix 10): float, at least Keras's ``floatx``, and holding every value of
+    ``fit_dtype`` (float64 for int64 or int32, float32 for float16, int16 or bool)."""
+    return np.result_type(fit_dtype, keras.backend.floatx())
+
+
+def _scikeras_dtype(values):
+    """scikeras's ``dtype`` for ``check_array``: numeric input keeps its own, text and
+    objects become ``floatx``."""
+    kind = (values if isinstance(values, np.ndarray) else np.asarray(values)).dtype.kind
+    return keras.backend.floatx() if kind in "OUS" else None
 
 
 def _prime_tensorflow_determinism_flag() -> None:
@@ -132,7 +166,10 @@ class ScikerasFixesMixin:
             # scikit-learn's own feature-name and feature-count checks and messages
             validate_data(self, X, reset=reset, skip_check_array=True)
         try:
-            X, y = super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+            if not reset and (X is None) != (y is None) and "X_dtype_" in self.__dict__:
+                X, y = self._validate_predict_data(X, y)  # Fix 10
+            else:
+                X, y = super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
         except ValueError as error:
             if "could not convert" in str(error):
                 raise ValueError(
@@ -150,6 +187,48 @@ class ScikerasFixesMixin:
                 f"magnitude {np.abs(X).max():.3g}); scale those columns first."
             )
         return X, y
+
+    # Fix 10 --------------------------------------------------------------
+    def _validate_predict_data(self, X, y):
+        """scikeras's checks of X (predict) or y (score) of a fitted estimator, less the
+        rule that their dtype casts safely to fit's: numeric X that does not is converted
+        to ``predict_dtype(X_dtype_)``. Its other checks and messages are scikeras's."""
+        name = type(self).__name__
+        if y is not None:  # score's y: accuracy compares values, whatever their dtype
+            y = check_array(y, ensure_2d=False, allow_nd=False, dtype=None)
+            if y.ndim != self.y_ndim_:
+                raise ValueError(
+                    f"y has {y.ndim} dimensions, but this {name} is expecting "
+                    f"{self.y_ndim_} dimensions in y."
+                )
+            return None, y
+        X = check_array(X, allow_nd=True, dtype=_scikeras_dtype(X), accept_sparse=True)
+        if X.ndim != len(self.X_shape_):
+            raise ValueError(
+                f"X has {X.ndim} dimensions, but this {name} is expecting "
+                f"{len(self.X_shape_)} dimensions in X."
+            )
+        if X.shape[1:] != self.X_shape_[1:]:
+            raise ValueError(
+                f"X has shape {X.shape[1:]}, but this {name} is expecting X of shape "
+                f"{self.X_shape_[1:]}"
+            )
+        # values beyond floatx stay as they are, for the caller's error (no cast to inf)
+        if not np.can_cast(X.dtype, self.X_dtype_) and fits_floatx(X):
+            X = X.astype(predict_dtype(self.X_dtype_), copy=False)
+        return X, None
+
+    # Fix 11 --------------------------------------------------------------
+    def score(self, X, y, sample_weight=None) -> float:
+        """``self.scorer`` (accuracy) of ``predict(X)`` against y, weighted by ``sample_weight``."""
+        _, y = self._validate_data(X=None, y=y)
+        if sample_weight is not None:
+            sample_weight = check_score_weight(
+                sample_weight, len(y), undefined="the accuracy is undefined"
+            )
+        y_pred = self.predict(X)
+        score_args = _compat.route_params(self.get_params(), destination="score", pass_filter=set())
+        return self.scorer(y, y_pred, sample_weight=sample_weight, **score_args)
 
     # Fix 5 ---------------------------------------------------------------
     def fit_callbacks(self, extra=None) -> list:

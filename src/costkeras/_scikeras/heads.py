@@ -16,13 +16,7 @@ from typing import Any
 import keras
 import numpy as np
 
-from .._validation import (
-    _plain,
-    check_action_matrix,
-    check_decidable,
-    check_nonnegative,
-    per_output,
-)
+from .._validation import _plain, check_costs, check_nonnegative, per_output
 from ..keras.losses import (
     ArgmaxWeightedCrossEntropy,
     ClassWeightedCrossEntropy,
@@ -314,7 +308,7 @@ def build_heads(
     return heads
 
 
-def _head_costs(cost_matrix, classes, params: dict, param: str, *, decidable: bool = True):
+def _head_costs(cost_matrix, classes, params: dict, param: str):
     """A head's validated cost matrix and its actions (None: the classes), or None, None.
 
     Training uses the classes: the cost losses weigh a class predicted for a true
@@ -323,9 +317,8 @@ def _head_costs(cost_matrix, classes, params: dict, param: str, *, decidable: bo
     """
     if cost_matrix is None:
         return None, None
-    matrix, actions = check_action_matrix(cost_matrix, classes, param=param, actions_param=None)
-    if decidable:
-        check_decidable(matrix, param)
+    # every entry point's check of a cost matrix (``_validation.check_costs``)
+    matrix, actions = check_costs(cost_matrix, classes, param=param, actions_param=None)
     if actions is not None:
         named = f"{param} has actions {_plain(actions)!r} for its columns, not the classes"
         if params["cost_loss"] != "cross_entropy":
@@ -372,9 +365,7 @@ def _multilabel_heads(target, model, params, user_loss, per_example_costs) -> li
     costs = _per_head(params["cost_matrix"], names, names, param="cost_matrix")
     heads = []
     for j, name in enumerate(names):
-        matrix, actions = _head_costs(
-            costs[j], target.classes[j], params, f"cost_matrix[{name!r}]", decidable=False
-        )
+        matrix, actions = _head_costs(costs[j], target.classes[j], params, f"cost_matrix[{name!r}]")
         head = Head(name, target.classes[j], 1, 0, cost_matrix=matrix, loss=loss, unit=j)
         head.actions = actions
         head.target_format = "binary"

@@ -25,8 +25,8 @@ from typing import Any
 import keras
 import numpy as np
 
+from .. import _bayes
 from .._compat import moving_average_pairs
-from ..decisions import bayes_decision
 
 __all__ = [
     "MONITORS",
@@ -436,7 +436,8 @@ def validation_score(
         costs = np.asarray(costs, dtype=np.float64)
         true_rows = costs[y_positions] if costs.ndim == 2 else costs[rows, y_positions]
         if monitor == "decision_cost":
-            losses = true_rows[rows, bayes_decision(proba, costs)]
+            # checked costs: _bayes's decision, without the checks of user input
+            losses = true_rows[rows, _bayes.decision_positions(proba, costs)]
         else:
             losses = np.sum(proba * true_rows, axis=1)
     return float(np.average(losses, weights=sample_weight))
