@@ -18,8 +18,10 @@ from keras import ops
 
 from ._ops import (
     NO_DECISION,
+    _assert_same_rows,
     check_columns,
     check_matrix,
+    check_prediction,
     check_sample_cost,
     class_probabilities,
     decide,
@@ -108,7 +110,11 @@ class BayesDecision(keras.layers.Layer):
     def __init__(self, cost_matrix: Any = None, **kwargs: Any):
         super().__init__(**_wide_dtype(kwargs, "BayesDecision"))
         self.cost_matrix = (
-            None if cost_matrix is None else check_matrix(cost_matrix, "cost_matrix", square=False)
+            None
+            if cost_matrix is None
+            else check_matrix(
+                cost_matrix, "cost_matrix", square=False, decidable=True, dtype=self.compute_dtype
+            )
         )
         self.supports_masking = False
 
@@ -138,7 +144,9 @@ class BayesDecision(keras.layers.Layer):
             decided (a value that is not finite, see Notes).
         """
         probabilities, sample_cost = _inputs(probabilities, sample_cost)
-        proba = class_probabilities(ops.cast(probabilities, self.compute_dtype))
+        probabilities = ops.cast(probabilities, self.compute_dtype)
+        check_prediction(probabilities, "BayesDecision", "probabilities")
+        proba = class_probabilities(probabilities)
         if sample_cost is not None:
             return decide(proba, check_sample_cost(proba, ops.cast(sample_cost, proba.dtype)))
         check_columns(proba, self.cost_matrix, "cost_matrix")
@@ -148,6 +156,7 @@ class BayesDecision(keras.layers.Layer):
 
     def compute_output_spec(self, probabilities, sample_cost=None):
         probabilities, _ = _inputs(probabilities, sample_cost)
+        check_prediction(probabilities, "BayesDecision", "probabilities")
         return keras.KerasTensor(probabilities.shape[:-1], dtype="int32")
 
     def get_config(self) -> dict:
@@ -272,6 +281,7 @@ class WhereFinite(keras.layers.Layer):
         dtype = keras.backend.standardize_dtype(values.dtype)
         if "float" not in dtype and not isinstance(self.fill, int):
             raise ValueError(f"fill={self.fill!r} is not a value of {dtype} values.")
+        values = _same_rows(values, inputs)
         if "float" not in keras.backend.standardize_dtype(inputs.dtype):
             return values
         finite = ops.isfinite(inputs)
@@ -281,7 +291,31 @@ class WhereFinite(keras.layers.Layer):
         return ops.where(finite, values, ops.convert_to_tensor(self.fill, dtype))
 
     def compute_output_spec(self, values, inputs):
+        _same_rows(values, inputs, static=True)
         return keras.KerasTensor(values.shape, dtype=values.dtype)
+
+
+def _same_rows(values, inputs, static: bool = False):
+    """``values``, when it has as many rows as ``inputs``; else a ValueError naming both.
+
+    A batch size unknown until a TensorFlow graph runs is checked there by an
+    assertion (``tf.errors.InvalidArgumentError`` with the same message).
+    """
+    message = (
+        "WhereFinite takes values and inputs with one row each per example, as many rows "
+        f"in both; got values of shape {tuple(values.shape)} and inputs of shape "
+        f"{tuple(inputs.shape)}"
+    )
+    if not values.shape or not inputs.shape:
+        raise ValueError(f"{message}: both need a batch axis.")
+    n, rows = values.shape[0], inputs.shape[0]
+    if isinstance(n, int) and isinstance(rows, int):
+        if n != rows:
+            raise ValueError(f"{message}.")
+        return values
+    if static or isinstance(values, keras.KerasTensor):
+        return values
+    return _assert_same_rows(inputs, values, message)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "fill": self.fill}
@@ -319,6 +353,7 @@ class DecisionModel(keras.Model):
     """
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        self._check_input_shapes(x)
         if steps is None and _no_rows(x):
             return self._predict_no_rows(x)
         return super().predict(
@@ -326,7 +361,39 @@ class DecisionModel(keras.Model):
         )
 
     def predict_on_batch(self, x):
+        self._check_input_shapes(x)
         return self._predict_no_rows(x) if _no_rows(x) else super().predict_on_batch(x)
+
+    def _check_input_shapes(self, x) -> None:
+        """Keras's own refusal of an input of the wrong shape, made before Keras traces.
+
+        Keras checks the inputs against the shapes the model was built with only
+        while its traced function keeps them; after calls with several batch sizes
+        it relaxes the traced shapes, and a wrong feature count then fails deep in
+        the graph. Arrays of no rows are checked too (``predict`` answers them
+        with a one-row stand-in, whose shape the user never gave).
+        """
+        inputs = self.inputs
+        if isinstance(x, dict):
+            pairs = [(tensor, x.get(tensor.name)) for tensor in inputs]
+        elif isinstance(x, (list, tuple)):
+            pairs = list(zip(inputs, x, strict=False)) if len(x) == len(inputs) else []
+        else:
+            pairs = [(inputs[0], x)] if len(inputs) == 1 else []
+        for index, (tensor, given) in enumerate(pairs):
+            shape = getattr(given, "shape", None)
+            if shape is None:
+                continue  # a dataset, a generator: Keras reads and checks them itself
+            shape = tuple(None if d is None else int(d) for d in shape)
+            expected = tuple(tensor.shape)
+            if len(shape) != len(expected) or any(
+                want is not None and got is not None and want != got
+                for want, got in zip(expected[1:], shape[1:], strict=True)
+            ):
+                raise ValueError(
+                    f'Input {index} of layer "{self.name}" is incompatible with the layer: '
+                    f"expected shape={expected}, found shape={shape}"
+                )
 
     def _predict_no_rows(self, x):
         """The outputs of one row of zeros, cut to none.
