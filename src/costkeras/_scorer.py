@@ -164,13 +164,14 @@ def _matrix_labels(cost_matrix, names, classes):
     """The labels a scorer judges with: those its matrix names, else the fitted ``classes_``.
 
     A DataFrame or a dict of dicts names its classes, those a test fold holds and
-    its training fold lacked included, so its own labels judge; only an array,
-    which names none, takes the estimator's ``classes_`` (which also cover classes
-    a test fold lacks). With several outputs, each output's matrix is read so.
+    its training fold lacked included, so its own labels judge when they cover
+    the estimator's classes; one that lacks a class the estimator decides is read
+    against ``classes_``, which refuses it as every other entry point does. An
+    array names none and takes ``classes_`` (which cover classes a test fold
+    lacks). With several outputs, each output's matrix is read so.
     """
     if names is None:
-        named = _named_labels(cost_matrix)
-        return classes if named is None else named
+        return _covering_labels(cost_matrix, classes)
     try:
         matrices = per_output(cost_matrix, names, param="cost_matrix")
     except (TypeError, ValueError):
@@ -178,9 +179,21 @@ def _matrix_labels(cost_matrix, names, classes):
     if not isinstance(classes, list) or len(classes) != len(matrices):
         return classes
     return [
-        fitted if _named_labels(matrix) is None else _named_labels(matrix)
-        for matrix, fitted in zip(matrices, classes, strict=True)
+        _covering_labels(matrix, fitted) for matrix, fitted in zip(matrices, classes, strict=True)
     ]
+
+
+def _covering_labels(cost_matrix, classes):
+    named = _named_labels(cost_matrix)
+    if named is None:
+        return classes
+    if classes is None:
+        return named
+    try:
+        covered = set(named)
+        return named if all(label in covered for label in np.asarray(classes).tolist()) else classes
+    except TypeError:  # unhashable labels: the matrix's own check names them
+        return classes
 
 
 def _model_rows(decision_costs, labels, estimator):

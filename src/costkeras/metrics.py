@@ -517,9 +517,9 @@ default=None
         From the check every entry point gives a cost matrix (not numbers, NaN or
         inf, a wrong shape, one column, every row constant): at once for an
         array, when called for a DataFrame or a dict of dicts (which judge with
-        the labels they name, a class a training fold lacked included). When called, a decision of the
-        estimator that is not among the scorer's columns raises a ``ValueError``
-        naming it.
+        the labels they name, a class a training fold lacked included). When
+        called, a decision of the estimator that is not among the scorer's
+        columns raises a ``ValueError`` naming it.
 
     Examples
     --------

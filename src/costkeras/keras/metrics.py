@@ -81,8 +81,9 @@ class MeanCost(keras.metrics.Metric):
     in ``mean_cost``: one finite, non-negative weight per example, shape
     (batch,) or (batch, 1); another shape raises a ValueError naming
     sample_weight, and so do negative, NaN or infinite weights (inside a
-    TensorFlow graph, a ``tf.debugging`` assertion, as for the targets). ``y_pred`` is a softmax (batch, k) or one sigmoid unit
-    (batch, 1), or their logits with ``from_logits=True``.
+    TensorFlow graph, a ``tf.debugging`` assertion, as for the targets).
+    ``y_pred`` is a softmax (batch, k) or one sigmoid unit (batch, 1), or
+    their logits with ``from_logits=True``.
 
     Bad targets are refused as the losses refuse them: labels that are not
     whole numbers in ``[0, k)``, NaN or infinite values raise a ValueError on
@@ -92,8 +93,8 @@ class MeanCost(keras.metrics.Metric):
     decided (NaN or infinite probabilities or logits, as a diverged model
     gives) costs NaN too, so the logged value reads NaN rather than a cost
     that would look like the best (``EarlyStopping`` then never keeps such
-    weights as the best ones). An empty batch adds nothing, as
-    with Keras's metrics: before any example the result is 0.
+    weights as the best ones). An empty batch adds nothing, as with Keras's
+    metrics: before any example the result is 0.
 
     Examples
     --------
@@ -219,8 +220,7 @@ def _check_weights(sample_weight, proba):
         weights = ops.squeeze(weights, axis=-1)
     elif len(shape) != 1:
         raise ValueError(
-            f"MeanCost takes sample_weight of shape {expected} (or (batch, 1)); got shape "
-            f"{shape}."
+            f"MeanCost takes sample_weight of shape {expected} (or (batch, 1)); got shape {shape}."
         )
     rows = weights.shape[0]
     if isinstance(n, int) and isinstance(rows, int):
