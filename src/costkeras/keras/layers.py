@@ -74,6 +74,10 @@ class BayesDecision(keras.layers.Layer):
         ``C[true, decision]``: rows the k classes in the order of the
         probabilities' columns; columns the m possible decisions (``m = k`` for
         the classes themselves). None: the most probable class (0/1 costs).
+        Refused with a ValueError, as every entry point of costkeras refuses
+        them: values that are not finite, one column (one decision), every
+        row constant (all zeros), and a cost beyond the range of the dtype the
+        layer decides in (1e39 in float32).
     **kwargs
         Passed to ``keras.layers.Layer`` (``name``, ``dtype``). The layer
         decides in float32 (float64 with ``dtype="float64"``) whatever the
@@ -90,7 +94,9 @@ class BayesDecision(keras.layers.Layer):
     a row whose probabilities or own ``sample_cost`` hold a NaN or an infinite
     value, or whose expected costs overflow the layer's dtype. Every other row
     gets an index in ``[0, m)``. A batch of no rows gives an int32 tensor of
-    shape (0,).
+    shape (0,). Probabilities without a class axis, shape (batch,), raise a
+    ValueError (they would read as the classes of one example): one sigmoid
+    unit is (batch, 1).
 
     Examples
     --------
@@ -156,7 +162,8 @@ class BayesDecision(keras.layers.Layer):
 
     def compute_output_spec(self, probabilities, sample_cost=None):
         probabilities, _ = _inputs(probabilities, sample_cost)
-        check_prediction(probabilities, "BayesDecision", "probabilities")
+        if len(probabilities.shape) < 2:  # a width unknown while building is known when called
+            check_prediction(probabilities, "BayesDecision", "probabilities")
         return keras.KerasTensor(probabilities.shape[:-1], dtype="int32")
 
     def get_config(self) -> dict:
@@ -250,7 +257,10 @@ class WhereFinite(keras.layers.Layer):
     ``WhereFinite(-1)(decision, features)`` gives the rows whose features hold a
     NaN or an infinite value no decision, where a network that clips its inputs
     would decide them from finite outputs. Values and their dtype pass as they
-    are (the layer casts nothing); integer ``inputs`` are always finite.
+    are (the layer casts nothing); integer ``inputs`` are always finite. Both
+    take one row per example: other row counts raise a ValueError naming
+    values and inputs (inside a TensorFlow graph whose batch size is unknown
+    until it runs, ``tf.errors.InvalidArgumentError`` when it runs).
 
     Parameters
     ----------
@@ -335,7 +345,14 @@ class DecisionModel(keras.Model):
       (tf2onnx would leave an anonymous ``unk__N``);
     - ``predict`` and ``predict_on_batch`` on a batch of no rows return
       outputs of no rows (Keras's own ``predict`` raises there; calling the
-      model eagerly on no rows works as far as its network's layers do).
+      model eagerly on no rows works as far as its network's layers do:
+      costkeras's default network takes them).
+
+    Also, ``predict`` and ``predict_on_batch`` check each input's shape
+    against the model's inputs first and raise Keras's own message
+    (``expected shape=(None, 6), found shape=(3, 5)``) every time: Keras
+    checks it only until it has relaxed its traced shapes after batches of
+    several sizes.
 
     Loading a ``.keras`` file holding one needs ``import costkeras.keras`` first,
     as its layers do.

@@ -418,10 +418,15 @@ class ExpectedCostCrossEntropy(_CostLoss):
     cost_matrix : array-like of shape (k, k), default=None
         ``C[true, predicted]``. None means plain cross-entropy, or, with
         ``costs_in_target=True``, each example's own row taken from y_true.
+        A matrix that decides nothing (every row constant, all zeros; one
+        class) or holds a cost beyond the loss's dtype (1e39 in float32) raises
+        a ValueError, as everywhere in costkeras.
     cost_weight : float, default=1.0
-        The weight ``w`` of the expected cost. Its effect scales with the
-        magnitude of ``C``; :class:`~costkeras.CostSensitiveKerasClassifier`
-        divides ``C`` by its largest absolute entry first.
+        The weight ``w`` of the expected cost, a finite non-negative number
+        (anything else raises a TypeError or ValueError naming it). Its effect
+        scales with the magnitude of ``C``;
+        :class:`~costkeras.CostSensitiveKerasClassifier` divides ``C`` by its
+        largest absolute entry first.
     from_logits : bool, default=False
         Whether ``y_pred`` holds logits rather than probabilities, as in
         :class:`keras.losses.CategoricalCrossentropy`: k logits go through a
