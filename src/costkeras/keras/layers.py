@@ -407,9 +407,10 @@ class DecisionModel(keras.Model):
                 want is not None and got is not None and want != got
                 for want, got in zip(expected[1:], shape[1:], strict=True)
             ):
-                raise ValueError(
-                    f'Input {index} of layer "{self.name}" is incompatible with the layer: '
-                    f"expected shape={expected}, found shape={shape}"
+                raise ValueError(  # Keras's own words (keras.src.layers.input_spec)
+                    f"Input {index} with name '{tensor.name}' of layer '{self.name}' is "
+                    f"incompatible with the layer: expected shape={expected}, found "
+                    f"shape={shape}"
                 )
 
     def _predict_no_rows(self, x):
