@@ -726,3 +726,33 @@ def test_bayes_decision_layer_decides_among_actions():
         ops.convert_to_numpy(layer(proba, sample_cost=per_row)), bayes_decision(proba, per_row)
     )
     assert set(ops.convert_to_numpy(layer(proba)).tolist()) == {0, 1, 2}
+
+
+def test_actions_named_by_a_frame_judge_a_class_the_training_fold_lacked():
+    from sklearn.model_selection import KFold
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4))
+    y = np.digitize(X[:, 0], [-0.4, 0.4])
+    y[:2] = 3  # only in the first test fold
+    costs = pd.DataFrame(
+        [[0, 1, 5], [2, 1, 3], [6, 1, 0], [9, 2, 0]],
+        index=[0, 1, 2, 3],
+        columns=["approve", "review", "decline"],
+    )
+    train, test = next(iter(KFold(3).split(X)))
+    model = MinimumCostClassifier(LogisticRegression(), cost_matrix=costs).fit(X[train], y[train])
+    decided = model.predict(X[test])
+    expected = -mean_cost(y[test], decided, costs)
+    assert make_cost_scorer(costs)(model, X[test], y[test]) == pytest.approx(expected)
+    as_dict = {t: dict(costs.loc[t]) for t in costs.index}
+    assert make_cost_scorer(as_dict)(model, X[test], y[test]) == pytest.approx(expected)
+    scores = cross_val_score(
+        MinimumCostClassifier(LogisticRegression(), cost_matrix=costs),
+        X,
+        y,
+        cv=KFold(3),
+        scoring=make_cost_scorer(costs),
+        error_score="raise",
+    )
+    assert np.all(np.isfinite(scores))

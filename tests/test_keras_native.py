@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 from conftest import tensorflow_only
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -242,6 +242,7 @@ def test_mean_cost_refuses_what_it_cannot_use():
 def test_bayes_decision_layer_is_numpy_argmin_of_expected_costs(counts, costs):
     # Unnormalised probabilities (counts) decide the same and keep the sums exact, so
     # ties are real ties: the first column of least expected cost wins, as np.argmin.
+    assume(not np.all(costs == costs[:, :1]))  # constant rows decide nothing: refused
     decided = np.asarray(BayesDecision(costs, dtype="float64")(counts))
     np.testing.assert_array_equal(decided, np.argmin(counts @ costs, axis=1))
 
@@ -395,6 +396,7 @@ def test_costs_in_target_takes_only_the_cost_row_layouts(piece, shape):
     seed=st.integers(0, 100),
 )
 def test_cost_rows_equal_to_the_matrix_rows_give_the_matrix_loss(costs, labels, one_hot, seed):
+    assume(not np.all(costs == costs[:, :1]))  # constant rows decide nothing: refused
     proba = softmax_rows(6, 3, seed=seed)
     head = np.eye(3)[labels] if one_hot else labels[:, None]
 
@@ -710,3 +712,266 @@ def test_labels_only_saves_in_a_keras_file(tmp_path):
         assert after[name] == pytest.approx(value, rel=1e-6)
     clone = LabelsOnly.from_config(LabelsOnly("mse").get_config())
     assert clone.name == "mse"  # a name logs as given, as compile logs it
+
+
+# ------------------------------------------------- what every entry point refuses
+REFUSED = {
+    "one column": ([[0.0], [1.0]], "one column, one decision only"),
+    "all zeros": (np.zeros((2, 2)), "every decision the same cost"),
+    "constant rows": ([[3.0, 3.0, 3.0], [1.0, 1.0, 1.0], [0.0, 0.0, 0.0]], "same cost"),
+}
+# the Keras pieces that take a cost matrix, and whether they take a (k, m) one
+MATRIX_PIECES = {
+    "BayesDecision": (BayesDecision, True),
+    "MeanCost": (MeanCost, False),
+    "ExpectedCostCrossEntropy": (ExpectedCostCrossEntropy, False),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+@pytest.mark.parametrize("piece", sorted(MATRIX_PIECES))
+def test_the_keras_pieces_refuse_what_check_costs_refuses(piece, case):
+    from costkeras._validation import check_costs
+
+    matrix, message = REFUSED[case]
+    make, takes_actions = MATRIX_PIECES[piece]
+    if not takes_actions and np.shape(matrix)[0] != np.shape(matrix)[1]:
+        with pytest.raises(ValueError, match="square"):
+            make(matrix)
+        return
+    k, m = np.shape(matrix)
+    with pytest.raises(ValueError) as core:
+        check_costs(matrix, list(range(k)), actions=None if m == k else list(range(10, 10 + m)))
+    with pytest.raises(ValueError, match=message) as keras_side:
+        make(matrix)
+    assert str(keras_side.value) == str(core.value)  # the same message, word for word
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    rows=hnp.arrays("float64", st.tuples(st.integers(2, 4), st.just(1)), elements=st.floats(-9, 9)),
+    m=st.integers(2, 4),
+)
+def test_a_matrix_of_constant_rows_is_refused_by_every_keras_piece(rows, m):
+    constant = np.repeat(rows, m, axis=1)  # each row one cost for every decision
+    square = np.repeat(rows, len(rows), axis=1)
+    with pytest.raises(ValueError, match="every decision the same cost"):
+        BayesDecision(constant)
+    for make in (MeanCost, ExpectedCostCrossEntropy):
+        with pytest.raises(ValueError, match="every decision the same cost"):
+            make(square)
+
+
+@pytest.mark.parametrize("piece", sorted(MATRIX_PIECES))
+def test_costs_beyond_float32_are_refused_where_the_piece_computes_in_float32(piece):
+    make, _ = MATRIX_PIECES[piece]
+    with pytest.raises(ValueError, match=r"cost_matrix holds a value of magnitude 1e\+39.*float32"):
+        make([[0.0, 1e39], [1.0, 0.0]])
+    wide = make([[0.0, 1e39], [1.0, 0.0]], dtype="float64")  # float64 holds it
+    assert wide.cost_matrix[0, 1] == 1e39
+    with pytest.raises(ValueError, match=r"weights holds a value of magnitude"):
+        ArgmaxWeightedCrossEntropy([[1.0, -1e39], [1.0, 1.0]])
+
+
+def test_mean_cost_takes_no_actions_and_says_so():
+    with pytest.raises(ValueError, match=r"MeanCost .*takes no actions.*BayesDecision"):
+        MeanCost([[0.0, 1.0, 2.0], [3.0, 0.0, 1.0]])
+
+
+# ------------------------------------------------ rows that cannot be decided
+@settings(max_examples=20, deadline=None)
+@given(
+    bad=hnp.arrays(bool, 6),
+    value=st.sampled_from([np.nan, np.inf, -np.inf]),
+    decision=st.sampled_from(["bayes", "argmax"]),
+    from_logits=st.booleans(),
+)
+def test_a_row_that_cannot_be_decided_costs_nan(bad, value, decision, from_logits):
+    proba = softmax_rows(6, 3, seed=3)
+    labels = np.array([0, 1, 2, 2, 1, 0])
+    if from_logits:
+        proba = np.log(proba)
+    proba[bad, 1] = value
+    metric = MeanCost(C3, decision, from_logits=from_logits)
+    if not from_logits and np.isinf(value) and bad.any():
+        # an infinite probability is no probability: refused as such
+        with pytest.raises(ValueError, match=r"outside \[0, 1\]"):
+            metric.update_state(labels, proba)
+        return
+    metric.update_state(labels, proba)
+    result = float(metric.result())
+    # a logit of -inf is a probability of 0, which decides; NaN and +inf decide nothing
+    undecided = bad.any() and not (from_logits and value == -np.inf)
+    if undecided:
+        assert np.isnan(result)  # never 0.0, the best value a diverged model would log
+    else:
+        probabilities = np.asarray(keras.ops.softmax(proba)) if from_logits else proba
+        decided = np.asarray(BayesDecision(C3 if decision == "bayes" else None)(probabilities))
+        assert result == pytest.approx(mean_cost(labels, decided, C3), rel=1e-6)
+
+
+def test_a_diverged_model_logs_a_nan_mean_cost_not_the_best_one():
+    X, y = separable(32)
+    model = tiny_classifier(4, 3)
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=[MeanCost(C3)])
+    model.set_weights([np.full(w.shape, np.nan, "float32") for w in model.get_weights()])
+    logs = model.evaluate(X, y, verbose=0, return_dict=True)
+    assert np.isnan(logs["mean_cost"])
+
+
+# ------------------------------------------------------- MeanCost's sample_weight
+@pytest.mark.parametrize(
+    ("weights", "message"),
+    [
+        ([1.0, 2.0, 3.0], r"sample_weight of shape \(3,\) for 2 examples"),
+        ([[1.0, 2.0]], r"sample_weight of shape \(2,\).*got shape \(1, 2\)"),
+        (2.0, r"sample_weight of shape \(2,\).*got shape \(\)"),
+        ([-1.0, 1.0], "sample_weight values that are negative, NaN or infinite"),
+        ([np.nan, 1.0], "sample_weight values that are negative, NaN or infinite"),
+        ([1.0, np.inf], "sample_weight values that are negative, NaN or infinite"),
+    ],
+)
+def test_mean_cost_checks_sample_weight_as_mean_cost_does(weights, message):
+    metric = MeanCost([[0, 1], [10, 0]])
+    with pytest.raises(ValueError, match=message):
+        metric.update_state([0, 1], [[0.9, 0.1], [0.2, 0.8]], sample_weight=weights)
+    with pytest.raises(ValueError, match="sample_weight"):
+        mean_cost([0, 1], [0, 1], [[0, 1], [10, 0]], sample_weight=weights)
+
+
+@settings(max_examples=15, deadline=None)
+@given(weights=hnp.arrays("float64", 6, elements=st.floats(0, 5)), column=st.booleans())
+def test_mean_cost_weighs_as_mean_cost_with_any_valid_weights(weights, column):
+    proba = softmax_rows(6, 3, seed=5)
+    labels = np.array([0, 1, 2, 2, 1, 0])
+    metric = MeanCost(C3)
+    metric.update_state(labels, proba, sample_weight=weights[:, None] if column else weights)
+    decided = np.asarray(BayesDecision(C3)(proba))
+    expected = np.sum(weights * C3[labels, decided]) / weights.sum() if weights.any() else 0.0
+    assert float(metric.result()) == pytest.approx(expected, rel=1e-5, abs=1e-6)
+
+
+@tensorflow_only("a batch size unknown until the graph runs")
+def test_mean_cost_checks_sample_weight_inside_a_graph():
+    import tensorflow as tf
+
+    metric = MeanCost([[0, 1], [10, 0]])
+    spec = [
+        tf.TensorSpec([None], tf.int32),
+        tf.TensorSpec([None, 2], tf.float32),
+        tf.TensorSpec([None], tf.float32),
+    ]
+
+    @tf.function(input_signature=spec)
+    def update(y, p, w):
+        metric.update_state(y, p, sample_weight=w)
+        return metric.result()
+
+    y, p = tf.constant([0, 1]), tf.constant([[0.95, 0.05], [0.2, 0.8]])
+    assert float(update(y, p, tf.constant([1.0, 1.0]))) == 0.0
+    with pytest.raises(tf.errors.InvalidArgumentError, match="sample_weight"):
+        update(y, p, tf.constant([1.0, 1.0, 1.0]))
+    with pytest.raises(tf.errors.InvalidArgumentError, match="negative, NaN or infinite"):
+        update(y, p, tf.constant([-1.0, 1.0]))
+
+
+# --------------------------------------------------------- LabelsOnly's layouts
+LABELS_ONLY_METRICS = {
+    "AUC": lambda: keras.metrics.AUC(),
+    "auc": lambda: "auc",
+    "Precision": lambda: keras.metrics.Precision(),
+    "Recall": lambda: keras.metrics.Recall(),
+    "accuracy": lambda: "accuracy",
+    "sparse_categorical_accuracy": lambda: "sparse_categorical_accuracy",
+}
+
+
+def _keras_value(metric, y_true, y_pred):
+    metric = keras.metrics.get(metric) if isinstance(metric, str) else metric
+    metric.update_state(y_true, y_pred)
+    return float(metric.result())
+
+
+@pytest.mark.parametrize("layout", ["label", "one-hot"])
+@pytest.mark.parametrize("name", sorted(LABELS_ONLY_METRICS))
+def test_labels_only_gives_each_metric_the_target_keras_would(name, layout):
+    proba = softmax_rows(12, 3, seed=6)
+    labels = np.arange(12) % 3
+    one_hot = np.eye(3)[labels]
+    head = labels[:, None] if layout == "label" else one_hot
+    wrapped = LabelsOnly(LABELS_ONLY_METRICS[name]())
+    wrapped.update_state(np.hstack([head, C3[labels]]), proba)
+    sparse = name.startswith("sparse")
+    plain = "categorical_accuracy" if name == "accuracy" else LABELS_ONLY_METRICS[name]()
+    expected = _keras_value(plain, labels[:, None] if sparse else one_hot, proba)
+    assert float(wrapped.result()) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.parametrize("layout", ["label", "one-hot"])
+@pytest.mark.parametrize("name", sorted(LABELS_ONLY_METRICS))
+def test_labels_only_gives_a_sigmoid_unit_its_zero_one_labels(name, layout):
+    p1 = np.array([[0.2], [0.9], [0.6], [0.4], [0.7], [0.1]], dtype="float32")
+    zero_one = np.array([0, 1, 0, 1, 1, 0])
+    head = zero_one[:, None] if layout == "label" else np.eye(2)[zero_one]
+    wrapped = LabelsOnly(LABELS_ONLY_METRICS[name]())
+    wrapped.update_state(np.hstack([head, np.array([[0.0, 1.0], [5.0, 0.0]])[zero_one]]), p1)
+    if name.endswith("accuracy"):
+        expected = np.mean((p1[:, 0] > 0.5) == zero_one)  # both read p(1) > 0.5
+    else:
+        expected = _keras_value(LABELS_ONLY_METRICS[name](), zero_one[:, None], p1)
+    assert float(wrapped.result()) == pytest.approx(expected, rel=1e-6)
+
+
+def test_labels_only_auc_in_model_fit_on_label_and_cost_rows():
+    X, y = separable(48)
+    packed = packed_targets(X, y)
+    model = tiny_classifier(4, 3)
+    model.compile(
+        optimizer="adam",
+        loss=ExpectedCostCrossEntropy(costs_in_target=True),
+        metrics=[LabelsOnly("auc"), LabelsOnly(keras.metrics.Precision(name="precision"))],
+    )
+    history = model.fit(X, packed, epochs=1, verbose=0).history
+    logs = model.evaluate(X, packed, verbose=0, return_dict=True)
+    assert "auc" in history and "precision" in history
+    proba = model.predict(X, verbose=0)
+    assert logs["auc"] == pytest.approx(_keras_value("auc", np.eye(3)[y], proba), abs=1e-4)
+
+
+# ----------------------------------------------------- arguments of the losses
+@pytest.mark.parametrize("bad", ["a", None, [1.0], True])
+def test_cost_weight_must_be_a_number(bad):
+    with pytest.raises(TypeError, match="cost_weight must be a non-negative number"):
+        ExpectedCostCrossEntropy(C3, cost_weight=bad)
+
+
+@pytest.mark.parametrize("make_loss", LOSSES)
+def test_the_losses_take_lists_as_keras_losses_do(make_loss):
+    proba = softmax_rows(6, 3)
+    labels = np.array([0, 1, 2, 2, 1, 0])
+    expected = values(make_loss(), labels, proba)
+    np.testing.assert_allclose(values(make_loss(), labels.tolist(), proba), expected, rtol=1e-6)
+    np.testing.assert_allclose(values(make_loss(), labels, proba.tolist()), expected, rtol=1e-6)
+
+
+@tensorflow_only("a class axis of unknown size exists in a tf.function only")
+def test_y_pred_of_unknown_width_is_told_its_size_is_unknown():
+    import tensorflow as tf
+
+    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([None, None])])
+    def loss(y, p):
+        return ExpectedCostCrossEntropy()(y, p)
+
+    with pytest.raises(ValueError, match=r"class axis of known size.*unknown"):
+        loss(tf.constant([0.0, 1.0]), tf.constant([[0.9, 0.1], [0.2, 0.8]]))
+
+
+# ------------------------------------------------ BayesDecision's class axis
+@settings(max_examples=10, deadline=None)
+@given(n=st.integers(1, 6), k=st.integers(2, 4))
+def test_bayes_decision_refuses_a_vector_without_its_class_axis(n, k):
+    vector = np.linspace(0, 1, n)
+    with pytest.raises(ValueError, match=r"probabilities with a class axis.*no class axis"):
+        BayesDecision(1 - np.eye(k))(vector)
+    with pytest.raises(ValueError, match="no class axis"):
+        BayesDecision([[0, 1], [5, 0]])(keras.Input(()))  # building a model too

@@ -7,7 +7,7 @@ import keras
 import numpy as np
 import pytest
 from conftest import tensorflow_only
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -48,6 +48,7 @@ def decided(layer, *args, **kwargs):
     policy=st.sampled_from(["float32", "mixed_float16", "mixed_bfloat16"]),
 )
 def test_finite_rows_decide_numpys_argmin_of_expected_costs_under_any_policy(proba, costs, policy):
+    assume(not np.all(costs == costs[:, :1]))  # constant rows decide nothing: refused
     with global_policy(policy):
         layer = BayesDecision(costs)
         assert layer.compute_dtype == "float32"
@@ -237,3 +238,44 @@ def test_where_finite_is_checked_and_saved():
     assert WhereFinite.from_config(WhereFinite().get_config()).fill == -1
     # integer features are always finite
     assert np.asarray(WhereFinite()(decisions, np.zeros((2, 3), dtype="int64"))).tolist() == [0, 0]
+
+
+def test_where_finite_refuses_values_and_inputs_of_other_row_counts():
+    with pytest.raises(ValueError, match=r"values and inputs .*values of shape \(2,\) and inputs "):
+        WhereFinite(-1)(np.zeros(2, dtype="int32"), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="values and inputs"):
+        WhereFinite(-1)(
+            keras.Input((), batch_size=2, dtype="int32"), keras.Input((2,), batch_size=3)
+        )
+
+
+@tensorflow_only("a batch size unknown until the graph runs")
+def test_where_finite_checks_the_rows_when_a_graph_runs():
+    import tensorflow as tf
+
+    spec = [tf.TensorSpec([None], tf.int32), tf.TensorSpec([None, 2], tf.float32)]
+    where = tf.function(lambda v, x: WhereFinite(-1)(v, x), input_signature=spec)
+    assert np.asarray(
+        where(tf.constant([1, 0]), tf.constant([[0.0, np.nan], [1.0, 1.0]]))
+    ).tolist() == [-1, 0]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="values and inputs"):
+        where(tf.constant([1, 0]), tf.zeros((3, 2)))
+
+
+def test_a_decision_model_refuses_a_wrong_width_after_batches_of_several_sizes():
+    inputs = keras.Input((6,), name="features")
+    proba = keras.layers.Dense(2, activation="softmax")(inputs)
+    model = DecisionModel(inputs, {"decision": BayesDecision([[0, 1], [5, 0]])(proba)})
+    rows = np.zeros((200, 6), "float32")
+    for n in (200, 50, 7):  # Keras relaxes the traced shape to (None, 6) and then (None, None)
+        model.predict(rows[:n], verbose=0)
+    expected = r"expected shape=\(None, 6\), found shape=\(3, 5\)"
+    with pytest.raises(ValueError, match=expected):
+        model.predict(rows[:3, :5], verbose=0)
+    with pytest.raises(ValueError, match=expected):
+        model.predict_on_batch(rows[:3, :5])
+    with pytest.raises(ValueError, match=r"found shape=\(0, 5\)"):  # the user's, not a stand-in's
+        model.predict(rows[:0, :5], verbose=0)
+    with pytest.raises(ValueError, match=r"found shape=\(3,\)"):
+        model.predict(rows[0, :3], verbose=0)
+    assert model.predict({"features": rows[:4]}, verbose=0)["decision"].shape == (4,)

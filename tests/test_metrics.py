@@ -96,3 +96,47 @@ def test_import_does_not_load_tensorflow_or_keras():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _fold_lacking_class_3():
+    """Four classes; the first KFold(3) training fold lacks class 3, its test fold holds it."""
+    from sklearn.model_selection import KFold
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(150, 4))
+    y = np.digitize(X[:, 0], [-0.4, 0.4])
+    y[:2] = 3
+    return X, y, KFold(3)
+
+
+@pytest.mark.parametrize("form", ["frame", "dict"])
+def test_a_named_matrix_judges_with_the_labels_it_names(form):
+    from costkeras import MinimumCostClassifier
+
+    X, y, folds = _fold_lacking_class_3()
+    costs = 1 - np.eye(4)
+    costs[1, 2] = costs[3, 0] = 5
+    frame = pd.DataFrame(costs, index=range(4), columns=range(4))
+    named = frame if form == "frame" else {t: dict(frame.loc[t]) for t in frame.index}
+    train, test = next(iter(folds.split(X)))
+    model = MinimumCostClassifier(LogisticRegression(), cost_matrix=named).fit(X[train], y[train])
+    assert model.classes_.tolist() == [0, 1, 2]  # the fold lacks class 3
+    expected = -mean_cost(y[test], model.predict(X[test]), costs, labels=[0, 1, 2, 3])
+    assert make_cost_scorer(named)(model, X[test], y[test]) == pytest.approx(expected)
+    # the same routed per-example matrices decide (cut to the fitted classes) and judge
+    per_example = np.repeat(costs[None], len(test), axis=0)
+    assert make_cost_scorer(named)(
+        model, X[test], y[test], sample_cost=per_example
+    ) == pytest.approx(expected)
+    scores = cross_val_score(
+        MinimumCostClassifier(LogisticRegression(), cost_matrix=named),
+        X,
+        y,
+        cv=folds,
+        scoring=make_cost_scorer(named),
+        error_score="raise",
+    )
+    assert np.all(np.isfinite(scores))
+    # an array names no labels: the fitted classes_ judge, and a class they lack is named
+    with pytest.raises(ValueError, match=r"y_true holds labels \[3\]"):
+        make_cost_scorer(costs[:3, :3])(model, X[test], y[test])

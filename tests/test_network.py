@@ -256,3 +256,58 @@ def test_default_network_embeds_every_column():
     robust = small(epochs=2, input_scaling="robust").fit(X, y)
     assert "robust_scale" in [layer.name for layer in robust.model_.layers]
     assert "embedding" not in [layer.name for layer in robust.model_.layers]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {"input_stats": "robust", "embedding_bins": 16},  # the default: a Sum after two parts
+        {"input_stats": "robust", "embedding_bins": 16, "hidden_layer_sizes": ()},
+        {"input_stats": "quantile"},
+        {"input_stats": "robust", "n_members": 4},
+        {"input_stats": None},
+    ],
+)
+def test_every_network_takes_a_batch_of_no_rows(options):
+    X, _ = heavy_tailed()
+    stats = options["input_stats"]
+    options = {
+        "hidden_layer_sizes": (8,),
+        **options,
+        "input_stats": None if stats is None else input_statistics(X, stats),
+    }
+    model = build_mlp(META, activation="relu", seed=0, **options)
+    empty = keras.ops.convert_to_numpy(model(X[:0].astype("float32")))
+    assert empty.shape == (0, 2) and empty.dtype == np.float32
+
+
+def test_the_sum_of_the_first_layer_adds_as_keras_add():
+    from costkeras.keras._network_layers import Sum
+
+    rng = np.random.default_rng(0)
+    a, b = (rng.normal(size=(5, 8)).astype("float32") for _ in range(2))
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(Sum()([a, b])),
+        keras.ops.convert_to_numpy(keras.layers.Add()([a, b])),
+    )
+    assert keras.ops.convert_to_numpy(Sum()([a[:0], b[:0]])).shape == (0, 8)
+    if keras.backend.backend() == "tensorflow":
+        with pytest.raises(Exception, match="Biases must be 1D"):  # what Sum works around
+            keras.layers.Add()([a[:0], b[:0]])
+
+
+def test_a_fitted_default_network_and_its_decision_model_take_no_rows():
+    X, y = heavy_tailed(120)
+    clf = CostSensitiveKerasClassifier(
+        hidden_layer_sizes=(8,), epochs=1, random_state=0, cost_matrix=[[0, 1], [3, 0]]
+    ).fit(X, y)
+    assert "first_layer" in [layer.name for layer in clf.model_.layers]
+    empty = X[:0].astype("float32")
+    assert keras.ops.convert_to_numpy(clf.model_(empty)).shape == (0, 2)
+    served = clf.decision_model()
+    outputs = served(empty)
+    assert keras.ops.convert_to_numpy(outputs["decision"]).shape == (0,)
+    assert keras.ops.convert_to_numpy(outputs["probabilities"]).shape == (0, 2)
+    # on rows, the same decisions as predict: the sum adds as before
+    decided = served.predict(X.astype("float32"), verbose=0)["decision"]
+    np.testing.assert_array_equal(clf.actions_[decided], clf.predict(X))

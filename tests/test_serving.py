@@ -4,6 +4,7 @@ scikit-learn or costkeras, deciding as ``predict`` does on 1,000 held-out rows."
 import itertools
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -388,3 +389,16 @@ def test_what_cannot_travel_is_refused(binary_data):
         small(epochs=1, decision="argmax").fit(X, y).decision_model(sample_cost=True)
     with pytest.raises(Exception, match="not fitted"):
         small().decision_model()
+
+
+@pytest.mark.parametrize("given", ["array", 1, "yes", None])
+def test_decision_model_takes_sample_cost_as_true_or_false_only(credit, fitted, given):
+    _, _, S = credit
+    value = S if given == "array" else given
+    shown = r"a ndarray of shape \(\d+, 2, 2\)" if given == "array" else re.escape(repr(given))
+    with pytest.raises(
+        TypeError,
+        match=rf"sample_cost must be True or False.*got {shown}.*served.predict\(\[X, S\]\)",
+    ):
+        fitted.decision_model(sample_cost=value)
+    assert len(fitted.decision_model(sample_cost=np.True_).inputs) == 2

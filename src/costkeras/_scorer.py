@@ -146,6 +146,76 @@ def _model_columns(decision_costs, columns, estimator):
     return np.asarray(decision_costs)[..., [position[action] for action in model]]
 
 
+def _named_labels(cost_matrix):
+    """The classes a DataFrame (its index) or a dict of dicts (its keys) names; else None."""
+    if _is_frame(cost_matrix):
+        named = list(cost_matrix.index)
+    elif isinstance(cost_matrix, Mapping):
+        named = list(cost_matrix)
+    else:
+        return None
+    try:
+        return sorted(named)  # as classes_ sorts them
+    except TypeError:
+        return named
+
+
+def _matrix_labels(cost_matrix, names, classes):
+    """The labels a scorer judges with: those its matrix names, else the fitted ``classes_``.
+
+    A DataFrame or a dict of dicts names its classes, those a test fold holds and
+    its training fold lacked included, so its own labels judge when they cover
+    the estimator's classes; one that lacks a class the estimator decides is read
+    against ``classes_``, which refuses it as every other entry point does. An
+    array names none and takes ``classes_`` (which cover classes a test fold
+    lacks). With several outputs, each output's matrix is read so.
+    """
+    if names is None:
+        return _covering_labels(cost_matrix, classes)
+    try:
+        matrices = per_output(cost_matrix, names, param="cost_matrix")
+    except (TypeError, ValueError):
+        return classes  # the metric says what is wrong with the matrices
+    if not isinstance(classes, list) or len(classes) != len(matrices):
+        return classes
+    return [
+        _covering_labels(matrix, fitted) for matrix, fitted in zip(matrices, classes, strict=True)
+    ]
+
+
+def _covering_labels(cost_matrix, classes):
+    named = _named_labels(cost_matrix)
+    if named is None:
+        return classes
+    if classes is None:
+        return named
+    try:
+        covered = set(named)
+        return named if all(label in covered for label in np.asarray(classes).tolist()) else classes
+    except TypeError:  # unhashable labels: the matrix's own check names them
+        return classes
+
+
+def _model_rows(decision_costs, labels, estimator):
+    """Per-example matrices cut to the rows of the classes the estimator was fitted on.
+
+    A matrix naming a class the training fold lacked prices it in a row of its
+    own; the model's probabilities have no column for it, so it decides without
+    that row (the class still judges: its examples cost what their row says).
+    """
+    classes = getattr(estimator, "classes_", None)
+    if decision_costs is None or labels is None or classes is None or isinstance(classes, list):
+        return decision_costs
+    labels = list(np.asarray(labels).tolist())
+    classes = list(np.asarray(classes).tolist())
+    if labels == classes or np.shape(decision_costs)[-2] != len(labels):
+        return decision_costs  # the costs' own check names the shape
+    position = {label: i for i, label in enumerate(labels)}
+    if not all(label in position for label in classes):
+        return decision_costs
+    return np.asarray(decision_costs)[..., [position[label] for label in classes], :]
+
+
 class CostScorer(BaseScorer):
     """``scorer(estimator, X, y, sample_weight=None, sample_cost=None)``."""
 
@@ -189,15 +259,16 @@ class CostScorer(BaseScorer):
             )
         final = _final_estimator(estimator)
         names = getattr(final, "output_names_", None)
-        # The fitted classes_ give an array matrix its order and cover classes a
-        # test fold may lack; a DataFrame or dict matrix is reordered to them.
-        labels = self._labels if self._labels is not None else getattr(final, "classes_", None)
+        labels = self._labels
+        if labels is None:
+            labels = _matrix_labels(self._cost_matrix, names, getattr(final, "classes_", None))
         actions = _judging_actions(self._actions, self._cost_matrix, final, names)
         decision_costs = _decision_costs(sample_cost, names)
         if decision_costs is not None and _predict_takes_sample_cost(estimator):
             if names is None:
                 columns = _column_labels(actions, self._cost_matrix, labels)
                 decision_costs = _model_columns(decision_costs, columns, final)
+                decision_costs = _model_rows(decision_costs, labels, final)
         else:
             decision_costs = None
         if decision_costs is not None:

@@ -490,7 +490,8 @@ default=None
         None when the costs come per example through ``sample_cost``.
     labels : array-like of shape (k,), default=None
         Labels of the matrix's rows (and columns, without actions). Defaults
-        to the fitted estimator's ``classes_`` for an array.
+        to those a DataFrame (its index) or a dict of dicts (its keys) names,
+        and to the fitted estimator's ``classes_`` for an array.
     actions : array-like of shape (m,), default=None
         Labels of the matrix's columns when they are actions. The scorer's
         columns are its own: ``actions``, or those a DataFrame or dict of dicts
@@ -515,10 +516,10 @@ default=None
     ValueError, TypeError
         From the check every entry point gives a cost matrix (not numbers, NaN or
         inf, a wrong shape, one column, every row constant): at once for an
-        array, when called for a DataFrame or a dict of dicts (their labels are
-        matched to the estimator's ``classes_``). When called, a decision of the
-        estimator that is not among the scorer's columns raises a ``ValueError``
-        naming it.
+        array, when called for a DataFrame or a dict of dicts (which judge with
+        the labels they name, a class a training fold lacked included). When
+        called, a decision of the estimator that is not among the scorer's
+        columns raises a ``ValueError`` naming it.
 
     Examples
     --------

@@ -26,6 +26,7 @@ from ..keras._network_layers import (
     PiecewiseLinearEmbedding,
     QuantileNormal,
     RobustScaleClip,
+    Sum,
     TwoValuedEmbeddingDense,
 )
 
@@ -165,7 +166,7 @@ def _embedded_first_layer(inputs, groups: list, dim: int, seed, units: int, dens
     if many:
         embedded = _embedded_input(inputs, many, dim, seed, split=True)
         dense = keras.layers.Dense(units, use_bias=False, name="embedding_dense")
-        summed = keras.layers.Add(name="first_layer")([dense(embedded), summed])
+        summed = Sum(name="first_layer")([dense(embedded), summed])
         dense.kernel.assign(start[:n_many])
     return summed
 

@@ -11,6 +11,7 @@ it in NumPy, so the two decide alike to the last bit of the probabilities. Rows
 from __future__ import annotations
 
 import keras
+import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.utils.validation import check_is_fitted
 
@@ -166,6 +167,9 @@ class DecisionModelMixin:
             For what cannot travel inside a Keras model: a custom
             ``target_encoder`` or ``feature_encoder``; and for
             ``sample_cost=True`` with ``decision="argmax"``, as ``predict``.
+        TypeError
+            For a ``sample_cost`` that is not True or False (an array of costs
+            goes to the returned model: ``served.predict([X, S])``).
 
         Examples
         --------
@@ -183,4 +187,20 @@ class DecisionModelMixin:
         array([-1], dtype=int32)
         """
         check_is_fitted(self, "model_")
-        return build_decision_model(self, sample_cost=sample_cost)
+        if not isinstance(sample_cost, (bool, np.bool_)):
+            raise TypeError(
+                "sample_cost must be True or False: whether the model takes a cost matrix per "
+                f"row as a second input; got {_shown(sample_cost)}. The costs themselves go "
+                "to the model it returns: served = clf.decision_model(sample_cost=True), "
+                "then served.predict([X, S])."
+            )
+        return build_decision_model(self, sample_cost=bool(sample_cost))
+
+
+def _shown(value) -> str:
+    """``value`` for a message: an array by its type and shape, not its numbers."""
+    shape = getattr(value, "shape", None)
+    if shape is not None:
+        return f"a {type(value).__name__} of shape {tuple(shape)}"
+    text = repr(value)
+    return text if len(text) <= 80 else f"a {type(value).__name__}"

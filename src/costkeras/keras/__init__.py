@@ -30,6 +30,7 @@ from ._network_layers import (  # noqa: F401
     PiecewiseLinearEmbedding,
     QuantileNormal,
     RobustScaleClip,
+    Sum,
     TwoValuedEmbeddingDense,
 )
 from .layers import BayesDecision, ClassProbabilities

@@ -285,6 +285,25 @@ class TwoValuedEmbeddingDense(keras.layers.Layer):
 
 
 @keras.saving.register_keras_serializable(package="costkeras")
+class Sum(keras.layers.Add):
+    """:class:`keras.layers.Add` that also takes a batch of no rows on TensorFlow.
+
+    TensorFlow's ``keras.ops.add`` reads a second operand of shape (0, d) as a
+    bias and hands it to ``BiasAdd``, which refuses it ("Biases must be 1D"),
+    so a network holding ``Add`` fails when called eagerly on no rows. Of
+    operands of no rows, each one already is their sum (of that shape, with
+    no values); every other batch is added as ``Add`` adds it.
+    """
+
+    def _merge_function(self, inputs):
+        shapes = [tuple(x.shape) for x in inputs]
+        known = all(d is not None for shape in shapes for d in shape)
+        if known and any(shape and shape[0] == 0 for shape in shapes):
+            return ops.zeros(np.broadcast_shapes(*shapes), dtype=inputs[0].dtype)
+        return super()._merge_function(inputs)
+
+
+@keras.saving.register_keras_serializable(package="costkeras")
 class EnsembleInput(keras.layers.Layer):
     """(batch, d) -> (batch, k, d): k copies, each scaled by its member's vector.
 

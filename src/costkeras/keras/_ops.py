@@ -15,6 +15,8 @@ import keras
 import numpy as np
 from keras import backend, ops
 
+from .._validation import _float_array, check_decidable
+
 # offending rows a refusal shows, at most
 _SHOWN = 5
 
@@ -44,16 +46,27 @@ def class_probabilities(y_pred, from_logits: bool = False):
     return y_pred
 
 
-def check_prediction(y_pred, owner: str) -> None:
+def check_prediction(y_pred, owner: str, name: str = "y_pred") -> None:
     """Raise unless ``y_pred`` has a class axis: (batch, k), or (batch, 1) for a sigmoid unit.
 
-    A (batch,) vector would be read as the k classes of one example.
+    A (batch,) vector would be read as the k classes of one example. ``name`` is
+    the argument's name in the message.
     """
-    if len(y_pred.shape) < 2 or y_pred.shape[-1] is None:
+    shape = tuple(y_pred.shape)
+    if len(shape) >= 2 and shape[-1] is None:
         raise ValueError(
-            f"{owner} takes y_pred with a class axis: probabilities of shape (batch, k), or "
-            f"(batch, 1) for one sigmoid unit; got shape {tuple(y_pred.shape)}. Give a "
-            "sigmoid output its unit axis (keras.layers.Dense(1, activation='sigmoid'))."
+            f"{owner} takes {name} with a class axis of known size: probabilities of shape "
+            f"(batch, k), or (batch, 1) for one sigmoid unit; got shape {shape}, whose last "
+            "dimension (the classes) is unknown when the function is traced. Give the "
+            "tf.function an input_signature whose last dimension is the number of classes."
+        )
+    if len(shape) < 2:
+        raise ValueError(
+            f"{owner} takes {name} with a class axis: probabilities of shape (batch, k), or "
+            f"(batch, 1) for one sigmoid unit; got shape {shape}, which has no class axis "
+            "(a (batch,) vector would be read as the classes of one example). Give a "
+            "sigmoid output its unit axis (keras.layers.Dense(1, activation='sigmoid'), or "
+            "p[:, None])."
         )
 
 
@@ -419,18 +432,56 @@ def _assert_same_rows(proba, costs, message: str):
         return tf.identity(costs)
 
 
-def check_matrix(matrix: Any, name: str, *, square: bool = True) -> np.ndarray:
-    """A finite 2-D float64 matrix (square unless told otherwise), or a ValueError naming it."""
-    try:
-        array = np.asarray(matrix, dtype="float64")
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"{name} must be a numeric matrix; got {matrix!r}.") from error
+def check_matrix(
+    matrix: Any,
+    name: str,
+    *,
+    square: bool = True,
+    decidable: bool = False,
+    dtype: str | None = None,
+    takes_actions: str | None = None,
+) -> np.ndarray:
+    """A finite 2-D float64 matrix (square unless told otherwise), or a ValueError naming it.
+
+    The numbers are read by the Keras-free core's own reading
+    (:func:`costkeras._validation._float_array`), so text, complex numbers and
+    numbers beyond the float range are refused with its messages. ``decidable``:
+    a matrix that decides (costs, not the forum's weights) must also pass
+    :func:`costkeras._validation.check_decidable`, the check every other entry
+    point makes (one column, every row constant). ``dtype``: the float type the
+    caller computes in; a cost whose magnitude it cannot hold (1e39 in float32)
+    would become infinite there, so it is refused now. ``takes_actions``: what to
+    say when a square matrix was expected but a (k, m) one came.
+    """
+    array = _float_array(matrix, name, "a numeric matrix")
     shape = "square (k, k)" if square else "(k, m)"
     if array.ndim != 2 or (square and array.shape[0] != array.shape[1]) or 0 in array.shape:
-        raise ValueError(f"{name} must be a {shape} matrix; got shape {array.shape}.")
+        message = f"{name} must be a {shape} matrix; got shape {array.shape}."
+        if square and takes_actions and array.ndim == 2 and 0 not in array.shape:
+            message += f" {takes_actions}"
+        raise ValueError(message)
     if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite values.")
+        raise ValueError(f"{name} must contain only finite values (no NaN or inf).")
+    if decidable:
+        check_decidable(array, name)
+    if dtype is not None:
+        check_representable(array, name, dtype)
     return array
+
+
+def check_representable(array: np.ndarray, name: str, dtype: Any) -> None:
+    """Refuse values whose magnitude overflows ``dtype`` (a float type): they become inf."""
+    dtype = keras.backend.standardize_dtype(dtype)
+    if "float" not in dtype:
+        return
+    largest = float(np.finfo(dtype).max)
+    if array.size and np.max(np.abs(array)) > largest:
+        raise ValueError(
+            f"{name} holds a value of magnitude {np.max(np.abs(array)):.4g}, beyond the largest "
+            f"{dtype} ({largest:.4g}), the type it is computed in: it would become infinite. "
+            "Rescale the costs (dividing every cost by the same number changes no decision)"
+            + (" or compute in float64 (dtype='float64')." if dtype != "float64" else ".")
+        )
 
 
 def check_columns(proba, matrix: np.ndarray | None, name: str) -> None:

@@ -18,8 +18,10 @@ from keras import ops
 
 from ._ops import (
     NO_DECISION,
+    _assert_same_rows,
     check_columns,
     check_matrix,
+    check_prediction,
     check_sample_cost,
     class_probabilities,
     decide,
@@ -72,6 +74,10 @@ class BayesDecision(keras.layers.Layer):
         ``C[true, decision]``: rows the k classes in the order of the
         probabilities' columns; columns the m possible decisions (``m = k`` for
         the classes themselves). None: the most probable class (0/1 costs).
+        Refused with a ValueError, as every entry point of costkeras refuses
+        them: values that are not finite, one column (one decision), every
+        row constant (all zeros), and a cost beyond the range of the dtype the
+        layer decides in (1e39 in float32).
     **kwargs
         Passed to ``keras.layers.Layer`` (``name``, ``dtype``). The layer
         decides in float32 (float64 with ``dtype="float64"``) whatever the
@@ -88,7 +94,9 @@ class BayesDecision(keras.layers.Layer):
     a row whose probabilities or own ``sample_cost`` hold a NaN or an infinite
     value, or whose expected costs overflow the layer's dtype. Every other row
     gets an index in ``[0, m)``. A batch of no rows gives an int32 tensor of
-    shape (0,).
+    shape (0,). Probabilities without a class axis, shape (batch,), raise a
+    ValueError (they would read as the classes of one example): one sigmoid
+    unit is (batch, 1).
 
     Examples
     --------
@@ -108,7 +116,11 @@ class BayesDecision(keras.layers.Layer):
     def __init__(self, cost_matrix: Any = None, **kwargs: Any):
         super().__init__(**_wide_dtype(kwargs, "BayesDecision"))
         self.cost_matrix = (
-            None if cost_matrix is None else check_matrix(cost_matrix, "cost_matrix", square=False)
+            None
+            if cost_matrix is None
+            else check_matrix(
+                cost_matrix, "cost_matrix", square=False, decidable=True, dtype=self.compute_dtype
+            )
         )
         self.supports_masking = False
 
@@ -138,7 +150,9 @@ class BayesDecision(keras.layers.Layer):
             decided (a value that is not finite, see Notes).
         """
         probabilities, sample_cost = _inputs(probabilities, sample_cost)
-        proba = class_probabilities(ops.cast(probabilities, self.compute_dtype))
+        probabilities = ops.cast(probabilities, self.compute_dtype)
+        check_prediction(probabilities, "BayesDecision", "probabilities")
+        proba = class_probabilities(probabilities)
         if sample_cost is not None:
             return decide(proba, check_sample_cost(proba, ops.cast(sample_cost, proba.dtype)))
         check_columns(proba, self.cost_matrix, "cost_matrix")
@@ -148,6 +162,8 @@ class BayesDecision(keras.layers.Layer):
 
     def compute_output_spec(self, probabilities, sample_cost=None):
         probabilities, _ = _inputs(probabilities, sample_cost)
+        if len(probabilities.shape) < 2:  # a width unknown while building is known when called
+            check_prediction(probabilities, "BayesDecision", "probabilities")
         return keras.KerasTensor(probabilities.shape[:-1], dtype="int32")
 
     def get_config(self) -> dict:
@@ -241,7 +257,10 @@ class WhereFinite(keras.layers.Layer):
     ``WhereFinite(-1)(decision, features)`` gives the rows whose features hold a
     NaN or an infinite value no decision, where a network that clips its inputs
     would decide them from finite outputs. Values and their dtype pass as they
-    are (the layer casts nothing); integer ``inputs`` are always finite.
+    are (the layer casts nothing); integer ``inputs`` are always finite. Both
+    take one row per example: other row counts raise a ValueError naming
+    values and inputs (inside a TensorFlow graph whose batch size is unknown
+    until it runs, ``tf.errors.InvalidArgumentError`` when it runs).
 
     Parameters
     ----------
@@ -272,6 +291,7 @@ class WhereFinite(keras.layers.Layer):
         dtype = keras.backend.standardize_dtype(values.dtype)
         if "float" not in dtype and not isinstance(self.fill, int):
             raise ValueError(f"fill={self.fill!r} is not a value of {dtype} values.")
+        values = _same_rows(values, inputs)
         if "float" not in keras.backend.standardize_dtype(inputs.dtype):
             return values
         finite = ops.isfinite(inputs)
@@ -281,7 +301,31 @@ class WhereFinite(keras.layers.Layer):
         return ops.where(finite, values, ops.convert_to_tensor(self.fill, dtype))
 
     def compute_output_spec(self, values, inputs):
+        _same_rows(values, inputs, static=True)
         return keras.KerasTensor(values.shape, dtype=values.dtype)
+
+
+def _same_rows(values, inputs, static: bool = False):
+    """``values``, when it has as many rows as ``inputs``; else a ValueError naming both.
+
+    A batch size unknown until a TensorFlow graph runs is checked there by an
+    assertion (``tf.errors.InvalidArgumentError`` with the same message).
+    """
+    message = (
+        "WhereFinite takes values and inputs with one row each per example, as many rows "
+        f"in both; got values of shape {tuple(values.shape)} and inputs of shape "
+        f"{tuple(inputs.shape)}"
+    )
+    if not values.shape or not inputs.shape:
+        raise ValueError(f"{message}: both need a batch axis.")
+    n, rows = values.shape[0], inputs.shape[0]
+    if isinstance(n, int) and isinstance(rows, int):
+        if n != rows:
+            raise ValueError(f"{message}.")
+        return values
+    if static or isinstance(values, keras.KerasTensor):
+        return values
+    return _assert_same_rows(inputs, values, message)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "fill": self.fill}
@@ -301,7 +345,14 @@ class DecisionModel(keras.Model):
       (tf2onnx would leave an anonymous ``unk__N``);
     - ``predict`` and ``predict_on_batch`` on a batch of no rows return
       outputs of no rows (Keras's own ``predict`` raises there; calling the
-      model eagerly on no rows works as far as its network's layers do).
+      model eagerly on no rows works as far as its network's layers do:
+      costkeras's default network takes them).
+
+    Also, ``predict`` and ``predict_on_batch`` check each input's shape
+    against the model's inputs first and raise Keras's own message
+    (``expected shape=(None, 6), found shape=(3, 5)``) every time: Keras
+    checks it only until it has relaxed its traced shapes after batches of
+    several sizes.
 
     Loading a ``.keras`` file holding one needs ``import costkeras.keras`` first,
     as its layers do.
@@ -319,6 +370,7 @@ class DecisionModel(keras.Model):
     """
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        self._check_input_shapes(x)
         if steps is None and _no_rows(x):
             return self._predict_no_rows(x)
         return super().predict(
@@ -326,7 +378,40 @@ class DecisionModel(keras.Model):
         )
 
     def predict_on_batch(self, x):
+        self._check_input_shapes(x)
         return self._predict_no_rows(x) if _no_rows(x) else super().predict_on_batch(x)
+
+    def _check_input_shapes(self, x) -> None:
+        """Keras's own refusal of an input of the wrong shape, made before Keras traces.
+
+        Keras checks the inputs against the shapes the model was built with only
+        while its traced function keeps them; after calls with several batch sizes
+        it relaxes the traced shapes, and a wrong feature count then fails deep in
+        the graph. Arrays of no rows are checked too (``predict`` answers them
+        with a one-row stand-in, whose shape the user never gave).
+        """
+        inputs = self.inputs
+        if isinstance(x, dict):
+            pairs = [(tensor, x.get(tensor.name)) for tensor in inputs]
+        elif isinstance(x, (list, tuple)):
+            pairs = list(zip(inputs, x, strict=False)) if len(x) == len(inputs) else []
+        else:
+            pairs = [(inputs[0], x)] if len(inputs) == 1 else []
+        for index, (tensor, given) in enumerate(pairs):
+            shape = getattr(given, "shape", None)
+            if shape is None:
+                continue  # a dataset, a generator: Keras reads and checks them itself
+            shape = tuple(None if d is None else int(d) for d in shape)
+            expected = tuple(tensor.shape)
+            if len(shape) != len(expected) or any(
+                want is not None and got is not None and want != got
+                for want, got in zip(expected[1:], shape[1:], strict=True)
+            ):
+                raise ValueError(  # Keras's own words (keras.src.layers.input_spec)
+                    f"Input {index} with name '{tensor.name}' of layer '{self.name}' is "
+                    f"incompatible with the layer: expected shape={expected}, found "
+                    f"shape={shape}"
+                )
 
     def _predict_no_rows(self, x):
         """The outputs of one row of zeros, cut to none.

@@ -85,6 +85,11 @@ class _CostLoss(keras.losses.Loss):
     def __call__(self, y_true, y_pred, sample_weight=None):
         # Keras casts y_true to floats first; strings would fail there with no name
         check_target_type(y_true, type(self).__name__)
+        # Keras's own losses take lists (as MeanCost does); the checks below read shapes
+        if not hasattr(y_true, "shape"):
+            y_true = ops.convert_to_tensor(y_true)
+        if not hasattr(y_pred, "shape"):
+            y_pred = ops.convert_to_tensor(y_pred, dtype=self.dtype)
         return super().__call__(y_true, y_pred, sample_weight=sample_weight)
 
     def _read(self, y_true, y_pred, matrix: np.ndarray | None, matrix_name: str):
@@ -232,7 +237,9 @@ class ArgmaxWeightedCrossEntropy(_CostLoss):
     ):
         super().__init__(name, reduction, dtype, from_logits, costs_in_target)
         _no_matrix_with_rows(weights, "weights", self.costs_in_target)
-        self.weights = None if weights is None else check_matrix(weights, "weights")
+        self.weights = (
+            None if weights is None else check_matrix(weights, "weights", dtype=self.dtype)
+        )
         if self.weights is not None and np.any(self.weights < 0):
             raise ValueError("weights must be non-negative.")
 
@@ -411,10 +418,15 @@ class ExpectedCostCrossEntropy(_CostLoss):
     cost_matrix : array-like of shape (k, k), default=None
         ``C[true, predicted]``. None means plain cross-entropy, or, with
         ``costs_in_target=True``, each example's own row taken from y_true.
+        A matrix that decides nothing (every row constant, all zeros; one
+        class) or holds a cost beyond the loss's dtype (1e39 in float32) raises
+        a ValueError, as everywhere in costkeras.
     cost_weight : float, default=1.0
-        The weight ``w`` of the expected cost. Its effect scales with the
-        magnitude of ``C``; :class:`~costkeras.CostSensitiveKerasClassifier`
-        divides ``C`` by its largest absolute entry first.
+        The weight ``w`` of the expected cost, a finite non-negative number
+        (anything else raises a TypeError or ValueError naming it). Its effect
+        scales with the magnitude of ``C``;
+        :class:`~costkeras.CostSensitiveKerasClassifier` divides ``C`` by its
+        largest absolute entry first.
     from_logits : bool, default=False
         Whether ``y_pred`` holds logits rather than probabilities, as in
         :class:`keras.losses.CategoricalCrossentropy`: k logits go through a
@@ -463,7 +475,15 @@ class ExpectedCostCrossEntropy(_CostLoss):
     ):
         super().__init__(name, reduction, dtype, from_logits, costs_in_target)
         _no_matrix_with_rows(cost_matrix, "cost_matrix", self.costs_in_target)
-        self.cost_matrix = None if cost_matrix is None else check_matrix(cost_matrix, "cost_matrix")
+        self.cost_matrix = (
+            None
+            if cost_matrix is None
+            else check_matrix(cost_matrix, "cost_matrix", decidable=True, dtype=self.dtype)
+        )
+        if isinstance(cost_weight, (bool, np.bool_)) or not isinstance(
+            cost_weight, (int, float, np.integer, np.floating)
+        ):
+            raise TypeError(f"cost_weight must be a non-negative number; got {cost_weight!r}.")
         if not np.isfinite(cost_weight) or cost_weight < 0:
             raise ValueError(f"cost_weight must be finite and non-negative; got {cost_weight}.")
         self.cost_weight = float(cost_weight)

@@ -17,6 +17,8 @@ import numpy as np
 from keras import ops
 
 from ._ops import (
+    NO_DECISION,
+    _assert_same_rows,
     check_columns,
     check_matrix,
     check_prediction,
@@ -76,15 +78,23 @@ class MeanCost(keras.metrics.Metric):
     the realised cost is the row's entry at the decision; the decision itself
     still uses ``cost_matrix`` (a row alone cannot decide: the true class is
     unknown when deciding). ``sample_weight`` weighs each example's cost, as
-    in ``mean_cost``. ``y_pred`` is a softmax (batch, k) or one sigmoid unit
-    (batch, 1), or their logits with ``from_logits=True``.
+    in ``mean_cost``: one finite, non-negative weight per example, shape
+    (batch,) or (batch, 1); another shape raises a ValueError naming
+    sample_weight, and so do negative, NaN or infinite weights (inside a
+    TensorFlow graph, a ``tf.debugging`` assertion, as for the targets).
+    ``y_pred`` is a softmax (batch, k) or one sigmoid unit (batch, 1), or
+    their logits with ``from_logits=True``.
 
     Bad targets are refused as the losses refuse them: labels that are not
     whole numbers in ``[0, k)``, NaN or infinite values raise a ValueError on
     concrete values and a ``tf.debugging`` assertion inside a TensorFlow graph;
     where compiled code cannot raise (XLA, jitted JAX), the offending examples
-    cost NaN, so the logged value reads NaN. An empty batch adds nothing, as
-    with Keras's metrics: before any example the result is 0.
+    cost NaN, so the logged value reads NaN. An example that cannot be
+    decided (NaN or infinite probabilities or logits, as a diverged model
+    gives) costs NaN too, so the logged value reads NaN rather than a cost
+    that would look like the best (``EarlyStopping`` then never keeps such
+    weights as the best ones). An empty batch adds nothing, as with Keras's
+    metrics: before any example the result is 0.
 
     Examples
     --------
@@ -117,7 +127,21 @@ class MeanCost(keras.metrics.Metric):
                 raise TypeError(f"{flag} must be True or False; got {value!r}.")
         self.from_logits = bool(from_logits)
         self.costs_in_target = bool(costs_in_target)
-        self.cost_matrix = None if cost_matrix is None else check_matrix(cost_matrix, "cost_matrix")
+        self.cost_matrix = (
+            None
+            if cost_matrix is None
+            else check_matrix(
+                cost_matrix,
+                "cost_matrix",
+                decidable=True,
+                dtype=self.dtype,
+                takes_actions=(
+                    "MeanCost judges decisions among the classes, C[true, predicted], and takes "
+                    "no actions; costkeras.keras.layers.BayesDecision decides among the m "
+                    "actions of a (k, m) matrix."
+                ),
+            )
+        )
         self.decision = decision
         # how Keras's own metrics tell EarlyStopping and ModelCheckpoint that lower is
         # better, so that monitor="val_mean_cost" needs no mode="min"
@@ -141,6 +165,10 @@ class MeanCost(keras.metrics.Metric):
         one_hot, row, target_checks = split_target(
             y_true, proba, costs_in_target=self.costs_in_target, owner="MeanCost"
         )
+        weights = None
+        if sample_weight is not None:
+            weights, weight_check = _check_weights(sample_weight, proba)
+            checks.append(weight_check)
         valid = enforce(checks + target_checks)
         if 0 in proba.shape[:-1]:
             return  # nothing to add; TensorFlow's eager min refuses an empty batch
@@ -149,14 +177,14 @@ class MeanCost(keras.metrics.Metric):
         if row is None:
             row = ops.matmul(one_hot, matrix)  # C[true, :]
         costs = ops.sum(row * ops.one_hot(decided, proba.shape[-1], dtype=proba.dtype), axis=-1)
+        # a row with no decision (NaN or infinite probabilities: a diverged model) has no
+        # cost either; one_hot(-1) is all zeros and would count it as free, the best value
+        costs = ops.where(
+            ops.equal(decided, NO_DECISION), ops.full_like(costs, float("nan")), costs
+        )
         costs = invalid_to_nan(costs, valid)
-        if sample_weight is None:
+        if weights is None:
             weights = ops.ones_like(costs)
-        else:
-            weights = ops.cast(ops.convert_to_tensor(sample_weight), costs.dtype)
-            if len(weights.shape) > len(costs.shape):  # (batch, 1), as Keras passes them
-                weights = ops.reshape(weights, ops.shape(costs))
-            weights = ops.broadcast_to(weights, ops.shape(costs))
         self.total.assign_add(ops.sum(costs * weights))
         self.count.assign_add(ops.sum(weights))
 
@@ -174,6 +202,42 @@ class MeanCost(keras.metrics.Metric):
         config["from_logits"] = self.from_logits
         config["costs_in_target"] = self.costs_in_target
         return config
+
+
+def _check_weights(sample_weight, proba):
+    """Per-example weights of shape (batch,), and the check of their values for ``enforce``.
+
+    As :func:`costkeras.metrics.mean_cost` takes them: one finite, non-negative
+    weight per example, (batch,) or (batch, 1) as Keras passes them. A wrong
+    shape raises a ValueError naming sample_weight now; a batch size unknown
+    until a TensorFlow graph runs is checked by an assertion there.
+    """
+    weights = ops.cast(ops.convert_to_tensor(sample_weight), proba.dtype)
+    shape = tuple(weights.shape)
+    n = proba.shape[0]
+    expected = f"({n if n is not None else 'batch'},), one weight per example"
+    if len(shape) == 2 and shape[1] == 1:
+        weights = ops.squeeze(weights, axis=-1)
+    elif len(shape) != 1:
+        raise ValueError(
+            f"MeanCost takes sample_weight of shape {expected} (or (batch, 1)); got shape {shape}."
+        )
+    rows = weights.shape[0]
+    if isinstance(n, int) and isinstance(rows, int):
+        if n != rows:
+            raise ValueError(
+                f"MeanCost got sample_weight of shape {shape} for {n} examples; it takes shape "
+                f"{expected}."
+            )
+    else:
+        message = f"MeanCost takes sample_weight of shape {expected}; its rows and y_pred's"
+        weights = _assert_same_rows(proba, weights, message)
+    ok = ops.logical_and(ops.isfinite(weights), ops.greater_equal(weights, 0))
+    message = (
+        "MeanCost got sample_weight values that are negative, NaN or infinite; weights must "
+        "be finite and non-negative, as costkeras.metrics.mean_cost takes them."
+    )
+    return weights, (ok, message, weights)
 
 
 _ACCURACY_NAMES = ("accuracy", "acc")
@@ -196,11 +260,22 @@ class LabelsOnly(keras.metrics.Metric):
     example's label (or one-hot row) followed by its cost row. Keras's own
     metrics would read those rows as classes: ``"accuracy"`` on a
     (batch, 1 + k) target compares the wrong columns and reports a wrong
-    value without a word. ``LabelsOnly(metric)`` hands ``metric`` the part of
-    y_true before the cost row: the label column (batch, 1) of a
-    (batch, 1 + k) target, the one-hot rows (batch, k) of a (batch, 2k) one.
-    For one sigmoid unit (k = 2) it hands the 0/1 label column in both cases,
-    as Keras's binary metrics take it.
+    value without a word. ``LabelsOnly(metric)`` drops the cost rows and hands
+    ``metric`` the true classes in the layout it takes, whichever of the two
+    layouts the target has:
+
+    - Keras's sparse metrics (a ``Sparse*`` class, a ``"sparse_*"`` name or
+      function, such as ``"sparse_categorical_accuracy"``) get the labels,
+      shape (batch, 1);
+    - every other metric gets one-hot rows, shape (batch, k): what Keras's
+      categorical metrics (``AUC``, ``Precision``, ``Recall``,
+      ``"categorical_accuracy"``, ...) need under a softmax, and what a
+      function of yours receives;
+    - one sigmoid unit (k = 2) gives every metric the 0/1 label column, as
+      Keras's binary metrics take it (a sparse metric also gets the two
+      columns ``[1 - p, p]`` as y_pred, so that its argmax reads two classes).
+
+    ``"accuracy"`` works on either, as ``compile`` resolves it.
 
     Parameters
     ----------
@@ -268,13 +343,32 @@ class LabelsOnly(keras.metrics.Metric):
                 f"a one-hot row and its cost row (batch, {2 * k}). A target without cost rows "
                 "needs no LabelsOnly: pass the metric itself."
             )
+        y_true, y_pred = self._layout(y_true, y_pred, width, k)
+        return self.metric.update_state(y_true, y_pred, sample_weight=sample_weight)
+
+    def _layout(self, y_true, y_pred, width: int, k: int):
+        """The target (and prediction) the wrapped metric takes, as ``compile`` would give them.
+
+        Sparse metrics (``Sparse*`` classes, ``sparse_*`` functions) get the
+        labels (batch, 1); every other metric gets one-hot rows (batch, k), the
+        target Keras's categorical metrics (AUC, Precision, Recall, ...) need
+        under a softmax. One sigmoid unit: the 0/1 label column, as Keras's
+        binary metrics take it; a sparse metric gets ``[1 - p, p]`` as well,
+        so that its argmax reads two classes.
+        """
+        sparse = _takes_labels(self.metric)
+        if y_pred.shape[-1] == 1:
+            labels = y_true[..., :1] if width == 1 + k else y_true[..., 1:2]
+            return labels, (class_probabilities(y_pred) if sparse else y_pred)
         if width == 1 + k:
             labels = y_true[..., :1]
-        elif units == 1:
-            labels = y_true[..., 1:2]  # the one-hot row's second column: the 0/1 label
-        else:
-            labels = y_true[..., :k]
-        return self.metric.update_state(labels, y_pred, sample_weight=sample_weight)
+            if sparse:
+                return labels, y_pred
+            return ops.one_hot(ops.cast(labels[..., 0], "int32"), k, dtype=y_pred.dtype), y_pred
+        one_hot = y_true[..., :k]
+        if sparse:
+            return ops.expand_dims(ops.argmax(one_hot, axis=-1), -1), y_pred
+        return one_hot, y_pred
 
     def result(self):
         return self.metric.result()
@@ -296,6 +390,13 @@ class LabelsOnly(keras.metrics.Metric):
         if isinstance(metric, dict):
             metric = keras.saving.deserialize_keras_object(metric)
         return cls(**{**config, "metric": metric})
+
+
+def _takes_labels(metric: keras.metrics.Metric) -> bool:
+    """Whether a metric takes integer labels (Keras's sparse metrics), not one-hot rows."""
+    function = getattr(metric, "_fn", None)
+    names = (type(metric).__name__, getattr(function, "__name__", "") or "")
+    return any(name.lower().startswith("sparse") for name in names)
 
 
 def _resolve_metric(metric: Any, dtype: str | None) -> keras.metrics.Metric:
