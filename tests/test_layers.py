@@ -279,3 +279,28 @@ def test_a_decision_model_refuses_a_wrong_width_after_batches_of_several_sizes()
     with pytest.raises(ValueError, match=r"found shape=\(3,\)"):
         model.predict(rows[0, :3], verbose=0)
     assert model.predict({"features": rows[:4]}, verbose=0)["decision"].shape == (4,)
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), k=st.integers(2, 6), per_row=st.booleans())
+def test_near_ties_decide_as_numpy_does_in_eager_and_in_a_graph(seed, k, per_row):
+    """Expected costs a rounding error apart go the same way in the layer and in NumPy."""
+    from costkeras._bayes import decision_positions
+
+    rng = np.random.default_rng(seed)
+    column = rng.uniform(0.1, 0.9, size=k)
+    # the same column twice up to the last bits: 0.3 - 0.2 is not 0.1 in float64
+    nudged = (column + 0.2) - 0.2
+    matrix = np.column_stack([column, nudged, column[::-1]])
+    proba = rng.dirichlet(np.ones(k), size=300)
+    costs = np.broadcast_to(matrix, (300, k, 3)).copy() if per_row else None
+    expected = decision_positions(proba, matrix if costs is None else costs)
+    layer = BayesDecision(None if per_row else matrix, dtype="float64")
+    args = (proba,) if costs is None else (proba, costs)
+    np.testing.assert_array_equal(np.asarray(layer(*args)), expected)
+    inputs = [keras.Input((k,), dtype="float64")]
+    if per_row:
+        inputs.append(keras.Input((k, 3), dtype="float64"))
+    model = keras.Model(inputs, layer(*inputs))
+    predicted = model.predict(list(args) if per_row else proba, verbose=0, batch_size=64)
+    np.testing.assert_array_equal(predicted, expected)

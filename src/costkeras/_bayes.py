@@ -98,7 +98,8 @@ def decision_positions(proba: Any, costs: Any = None) -> np.ndarray:
     Returns
     -------
     ndarray of shape (n_samples,), int
-        Ties go to the lower position, as with :func:`numpy.argmin`.
+        Ties go to the lower position, as with :func:`numpy.argmin`, and so do
+        expected costs closer than a rounding error (:func:`tie_tolerance`).
 
     Examples
     --------
@@ -111,7 +112,27 @@ def decision_positions(proba: Any, costs: Any = None) -> np.ndarray:
         if proba.ndim != 2:
             raise ValueError(f"proba must have shape (n_samples, k); got shape {proba.shape}.")
         return np.argmax(proba, axis=1)
-    return np.argmin(expected_costs(proba, costs), axis=1)
+    risks = expected_costs(proba, costs)
+    costs = np.asarray(costs, dtype=np.float64)
+    near_tie = (risks - risks.min(axis=1, keepdims=True)) <= tie_tolerance(costs)
+    first = np.argmax(near_tie, axis=1)
+    # a row that is not finite has no minimum: numpy's argmin, as before
+    return np.where(np.all(np.isfinite(risks), axis=1), first, np.argmin(risks, axis=1))
+
+
+def tie_tolerance(costs: np.ndarray, eps: float = float(np.finfo(np.float64).eps)):
+    """How far apart two expected costs may be and still tie: ``2 k eps max|C|``.
+
+    A sum of k products carries a rounding error of at most ``k eps max|C|``,
+    whatever the order of its additions: within twice that, two decisions are
+    the same to the arithmetic, and the lower position wins. ``predict`` (NumPy)
+    and the served model (``keras.ops``, in another order of additions) then
+    decide near-ties alike. One value for a (k, m) matrix; (n, 1) for (n, k, m).
+    """
+    k = costs.shape[-2]
+    if costs.ndim == 3:
+        return 2 * k * eps * np.abs(costs).max(axis=(1, 2))[:, None]
+    return 2 * k * eps * float(np.abs(costs).max())
 
 
 def decide(proba: Any, labels: Any, costs: Any = None) -> np.ndarray:

@@ -359,7 +359,7 @@ def expected_costs(proba, costs):
     return ops.matmul(proba, costs)
 
 
-def first_argmin(values):
+def first_argmin(values, tolerance=None):
     """The position of the first minimum along the last axis, as int32; -1 where not finite.
 
     ``ops.argmin`` would do, but TensorFlow's exporter writes it with a
@@ -368,13 +368,19 @@ def first_argmin(values):
     lower position, as with :func:`numpy.argmin`. A row holding a NaN or an
     infinite value has no defined minimum (NaN equals nothing, so the search
     would return the out-of-range position m): it gets :data:`NO_DECISION`.
+    ``tolerance`` (a scalar, or one per row of shape (batch, 1)): values that far
+    above the minimum count as minima too, so the first of near-ties wins.
     """
     rows = tuple(values.shape[:-1])
     if 0 in rows:  # known to hold no rows: TensorFlow's and PyTorch's eager min refuse them
         return ops.zeros(rows, dtype="int32")
     m = values.shape[-1]
     finite = ops.all(ops.isfinite(values), axis=-1)
-    is_min = ops.equal(values, ops.min(values, axis=-1, keepdims=True))
+    smallest = ops.min(values, axis=-1, keepdims=True)
+    if tolerance is None:
+        is_min = ops.equal(values, smallest)
+    else:
+        is_min = ops.less_equal(values - smallest, tolerance)
     positions = ops.arange(m, dtype="int32")
     first = ops.min(ops.where(is_min, positions, ops.convert_to_tensor(m, "int32")), axis=-1)
     return ops.where(finite, first, ops.convert_to_tensor(NO_DECISION, "int32"))
@@ -390,11 +396,33 @@ def decide(proba, costs=None):
     """
     if costs is None:
         return first_argmin(-proba)
-    decided = first_argmin(expected_costs(proba, costs))
+    if 0 in tuple(proba.shape[:-1]):  # known to hold no rows
+        return first_argmin(proba)
+    decided = first_argmin(expected_costs(proba, costs), tie_tolerance(proba, costs))
     finite = ops.all(ops.isfinite(proba), axis=-1)
     if len(costs.shape) == len(proba.shape) + 1:
         finite = ops.logical_and(finite, ops.all(ops.isfinite(costs), axis=(-2, -1)))
     return ops.where(finite, decided, ops.convert_to_tensor(NO_DECISION, "int32"))
+
+
+def tie_tolerance(proba, costs):
+    """``2 k eps max|C|`` in the probabilities' dtype, as ``_bayes.tie_tolerance``.
+
+    Expected costs closer than that are equal to the arithmetic: the lower
+    decision wins them, in NumPy's ``predict`` and here alike, whatever order each
+    adds the products in. A scalar for a (k, m) matrix; (batch, 1) per row.
+    """
+    k = costs.shape[-2]
+    eps = float(np.finfo(keras.backend.standardize_dtype(proba.dtype)).eps)
+    per_row = len(costs.shape) == len(proba.shape) + 1
+    # initial=0: a batch of no rows known only when a graph runs has no maximum otherwise
+    # (|C| >= 0, so it changes no other maximum)
+    if per_row:
+        largest = ops.max(ops.abs(costs), axis=(-2, -1), initial=0.0)
+    else:
+        largest = ops.max(ops.abs(costs))
+    scale = ops.convert_to_tensor(2 * k * eps, dtype=proba.dtype)
+    return scale * (ops.expand_dims(largest, -1) if per_row else largest)
 
 
 def check_sample_cost(proba, costs, name: str = "sample_cost"):
