@@ -651,7 +651,9 @@ def main():
         from _results import machine_line
         from joblib import Parallel, delayed
 
-        tasks = [(s, m, i) for s in sets for m in methods for i in range(splits)]
+        # one split's methods side by side: they run under the same load, so their fit
+        # times compare
+        tasks = [(s, m, i) for s in sets for i in range(splits) for m in methods]
         results = Parallel(n_jobs=args.jobs, verbose=0)(
             delayed(run_task)(s, m, i, n_max, splits, args.log) for s, m, i in tasks
         )
