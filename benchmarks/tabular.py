@@ -451,7 +451,7 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
         y_pred = candidate.classes_[np.argmax(proba, axis=1)]
     else:
         y_pred = candidate.classes_[bayes_decision(proba, S_te)]
-    return y_pred, elapsed, {**candidate.info, "proba": proba}
+    return y_pred, elapsed, {**info, **candidate.info, "proba": proba}
 
 
 def calibration(proba: np.ndarray, y_positions: np.ndarray, n_bins: int = 15) -> dict:

@@ -25,7 +25,13 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _compat
 from .._validation import check_sample_weight
-from .compiling import compile_model, head_losses, losses_by_output, steps_per_execution
+from .compiling import (
+    build_optimizer,
+    compile_model,
+    head_losses,
+    losses_by_output,
+    steps_per_execution,
+)
 from .constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
 from .epoch_data import one_iterator_steps, repeated_batches
 from .fast_predict import FastPredictMixin
@@ -391,6 +397,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
 
         def train():
             data, fit_kw = self._epoch_data(X, y, sample_weight, kw)
+            build_optimizer(self.model_)
             with torch_random_state(self._random_state):  # Fix 9
                 super(HeadsKerasWrapper, self)._fit_keras_model(
                     *data, warm_start, epochs, initial_epoch, **fit_kw
