@@ -21,9 +21,11 @@ validation_fraction=0.1``: the estimator before issue #22); the
 blend (``MinimumCostClassifier`` over a soft vote of the default and
 ``HistGradientBoostingClassifier``); the estimator with other parameters,
 ``est:cost_loss=expected_cost,input_scaling=robust`` (see ``Variant``); and the earlier
-hand-built candidates, ``new:hidden=100,es=log_loss`` (see ``Candidate``). Below the table:
-each real set's best peer against the default, and the default's fit time over the previous
-default's. Runs on the default Keras backend (TensorFlow), two tasks at a time with one
+hand-built candidates, ``new:hidden=100,es=log_loss`` (see ``Candidate``); the default
+before issue #31 (``steps_per_execution=16``: Keras's own loop, as it trained then). Below
+the table: each real set's best peer against the default, and the default's fit time over
+the previous default's and over the default's before issue #31 (CPU seconds in brackets).
+Runs on the default Keras backend (TensorFlow), two tasks at a time with one
 thread each.
 
 Run: python benchmarks/tabular.py                  (full run, writes benchmarks/RESULTS.md)
@@ -715,7 +717,8 @@ def main():
             "the blend is the README's recipe (a soft vote of the default network and "
             "`HistGradientBoostingClassifier` inside `MinimumCostClassifier`). The last "
             "table compares the default with the best peer of each real set and gives its "
-            "fit time over the previous default's.\n\n" + table,
+            "fit time over the previous default's and over the default's before issue #31 "
+            f"(`{_BEFORE_31_ARGS}`; CPU seconds in brackets).\n\n" + table,
         )
 
 

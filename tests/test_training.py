@@ -591,6 +591,25 @@ def test_auto_steps_per_execution_calls_batch_hooks_every_batch_on_warm_fits_too
     assert counted.model_.steps_per_execution == 1
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's tracing")
+def test_the_training_step_is_traced_once_per_fit(monkeypatch):
+    from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
+
+    traced = []
+    train_step = TensorFlowTrainer.train_step
+
+    def counted(model, data):
+        traced.append(model)
+        return train_step(model, data)
+
+    monkeypatch.setattr(TensorFlowTrainer, "train_step", counted)
+    X, y = two_blobs(2_000)  # early stopping on: the held-out rows are scored every epoch
+    clf = small(epochs=3, batch_size=32).fit(X, y)
+    assert len(traced) == 1 and clf.model_.optimizer.built
+    clf.set_params(warm_start=True).fit(X, y)  # the same model: its step is traced already
+    assert len(traced) == 1
+
+
 @pytest.mark.backend
 def test_partial_fits_of_other_sizes_keep_their_compiled_steps_and_train_every_batch():
     X, y = two_blobs(400)

@@ -117,8 +117,8 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         Batches per call into the compiled training step (Keras's ``compile``).
         ``"auto"``, where costkeras compiles the network and an epoch has 32 batches
         or more: on TensorFlow an epoch per call, every epoch read from one
-        ``tf.data`` iterator (Keras makes two per epoch), 0.4-0.65 times the fit
-        time of the default network (2 cores); 16 on JAX; 1 for shorter epochs, on
+        ``tf.data`` iterator (Keras makes two per epoch), about half the fit time of
+        the default network (2 cores); 16 on JAX; 1 for shorter epochs, on
         PyTorch (1 only) and when a fit's callback has batch-level hooks (Keras calls
         them once per call). A model you compiled keeps its own. An int is always
         used (a compiled model is recompiled), with Keras's own loop: 16 is the
