@@ -121,8 +121,9 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         the default network (2 cores); 16 on JAX; 1 for shorter epochs, on
         PyTorch (1 only) and when a fit's callback has batch-level hooks (Keras calls
         them once per call). A model you compiled keeps its own. An int is always
-        used (a compiled model is recompiled), with Keras's own loop: 16 is the
-        default before the one-iterator loop (the same batches, other shuffles).
+        used (a compiled model is recompiled), with Keras's own loop: 16 trains as
+        the default before the one-iterator loop (which, seeded, read every epoch in
+        the first epoch's order).
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation share.
     memory : str, path, joblib.Memory or None, default=None
