@@ -21,9 +21,11 @@ validation_fraction=0.1``: the estimator before issue #22); the
 blend (``MinimumCostClassifier`` over a soft vote of the default and
 ``HistGradientBoostingClassifier``); the estimator with other parameters,
 ``est:cost_loss=expected_cost,input_scaling=robust`` (see ``Variant``); and the earlier
-hand-built candidates, ``new:hidden=100,es=log_loss`` (see ``Candidate``). Below the table:
-each real set's best peer against the default, and the default's fit time over the previous
-default's. Runs on the default Keras backend (TensorFlow), two tasks at a time with one
+hand-built candidates, ``new:hidden=100,es=log_loss`` (see ``Candidate``); the default
+before issue #31 (``steps_per_execution=16``: Keras's own loop, as it trained then). Below
+the table: each real set's best peer against the default, and the default's fit time over
+the previous default's and over the default's before issue #31 (CPU seconds in brackets).
+Runs on the default Keras backend (TensorFlow), two tasks at a time with one
 thread each.
 
 Run: python benchmarks/tabular.py                  (full run, writes benchmarks/RESULTS.md)
@@ -66,6 +68,11 @@ PREVIOUS_PARAMS = {
 }
 _PREVIOUS_ARGS = ", ".join(f"{key}={value!r}" for key, value in PREVIOUS_PARAMS.items())
 PREVIOUS = f"previous default ({_PREVIOUS_ARGS})"
+# the parameters with which today's estimator trains as the default before issue #31 did
+# (Keras's own loop, 16 batches per call): the fit-time ratio of that issue is over its row
+BEFORE_31_PARAMS = {"steps_per_execution": 16}
+_BEFORE_31_ARGS = ", ".join(f"{key}={value!r}" for key, value in BEFORE_31_PARAMS.items())
+BEFORE_31 = f"default before issue #31 ({_BEFORE_31_ARGS})"
 BLEND = "blend: MinimumCostClassifier(soft vote of default + HGB)"
 
 
@@ -345,7 +352,7 @@ class Variant:
 
             self.booster = HistGradientBoostingClassifier(random_state=self.seed).fit(X, y)
         self.classes_ = self.models[0].classes_
-        self.info = {}
+        self.info = {"epochs": [len(model.history_["loss"]) for model in self.models]}
         return self
 
     def predict_proba(self, X):
@@ -364,12 +371,13 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
     from costkeras.decisions import predict_min_cost
 
     info = {}
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     if method == "LR + Bayes":
         from sklearn.linear_model import LogisticRegression
 
         model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000)).fit(X_tr, y_tr)
         elapsed = time.perf_counter() - start
+        info["fit_cpu_s"] = time.process_time() - cpu_start
         info["proba"] = model.predict_proba(X_te)
         return predict_min_cost(model, X_te, S_te), elapsed, info
     if method == "HGB + Bayes":
@@ -377,6 +385,7 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
 
         model = HistGradientBoostingClassifier(random_state=seed).fit(X_tr, y_tr)
         elapsed = time.perf_counter() - start
+        info["fit_cpu_s"] = time.process_time() - cpu_start
         info["proba"] = model.predict_proba(X_te)
         return predict_min_cost(model, X_te, S_te), elapsed, info
     if method in ("CSLogit", "CSBoost (LightGBM)"):
@@ -398,6 +407,7 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
             lgbm = LGBMClassifier(verbose=-1, n_jobs=1, random_state=seed)
             model = CSBoostClassifier(lgbm).fit(X_tr, y_tr, **costs)
         elapsed = time.perf_counter() - start
+        info["fit_cpu_s"] = time.process_time() - cpu_start
         return model.predict(X_te), elapsed, info
     if method == BLEND:
         from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
@@ -410,12 +420,13 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
         ]
         model = MinimumCostClassifier(VotingClassifier(members, voting="soft")).fit(X_tr, y_tr)
         elapsed = time.perf_counter() - start
+        info["fit_cpu_s"] = time.process_time() - cpu_start
         info["proba"] = model.predict_proba(X_te)
         return model.predict(X_te, sample_cost=S_te), elapsed, info
-    if method in (*BASELINES, PREVIOUS):
+    if method in (*BASELINES, PREVIOUS, BEFORE_31):
         from costkeras import CostSensitiveKerasClassifier
 
-        extra = PREVIOUS_PARAMS if method == PREVIOUS else {}
+        extra = {PREVIOUS: PREVIOUS_PARAMS, BEFORE_31: BEFORE_31_PARAMS}.get(method, {})
         model = CostSensitiveKerasClassifier(random_state=seed, **extra)
         if method.endswith("(StandardScaler)"):
             model = make_pipeline(StandardScaler(), model)
@@ -423,6 +434,7 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
         else:
             model.fit(X_tr, y_tr, sample_cost=S_tr)
         elapsed = time.perf_counter() - start
+        info["fit_cpu_s"] = time.process_time() - cpu_start
         info["proba"] = model.predict_proba(X_te)
         return model.predict(X_te, sample_cost=S_te), elapsed, info
     if method.startswith("est:"):
@@ -432,6 +444,7 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
         candidate = Candidate(method, seed).fit(X_tr, y_tr, S_tr)
         loss = candidate.options["loss"]
     elapsed = time.perf_counter() - start
+    info["fit_cpu_s"] = time.process_time() - cpu_start
     from costkeras.decisions import bayes_decision
 
     proba = candidate.predict_proba(X_te)
@@ -440,7 +453,7 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
         y_pred = candidate.classes_[np.argmax(proba, axis=1)]
     else:
         y_pred = candidate.classes_[bayes_decision(proba, S_te)]
-    return y_pred, elapsed, {**candidate.info, "proba": proba}
+    return y_pred, elapsed, {**info, **candidate.info, "proba": proba}
 
 
 def calibration(proba: np.ndarray, y_positions: np.ndarray, n_bins: int = 15) -> dict:
@@ -589,19 +602,29 @@ def _backend() -> str:
 
 
 def verdict(results: list[dict], sets: list[str], method: str = BASELINES[0]) -> str:
-    """Per real data set: the best peer's mean, ``method``'s, and its fit-time ratio.
+    """Per real data set: the best peer's mean, ``method``'s, and its fit-time ratios.
 
-    The ratio is ``method``'s mean fit time over the previous default's, measured in the
-    same run.
+    The ratios are ``method``'s mean fit time over the previous default's and over the
+    default's before issue #31, each measured in the same run (``-`` where that row was
+    not run); in brackets, the same ratio of the fits' CPU seconds, which the load of
+    other processes on the machine moves less than it moves wall time.
     """
 
     def mean(name, of, key="savings"):
         rows = [r[key] for r in results if r["data"] == name and r["method"] == of and key in r]
         return float(np.mean(rows)) if rows else float("nan")
 
+    def ratio(name, other):
+        wall = mean(name, method, "fit_s") / mean(name, other, "fit_s")
+        cpu = mean(name, method, "fit_cpu_s") / mean(name, other, "fit_cpu_s")
+        if not np.isfinite(wall):
+            return "-"
+        return f"{wall:.2f}" + (f" [{cpu:.2f}]" if np.isfinite(cpu) else "")
+
     lines = [
-        f"| data set | best peer | its savings | {method} | at or above | fit time / previous |",
-        "|---|---|---:|---:|:---:|---:|",
+        f"| data set | best peer | its savings | {method} | at or above "
+        "| fit time / previous | fit time / before #31 |",
+        "|---|---|---:|---:|:---:|---:|---:|",
     ]
     for name in sets:
         peers = {peer: mean(name, peer) for peer in PEERS}
@@ -610,11 +633,10 @@ def verdict(results: list[dict], sets: list[str], method: str = BASELINES[0]) ->
         if not peers or not np.isfinite(ours):
             continue
         best = max(peers, key=peers.get)
-        ratio = mean(name, method, "fit_s") / mean(name, PREVIOUS, "fit_s")
         lines.append(
             f"| {name} | {best} | {peers[best]:.4f} | {ours:.4f} | "
             f"{'yes' if ours >= peers[best] else 'NO'} | "
-            + (f"{ratio:.2f} |" if np.isfinite(ratio) else "- |")
+            f"{ratio(name, PREVIOUS)} | {ratio(name, BEFORE_31)} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -633,7 +655,11 @@ def main():
     parser.add_argument("--write", action="store_true", help="write RESULTS.md even if partial")
     args = parser.parse_args()
     sets = args.sets.split(",")
-    methods = args.methods.split(";") if args.methods else [*PEERS, *BASELINES, PREVIOUS, BLEND]
+    methods = (
+        args.methods.split(";")
+        if args.methods
+        else [*PEERS, *BASELINES, PREVIOUS, BEFORE_31, BLEND]
+    )
     splits = args.splits or (2 if args.quick else 5)
     n_max = args.n_max or (3000 if args.quick else None)
     start = time.perf_counter()
@@ -651,7 +677,9 @@ def main():
         from _results import machine_line
         from joblib import Parallel, delayed
 
-        tasks = [(s, m, i) for s in sets for m in methods for i in range(splits)]
+        # one split's methods side by side: they run under the same load, so their fit
+        # times compare
+        tasks = [(s, m, i) for s in sets for i in range(splits) for m in methods]
         results = Parallel(n_jobs=args.jobs, verbose=0)(
             delayed(run_task)(s, m, i, n_max, splits, args.log) for s, m, i in tasks
         )
@@ -689,7 +717,8 @@ def main():
             "the blend is the README's recipe (a soft vote of the default network and "
             "`HistGradientBoostingClassifier` inside `MinimumCostClassifier`). The last "
             "table compares the default with the best peer of each real set and gives its "
-            "fit time over the previous default's.\n\n" + table,
+            "fit time over the previous default's and over the default's before issue #31 "
+            f"(`{_BEFORE_31_ARGS}`; CPU seconds in brackets).\n\n" + table,
         )
 
 

@@ -7,7 +7,7 @@
 |           | ``loss`` if set; else the user's        |                                   |
 | metrics   | the user's, unless ``metrics`` is set   | ``metrics``                       |
 | steps per | the user's, unless                      | ``steps_per_execution`` ("auto":  |
-| execution | ``steps_per_execution`` is an int       | 16, or 1, see below)              |
+| execution | ``steps_per_execution`` is an int       | an epoch, 16 or 1, see below)     |
 
 A user-compiled model is recompiled only when one of these changes; then it
 keeps its own optimizer, metrics and other compile settings (the very objects
@@ -34,16 +34,21 @@ _BATCH_HOOKS = (
 )
 
 
-def steps_per_execution(value: int | str, callbacks: list, steps_per_epoch: int) -> int:
+def steps_per_execution(
+    value: int | str, callbacks: list, steps_per_epoch: int, *, current: int | None = None
+) -> int:
     """The ``steps_per_execution`` costkeras compiles with: ``value``, or for ``"auto"``
-    16 where an epoch has at least 32 steps, else 1; and 1 on PyTorch (whose trainer
-    takes 1 only) and when one of ``callbacks`` overrides a batch-level hook (Keras calls
-    those only once per execution).
+    where an epoch has at least 32 steps, an epoch's steps on TensorFlow (one call per
+    epoch, fed by one iterator for the fit: ``epoch_data``) and 16 on JAX, else 1; and 1
+    on PyTorch (whose trainer takes 1 only) and when one of ``callbacks`` overrides a
+    batch-level hook (Keras calls those only once per execution). ``current``: the
+    value a fit that goes on training was compiled with, kept where above 1, so that
+    warm fits and ``partial_fit`` calls of other sizes do not recompile and retrace.
 
     Measured (TensorFlow, 2 cores, the default network on 17,500 rows): the same
-    weights, a quarter less time per epoch at 16; 32 gains no more. Short epochs gain
-    nothing: the multi-step function costs more to trace, and a search fitting many small
-    models would trace it for few calls each (TensorFlow warns of retracing then).
+    weights, a quarter less time per epoch at 16 than at 1. Short epochs gain nothing:
+    the multi-step function costs more to trace, and a search fitting many small models
+    would trace it for few calls each (TensorFlow warns of retracing then).
     """
     if value != "auto":
         if value > 1 and keras.backend.backend() == "torch":
@@ -59,7 +64,24 @@ def steps_per_execution(value: int | str, callbacks: list, steps_per_epoch: int)
     )
     if hooks_batches or keras.backend.backend() == "torch" or steps_per_epoch < 32:
         return 1
+    if current is not None and current > 1:
+        return int(current)
+    if keras.backend.backend() == "tensorflow":
+        return int(steps_per_epoch)
     return AUTO_STEPS_PER_EXECUTION
+
+
+def build_optimizer(model: keras.Model) -> None:
+    """Create the compiled optimizer's variables (its moments, step count) before training.
+
+    Keras creates them in the first training step otherwise; on TensorFlow a step that
+    creates variables is traced twice (once to create them, once to run), so building
+    them first halves the tracing of the training step. They start as they would there.
+    """
+    optimizer = getattr(model, "optimizer", None)
+    if keras.backend.backend() != "tensorflow" or optimizer is None or optimizer.built:
+        return
+    optimizer.build(model.trainable_variables)
 
 
 def head_losses(heads: list[Head]):

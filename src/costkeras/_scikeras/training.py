@@ -393,11 +393,24 @@ def _swap(pairs: list) -> None:
         average.assign(current)
 
 
+def _forward(model: keras.Model, X):
+    """The model's outputs for X, in inference mode.
+
+    On TensorFlow through ``predict_on_batch``, traced once per model: called eagerly
+    after every epoch, the default network's embedding layers run op by op, a sizeable
+    share of a fit (``benchmarks/profile_fit.py``). Elsewhere the model is called: JAX's
+    ``predict_on_batch`` swaps the trainer's state, which is mid-fit here.
+    """
+    if keras.backend.backend() == "tensorflow":
+        return model.predict_on_batch(X)
+    return model(X, training=False)
+
+
 def _probabilities(model: keras.Model, X, batch_size: int, proba: Callable) -> np.ndarray:
     if not isinstance(X, np.ndarray):  # a multi-input model's list or dict: one call
-        return np.asarray(proba(_first_output(model(X, training=False))), dtype=np.float64)
+        return np.asarray(proba(_first_output(_forward(model, X))), dtype=np.float64)
     chunks = [
-        proba(_first_output(model(X[start : start + batch_size], training=False)))
+        proba(_first_output(_forward(model, X[start : start + batch_size])))
         for start in range(0, len(X), batch_size)
     ]
     return np.concatenate(chunks).astype(np.float64)

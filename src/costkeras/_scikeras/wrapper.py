@@ -25,8 +25,15 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import _compat
 from .._validation import check_sample_weight
-from .compiling import compile_model, head_losses, losses_by_output, steps_per_execution
+from .compiling import (
+    build_optimizer,
+    compile_model,
+    head_losses,
+    losses_by_output,
+    steps_per_execution,
+)
 from .constraints import check_extra_params, check_fit_arguments, check_hidden_layer_sizes
+from .epoch_data import one_iterator_steps, repeated_batches
 from .fast_predict import FastPredictMixin
 from .fit_data import fit_arrays, model_arrays
 from .fixes import (
@@ -136,7 +143,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         n_train = n_rows(X) if plan.train is None else len(plan.train)
         steps = math.ceil(n_train / self._training_batch_size(n_train, kw))
         callbacks = self.fit_callbacks(kw.get("callbacks"))
-        self._ensure_compiled_model(callbacks, steps)
+        self._ensure_compiled_model(callbacks, steps, continuing=continuing)
         targets, weights = fit_arrays(
             self.heads_,
             target,
@@ -333,13 +340,16 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         finally:
             self.optimizer = None
 
-    def _ensure_compiled_model(self, callbacks: list = (), steps_per_epoch: int = 1) -> None:
+    def _ensure_compiled_model(
+        self, callbacks: list = (), steps_per_epoch: int = 1, continuing: bool = False
+    ) -> None:
         if self.__dict__.get("heads_") is None:
             return super()._ensure_compiled_model()
         # not in _get_compile_kwargs: scikeras hands those to build functions too
         kwargs = self._get_compile_kwargs()
+        current = self.model_.steps_per_execution if continuing and self.model_.compiled else None
         kwargs["steps_per_execution"] = steps_per_execution(
-            self.steps_per_execution, callbacks, steps_per_epoch
+            self.steps_per_execution, callbacks, steps_per_epoch, current=current
         )
         self.loss_ = compile_model(
             self.model_,
@@ -386,9 +396,11 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             kw["batch_size"] = auto_schedule(n_rows(X))[1]
 
         def train():
+            data, fit_kw = self._epoch_data(X, y, sample_weight, kw)
+            build_optimizer(self.model_)
             with torch_random_state(self._random_state):  # Fix 9
                 super(HeadsKerasWrapper, self)._fit_keras_model(
-                    X, y, sample_weight, warm_start, epochs, initial_epoch, **kw
+                    *data, warm_start, epochs, initial_epoch, **fit_kw
                 )
             return TrainedNetwork.of(self.model_, self.history_)
 
@@ -412,6 +424,32 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
             self.history_ = defaultdict(list, trained.history)
         finally:
             self._fit_callbacks = callbacks
+
+    def _epoch_data(self, X, y, sample_weight, fit_kwargs: dict) -> tuple[tuple, dict]:
+        """What Keras's fit reads: the arrays, or one repeated pipeline of their batches.
+
+        On TensorFlow with ``steps_per_execution="auto"``, every epoch reads one
+        iterator (``epoch_data``): the same batches in another shuffled order than
+        Keras's own loop draws, without an iterator made twice per epoch.
+        """
+        args = _compat.route_params(
+            self.get_params(), destination="fit", pass_filter=self._fit_kwargs
+        )
+        args.update(fit_kwargs)
+        size = self._training_batch_size(n_rows(X), fit_kwargs)
+        steps = one_iterator_steps(self.model_, X, args, size, self.steps_per_execution)
+        if steps is None:
+            return (X, y, sample_weight), fit_kwargs
+        dataset = repeated_batches(
+            X,
+            y,
+            sample_weight,
+            batch_size=size,
+            shuffle=args.get("shuffle", True),
+            seed=self._random_state,
+        )
+        fit_kwargs = {**fit_kwargs, "steps_per_epoch": steps, "shuffle": False, "batch_size": None}
+        return (dataset, None, None), fit_kwargs
 
     def _training_key(self, X, y, sample_weight, epochs, initial_epoch, fit_kwargs):
         """``memory``'s key of this fit's Keras training, or ``(None, why not)``."""
