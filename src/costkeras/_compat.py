@@ -36,6 +36,11 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     "safe_indexing": ("sklearn.utils", "_safe_indexing"),
     # the number of samples of any array-like X, to read a y laid out as Keras takes it
     "num_samples": ("sklearn.utils.validation", "_num_samples"),
+    # Keras's own pipeline of array batches, built once for a whole fit (epoch_data.py)
+    "ArrayDataAdapter": (
+        "keras.src.trainers.data_adapters.array_data_adapter",
+        "ArrayDataAdapter",
+    ),
 }
 
 __all__ = [*sorted(PRIVATE_NAMES), "compile_arguments", "moving_average_pairs"]

@@ -55,8 +55,9 @@ def repeated_batches(
     loop does. ``seed``: the int ``random_state`` the fit runs under, which seeds
     the shuffle as it seeds Keras's.
     """
-    from keras.src.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
     from scikeras.utils.random_state import tensorflow_random_state
+
+    from .._compat import ArrayDataAdapter
 
     seeded = contextlib.nullcontext() if seed is None else tensorflow_random_state(seed)
     with seeded:

@@ -470,6 +470,9 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         extra = {
             "seed": self._random_state,
             "early_stopping": [stopper.settings() for stopper in stoppers],
+            # "auto" reads one repeated pipeline, an int Keras's own loop: other batch
+            # orders, even where both compile the same steps per execution
+            "steps_per_execution": self.steps_per_execution,
         }
         return training_key(self.model_, fit_args, arrays, extra)
 
