@@ -182,6 +182,18 @@ def test_memory_is_validated_before_training(abc_data):
         small(memory=3).fit(X, y)
 
 
+@pytest.mark.parametrize("as_path", [str, lambda path: path], ids=["str", "PathLike"])
+def test_memory_naming_a_file_is_refused_before_training(abc_data, tmp_path, as_path):
+    X, y = abc_data
+    a_file = tmp_path / "a_file"
+    a_file.write_text("")
+    clf = small(memory=as_path(a_file))
+    with pytest.raises(ValueError, match="memory must be a folder .* is not a folder"):
+        clf.fit(X, y)
+    assert not hasattr(clf, "model_")
+    assert a_file.read_text() == ""
+
+
 def test_memory_none_and_location_none_store_nothing(abc_data, tmp_path):
     X, y = abc_data
     with warnings.catch_warnings():

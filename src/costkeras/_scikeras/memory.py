@@ -97,7 +97,15 @@ def resolve_memory(memory: Any) -> joblib.Memory | None:
     """``memory`` as a ``joblib.Memory`` (scikit-learn's ``Pipeline(memory=...)``); None: off."""
     if memory is None:
         return None
-    checked = check_memory(os.fspath(memory) if isinstance(memory, os.PathLike) else memory)
+    if isinstance(memory, os.PathLike):
+        memory = os.fspath(memory)
+    # joblib would fail later with a bare NotADirectoryError, naming no parameter
+    if isinstance(memory, str) and os.path.exists(memory) and not os.path.isdir(memory):
+        raise ValueError(
+            f"memory must be a folder to cache trainings in (or a joblib.Memory, or None); "
+            f"{memory!r} exists and is not a folder."
+        )
+    checked = check_memory(memory)
     return None if getattr(checked, "location", None) is None else checked
 
 
