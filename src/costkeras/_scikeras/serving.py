@@ -142,7 +142,9 @@ class DecisionModelMixin:
             ``model.predict_on_batch`` (``model.predict`` refuses the pair
             first: "Data cardinality is ambiguous"); the SavedModel raises the
             same message as ``tf.errors.InvalidArgumentError``, ONNX Runtime an
-            error of its own.
+            error of its own. With several outputs, every output takes its own
+            cost input, and each must be fed (Keras refuses a call that
+            lacks one).
 
         Returns
         -------

@@ -68,6 +68,12 @@ class BayesDecision(keras.layers.Layer):
     ``argmin``, whose TensorFlow export ONNX Runtime refuses), it runs on every
     backend and exports.
 
+    It is for inference: a decision is an index, with no gradient, so nothing
+    before it can be trained through it. Put it after training, on a trained
+    network's probabilities, as
+    :meth:`~costkeras.CostSensitiveKerasClassifier.decision_model` does; to train
+    with the costs, use the losses of :mod:`costkeras.keras.losses`.
+
     Parameters
     ----------
     cost_matrix : array-like of shape (k, m), default=None
