@@ -188,7 +188,7 @@ def test_memory_naming_a_file_is_refused_before_training(abc_data, tmp_path, as_
     a_file = tmp_path / "a_file"
     a_file.write_text("")
     clf = small(memory=as_path(a_file))
-    with pytest.raises(ValueError, match="memory must be a folder .* is not a folder"):
+    with pytest.raises(ValueError, match=r"memory must be a folder .* is not a folder"):
         clf.fit(X, y)
     assert not hasattr(clf, "model_")
     assert a_file.read_text() == ""

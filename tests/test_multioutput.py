@@ -419,3 +419,38 @@ def test_cost_matrix_by_model_output_name_beside_per_example_costs(forum_data):
     assert clf.output_names_ == ["a", "b"]
     np.testing.assert_allclose(clf.cost_matrix_[0], [[0, 1], [4, 0]])
     np.testing.assert_allclose(clf.cost_matrix_[1], costs.mean(axis=0))
+
+
+def test_a_one_hot_y_is_scored_as_the_one_output_it_was_fitted_as():
+    """The estimator reads one-hot y as one output and predicts one-hot rows; the scorer judges
+    them as that output's labels, in cross-validation, in a Pipeline, with actions too."""
+    from sklearn.model_selection import KFold
+
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(90, 4)).astype("float32")
+    y = np.digitize(X[:, 0], [-0.4, 0.4])
+    Y = np.eye(3)[y]
+    scorer = make_cost_scorer(C2)
+
+    def net(costs=C2):
+        return small(cost_matrix=costs, hidden_layer_sizes=(8,), epochs=2, batch_size=32)
+
+    on_one_hot = cross_val_score(net(), X, Y, cv=KFold(3), scoring=scorer, error_score="raise")
+    on_labels = cross_val_score(net(), X, y, cv=KFold(3), scoring=scorer, error_score="raise")
+    np.testing.assert_array_equal(on_one_hot, on_labels)
+    assert np.all(on_one_hot < 0)
+
+    pipe = make_pipeline(StandardScaler(), net()).fit(X, Y)
+    predicted = pipe.predict(X)
+    assert predicted.shape == (90, 3)
+    expected = -mean_cost(y, predicted.argmax(axis=1), C2)
+    assert scorer(pipe, X, Y) == pytest.approx(expected)
+    assert scorer(pipe, X, y) == pytest.approx(expected)
+
+    actions = pd.DataFrame(
+        [[0, 1, 5], [10, 2, 0], [3, 3, 0]], index=[0, 1, 2], columns=["ok", "check", "stop"]
+    )
+    decided = net(actions).fit(X, Y)
+    assert make_cost_scorer(actions)(decided, X, Y) == pytest.approx(
+        -mean_cost(y, decided.predict(X), actions)
+    )

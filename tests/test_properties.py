@@ -12,6 +12,7 @@ is stored between runs, so an xfail here fails or passes the same way every time
 
 from __future__ import annotations
 
+import re
 import string
 from unittest import mock
 
@@ -504,6 +505,7 @@ def invalid_matrices(draw):
                 "dict lacking entries",
                 "empty",
                 "scalar",
+                "actions of mixed types",
             ]
         )
     )
@@ -548,6 +550,13 @@ def invalid_matrices(draw):
         for t, p in draw(st.lists(st.sampled_from(off_diagonal), min_size=1, unique=True)):
             del as_dict[t][p]
         return kind, as_dict
+    if kind == "actions of mixed types":  # NumPy would make them strings, or fail to sort them
+        columns = draw(st.sampled_from([[1, "r", 0], ["approve", 2.5, "decline"], ["ant", 1, "c"]]))
+        frame = pd.DataFrame(base, index=CLASSES, columns=columns)
+        as_dict = {
+            t: {p: float(base[r, c]) for c, p in enumerate(columns)} for r, t in enumerate(CLASSES)
+        }
+        return kind, draw(st.sampled_from([frame, as_dict]))
     if kind == "empty":
         return kind, draw(st.sampled_from([[], np.zeros((0, 0)), np.zeros((3, 0))]))
     return kind, draw(st.sampled_from([5, 0.5, True]))
@@ -633,3 +642,55 @@ def test_the_decisions_of_probabilities_refuse_what_the_others_refuse(judged, ba
         expected = _refusal(lambda: predict_min_cost(model, X_FIT[:4], matrix, actions=["approve"]))
     for decide in (bayes_decision, expected_costs):
         assert _refusal(lambda: decide(proba, matrix)) == expected, decide.__name__  # noqa: B023
+
+
+# ------------------------------------------------------- one-hot rows are one output's labels
+@FAST
+@given(
+    k=st.integers(2, 5),
+    n=st.integers(1, 12),
+    data=st.data(),
+    named=st.booleans(),
+    as_bool=st.booleans(),
+)
+def test_one_hot_rows_cost_what_their_labels_cost(k, n, data, named, as_bool):
+    """CostSensitiveKerasClassifier reads a one-hot y as one output and predicts one-hot rows;
+    the metrics read them so too, with one (k, k) matrix over their k columns."""
+    positions = st.lists(st.integers(0, k - 1), min_size=n, max_size=n)
+    true, pred = np.array(data.draw(positions)), np.array(data.draw(positions))
+    matrix = data.draw(arrays(np.int64, (k, k), elements=st.integers(0, 9))).astype(float)
+    matrix[0, 1] += 1 if np.all(matrix == matrix[:, :1]) else 0
+    matrix[0, 0] += 1 if not np.any(matrix @ np.ones(k)) else 0  # a constant costs something
+    labels = list(string.ascii_lowercase[:k]) if named else None
+    names = np.array(labels) if named else np.arange(k)
+    rows = np.eye(k, dtype=bool if as_bool else int)
+    Y_true, Y_pred = rows[true], rows[pred]
+    kept = (Y_true.copy(), Y_pred.copy())
+    for metric in (total_cost, mean_cost):
+        on_labels = metric(names[true], names[pred], matrix, labels=list(names))
+        assert metric(Y_true, Y_pred, matrix, labels=labels) == on_labels
+    try:
+        expected = savings_score(names[true], names[pred], matrix, labels=list(names))
+    except ValueError as error:
+        with pytest.raises(ValueError, match=re.escape(str(error))):
+            savings_score(Y_true, Y_pred, matrix, labels=labels)
+    else:
+        assert savings_score(Y_true, Y_pred, matrix, labels=labels) == expected
+    np.testing.assert_array_equal(Y_true, kept[0])
+    np.testing.assert_array_equal(Y_pred, kept[1])
+
+
+@pytest.mark.parametrize(
+    ("y_true", "y_pred", "costs"),
+    [
+        (np.eye(3)[[0, 1, 2, 1]], np.eye(3)[[0, 1, 2, 1]], [[0, 1], [1, 0]]),  # k is not 3
+        (np.eye(2)[[0, 1, 1]] * 2, np.eye(2)[[0, 1, 1]], [[0, 1], [1, 0]]),  # not 0/1
+        (np.ones((3, 2), int), np.ones((3, 2), int), [[0, 1], [1, 0]]),  # two 1s a row
+        (np.eye(2)[[0, 1, 1]], np.array([[0, 1], [1, 1], [0, 1]]), [[0, 1], [1, 0]]),
+    ],
+    ids=["k differs", "not 0/1", "two ones", "y_pred not one-hot"],
+)
+def test_a_2d_y_that_is_not_one_hot_says_how_to_pass_labels(y_true, y_pred, costs):
+    message = r"read as .* outputs \(one per column\).*np\.argmax\(y, axis=1\) for one-hot rows"
+    with pytest.raises(ValueError, match=message):
+        mean_cost(y_true, y_pred, costs)

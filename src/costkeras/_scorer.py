@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 from sklearn import get_config
@@ -24,6 +25,30 @@ from .costs import per_output_costs
 def _final_estimator(estimator):
     steps = getattr(estimator, "steps", None)
     return steps[-1][1] if steps else estimator
+
+
+def _fitted_on_one_hot(estimator) -> bool:
+    """Whether the estimator was fitted on a one-hot y, read as one output (and predicts
+    one-hot rows, unless it decides among actions)."""
+    heads = getattr(estimator, "heads_", None)
+    return (
+        isinstance(heads, list) and len(heads) == 1 and getattr(heads[0], "one_hot_labels", False)
+    )
+
+
+def _one_hot_as_labels(y: Any, classes: Any) -> Any:
+    """One-hot rows as the classes they mark; anything else as it is (the metric judges it)."""
+    values = np.asarray(y)
+    if (
+        classes is None
+        or values.ndim != 2
+        or values.shape[1] != len(classes)
+        or values.dtype.kind not in "biuf"
+        or not np.isin(values, (0, 1)).all()
+        or not (values.sum(axis=1) == 1).all()
+    ):
+        return y
+    return np.asarray(classes)[values.argmax(axis=1)]
 
 
 def _predict_takes_sample_cost(estimator) -> bool:
@@ -275,6 +300,10 @@ class CostScorer(BaseScorer):
             y_pred = estimator.predict(X, sample_cost=decision_costs)
         else:
             y_pred = estimator.predict(X)
+        if _fitted_on_one_hot(final):
+            # the estimator read a one-hot y as one output: so is it judged
+            y_true = _one_hot_as_labels(y_true, final.classes_)
+            y_pred = _one_hot_as_labels(y_pred, final.classes_)
         return self._sign * self._score_func(
             y_true,
             y_pred,

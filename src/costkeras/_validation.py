@@ -7,6 +7,7 @@ where needed, because importing it costs about a second.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -542,8 +543,31 @@ def check_costs(
     matrix, named = check_action_matrix(
         cost_matrix, labels, actions=actions, param=param, actions_param=actions_param
     )
+    _check_one_kind(labels, f"{param}'s classes (rows)")
+    if named is not None:
+        _check_one_kind(named, f"{param}'s actions (columns)")
     check_decidable(matrix, param)
     return matrix, named
+
+
+def _label_kind(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, numbers.Number):  # 1 and 1.0 compare, hash and sort alike
+        return "number"
+    return type(value).__name__
+
+
+def _check_one_kind(values: Any, subject: str) -> None:
+    """Refuse labels of several kinds (``[1, "r", 0]``): NumPy would turn them into
+    strings or fail to sort them, and predictions of them mix types no metric reads."""
+    values = list(values)
+    if len({_label_kind(value) for value in values}) > 1:
+        kinds = sorted({type(value).__name__ for value in values})
+        raise TypeError(
+            f"{subject} mix labels of types {kinds}: {_plain(values)!r}; name them "
+            "with one type (all strings, or all numbers)."
+        )
 
 
 def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:

@@ -20,6 +20,7 @@ import numpy as np
 
 from ._validation import (
     MATRIX_EXPECTED,
+    _check_one_kind,
     _float_array,
     _is_frame,
     action_names,
@@ -134,9 +135,8 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost,
         raise ValueError("pass a cost_matrix or per-example sample_cost.")
     if n == 0:
         raise ValueError("y_true is empty; there is no cost to measure.")
-    for name, values in (("y_true", y_true), ("y_pred", y_pred)):
-        if values.dtype == object:
-            check_one_label_type(values.tolist(), name, any_mix=True)
+    if y_true.dtype == object:
+        check_one_label_type(y_true.tolist(), "y_true", any_mix=True)
     named = _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
     # arrays before their shapes are read, refused as the checks below refuse them
     if sample_cost is not None:
@@ -149,14 +149,20 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost,
         cost_matrix = _float_array(cost_matrix, "cost_matrix", MATRIX_EXPECTED)
     if actions is not None:
         actions = check_actions(actions)
+        _check_one_kind(actions, "actions")
     elif named:  # a DataFrame or dict of dicts may name actions
         found = action_names(cost_matrix, () if labels is None else labels)
         actions = None if found is None else check_actions(found, param="cost_matrix's columns")
+    if actions is None and y_pred.dtype == object:  # y_pred holds classes, read with y_true's
+        check_one_label_type(y_pred.tolist(), "y_pred", any_mix=True)
     labels = _labels_for(cost_matrix, labels, actions, y_true, y_pred, sample_cost)
     true_pos = _positions(y_true, labels, "y_true")
     matrix = None
     if sample_cost is None or named:  # the check of every entry point
         matrix, actions = check_costs(cost_matrix, labels, actions=actions)
+    # after the costs' check, which names a cost matrix of mixed-type actions as the cause
+    if y_pred.dtype == object:
+        check_one_label_type(y_pred.tolist(), "y_pred", any_mix=True)
     if actions is None:
         pred_pos = _positions(y_pred, labels, "y_pred")
     else:
@@ -190,6 +196,9 @@ def _output_tables(
 
     Outputs given neither a cost matrix nor per-example costs add nothing to the cost.
     """
+    one_hot = _one_hot_labels(y_true, y_pred, cost_matrix, labels, actions, output_names)
+    if one_hot is not None:
+        y_true, y_pred, labels = one_hot
     if np.ndim(y_true) != 2 or np.shape(y_true)[1] == 1:
         (sample_cost,) = per_output_costs(sample_cost, output_names or ["output1"])
         return [
@@ -205,7 +214,9 @@ def _output_tables(
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_pred.shape != y_true.shape:
         raise ValueError(
-            f"y_true and y_pred must have the same shape; got {y_true.shape} and {y_pred.shape}."
+            f"y_true and y_pred must have the same shape; got {y_true.shape} and {y_pred.shape}. "
+            "A 2-D y is read as one output per column; for the labels of one output, pass 1-D "
+            "arrays (np.argmax(y, axis=1) for one-hot rows)."
         )
     if (
         isinstance(cost_matrix, (list, tuple, np.ndarray))
@@ -213,8 +224,12 @@ def _output_tables(
         and np.ndim(cost_matrix[0]) == 1
     ):
         raise ValueError(
-            f"cost_matrix for {len(names)} outputs must be a dict by output name or a list with "
-            "one (k, k) matrix (or None) per output; got one 2-D matrix."
+            f"y_true has {len(names)} columns, read as {len(names)} outputs (one per column), "
+            "so cost_matrix must be a dict by output name or a list with one (k, k) matrix "
+            "(or None) per output; got one 2-D matrix. For the labels of one output, pass y_true "
+            "and y_pred as 1-D arrays (np.argmax(y, axis=1) for one-hot rows); one-hot y_true "
+            "and y_pred (0/1, exactly one 1 per row) with one (k, k) cost_matrix, k their "
+            "columns, are read as one output's labels."
         )
     matrices = per_output(cost_matrix, names, param="cost_matrix")
     costs = per_output_costs(sample_cost, names)
@@ -240,6 +255,43 @@ def _output_tables(
     ]
 
 
+def _is_one_hot(values: np.ndarray) -> bool:
+    """0/1 numbers (or booleans), exactly one 1 per row, in two or more columns."""
+    if values.ndim != 2 or values.shape[1] < 2 or values.dtype.kind not in "biuf":
+        return False
+    return bool(np.isin(values, (0, 1)).all() and (values.sum(axis=1) == 1).all())
+
+
+def _one_hot_labels(y_true, y_pred, cost_matrix, labels, actions, output_names):
+    """``(y_true, y_pred, labels)`` as one output's labels when y is one-hot rows; else None.
+
+    CostSensitiveKerasClassifier reads a one-hot y as one output and predicts one-hot
+    rows; several outputs would need one matrix each, so one (k, k) matrix over the k
+    columns of one-hot y_true and y_pred has a single reading. Column j is the class
+    ``labels[j]`` (j itself without labels).
+    """
+    if isinstance(cost_matrix, Mapping) or actions is not None or output_names is not None:
+        return None
+    if labels is not None and (isinstance(labels, Mapping) or _ndim(labels) != 1):
+        return None
+    if _ndim(cost_matrix) != 2 or (
+        not _is_frame(cost_matrix)
+        and isinstance(cost_matrix, (list, tuple))
+        and any(_ndim(row) != 1 for row in cost_matrix)
+    ):
+        return None
+    true, pred = np.asarray(y_true), np.asarray(y_pred)
+    k = true.shape[1] if true.ndim == 2 else 0
+    if np.shape(cost_matrix) != (k, k) or pred.shape != true.shape:
+        return None
+    if not (_is_one_hot(true) and _is_one_hot(pred)):
+        return None
+    names = np.arange(k) if labels is None else np.asarray(labels)
+    if len(names) != k:
+        return None
+    return names[true.argmax(axis=1)], names[pred.argmax(axis=1)], names
+
+
 def _totals(tables) -> tuple[np.ndarray, np.ndarray, float]:
     """Per-output total costs, per-output best constant costs, and the total weight."""
     totals = np.array([np.dot(_sample_costs(t, p), w) for t, p, w in tables])
@@ -263,10 +315,15 @@ def total_cost(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True labels.
-    y_pred : array-like of shape (n_samples,)
-        Predicted labels, or the actions decided.
+    y_true : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        True labels. A 2-D y is one output per column (see ``output_names``),
+        except one-hot rows: y_true and y_pred both of 0/1 with exactly one 1
+        per row, judged with one (k, k) ``cost_matrix`` (not a dict or list per
+        output) where k is their number of columns, are one output's labels,
+        column j the class ``labels[j]`` (j without ``labels``), as
+        ``CostSensitiveKerasClassifier`` reads and predicts them.
+    y_pred : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Predicted labels, or the actions decided; one-hot rows as ``y_true``.
     cost_matrix : array-like of shape (k, k) or (k, m), DataFrame or dict of dicts, \
 default=None
         ``C[true, predicted]``. An array follows ``labels``; a DataFrame
@@ -314,6 +371,11 @@ default=None
     ...      "bad": {"approve": 20, "review": 3, "decline": 0}}
     >>> total_cost(["good", "bad", "bad"], ["approve", "review", "approve"], C)
     23.0
+
+    One-hot rows are one output's labels (here 0 and 1):
+
+    >>> total_cost([[1, 0], [0, 1]], [[0, 1], [0, 1]], [[0, 1], [5, 0]])
+    1.0
     """
     totals, _, _ = _totals(
         _output_tables(
@@ -337,7 +399,9 @@ def mean_cost(
 ) -> float:
     """Mean misclassification cost per sample (weighted by ``sample_weight``).
 
-    Parameters are those of :func:`total_cost`.
+    Parameters are those of :func:`total_cost`; as there, one-hot y_true and
+    y_pred with one (k, k) ``cost_matrix`` over their k columns are one
+    output's labels.
 
     Returns
     -------
@@ -347,6 +411,9 @@ def mean_cost(
     --------
     >>> from costkeras.metrics import mean_cost
     >>> mean_cost([0, 1, 1, 0], [0, 0, 1, 1], [[0, 1], [5, 0]])
+    1.5
+    >>> import numpy as np
+    >>> mean_cost(np.eye(2)[[0, 1, 1, 0]], np.eye(2)[[0, 0, 1, 1]], [[0, 1], [5, 0]])
     1.5
     """
     totals, _, weight = _totals(
@@ -377,7 +444,9 @@ def savings_score(
     cheapest single class (with actions: taking the cheapest single action
     for everyone), negative means worse than that.
 
-    Parameters are those of :func:`total_cost`.
+    Parameters are those of :func:`total_cost`; as there, one-hot y_true and
+    y_pred with one (k, k) ``cost_matrix`` over their k columns are one
+    output's labels.
 
     Returns
     -------
@@ -433,6 +502,10 @@ def _check_scorer_matrix(cost_matrix: Any, labels: Any, actions: Any) -> None:
     if named:
         if labels is not None:
             check_costs(cost_matrix, list(labels), actions=actions)
+        elif actions is None:  # its actions' names are known before any class is
+            found = action_names(cost_matrix)
+            if found is not None:
+                _check_one_kind(found, "cost_matrix's actions (columns)")
         return
     try:
         shape = np.shape(cost_matrix)
