@@ -572,8 +572,9 @@ CALL_CASES = [
          total_cost, (np.zeros((2, 2)), np.zeros((2, 3)), [C3, C3])),
     Call("total_cost_two_outputs_no_matrix", V, r"cost_matrix", total_cost,
          (np.eye(2, dtype=int), np.eye(2, dtype=int), [None, None])),
-    Call("total_cost_two_outputs_one_matrix", VT, r"cost_matrix", total_cost,
-         (np.eye(2, dtype=int), np.eye(2, dtype=int), [[0, 1], [5, 0]])),
+    # one-hot rows with one (2, 2) matrix read as one output's labels; these are not one-hot
+    Call("total_cost_two_outputs_one_matrix", VT, r"read as 2 outputs \(one per column\)",
+         total_cost, (np.array([[0, 1], [1, 1]]), np.eye(2, dtype=int), [[0, 1], [5, 0]])),
     Call("mean_cost_empty", V, r"(?i)empty|no sample|0 sample", mean_cost, ([], []),
          {"cost_matrix": [[0, 1], [5, 0]], "labels": [0, 1]}),
     Call("savings_score_zero_costs", V, r"savings_score is undefined", savings_score,

@@ -216,7 +216,7 @@ def _output_tables(
         raise ValueError(
             f"y_true and y_pred must have the same shape; got {y_true.shape} and {y_pred.shape}. "
             "A 2-D y is read as one output per column; for the labels of one output, pass 1-D "
-            "arrays (np.argmax(y, axis=1) for one-hot rows)."
+            "arrays (y.argmax(axis=1) for one-hot rows)."
         )
     if (
         isinstance(cost_matrix, (list, tuple, np.ndarray))
@@ -227,7 +227,7 @@ def _output_tables(
             f"y_true has {len(names)} columns, read as {len(names)} outputs (one per column), "
             "so cost_matrix must be a dict by output name or a list with one (k, k) matrix "
             "(or None) per output; got one 2-D matrix. For the labels of one output, pass y_true "
-            "and y_pred as 1-D arrays (np.argmax(y, axis=1) for one-hot rows); one-hot y_true "
+            "and y_pred as 1-D arrays (y.argmax(axis=1) for one-hot rows); one-hot y_true "
             "and y_pred (0/1, exactly one 1 per row) with one (k, k) cost_matrix, k their "
             "columns, are read as one output's labels."
         )
