@@ -758,38 +758,31 @@ def test_actions_named_by_a_frame_judge_a_class_the_training_fold_lacked():
     assert np.all(np.isfinite(scores))
 
 
-def test_actions_of_mixed_types_are_refused_alike_everywhere_before_training():
-    """Actions named ``1, "r", 0`` could be fitted and predicted as an object array, then no
-    metric could read the predictions: every entry point refuses them with one message."""
+def test_actions_of_mixed_types_are_decided_and_scored_everywhere():
+    """Actions may mix types (integer classes and a "review", Chow's reject option): every
+    entry point takes them, and a model's own decisions are scored with its own matrix."""
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, 3))
     y = (X[:, 0] > 0).astype(int)
     mixed = pd.DataFrame([[0, 1, 5], [10, 2, 0]], index=[0, 1], columns=[1, "r", 0])
     as_dict = {t: dict(mixed.loc[t]) for t in mixed.index}
-    message = r"cost_matrix's actions \(columns\) mix labels of types \['int', 'str'\]: \["
-    model = LogisticRegression().fit(X, y)
-    nan_features = np.full((40, 3), np.nan)  # the inner fit would fail on it: the check comes first
     for costs in (mixed, as_dict):
-        refusals = [
-            lambda: MinimumCostClassifier(lr(), cost_matrix=costs).fit(nan_features, y),  # noqa: B023
-            lambda: predict_min_cost(model, X, costs),  # noqa: B023
-            lambda: make_cost_scorer(costs),  # noqa: B023
-            lambda: mean_cost(y, y, costs),  # noqa: B023
-            lambda: total_cost(y, np.array([1, "r"] * 20, dtype=object), costs),  # noqa: B023
-            lambda: savings_score(y, y, costs, labels=[0, 1]),  # noqa: B023
-        ]
-        for refuse in refusals:
-            with pytest.raises(TypeError, match=message):
-                refuse()
-        network = small(cost_matrix=costs, hidden_layer_sizes=(4,), epochs=1)
-        with pytest.raises(TypeError, match=message):
-            network.fit(X, y)
-        assert not hasattr(network, "model_"), "a model was built: the check came too late"
-    with pytest.raises(TypeError, match=r"actions mix labels of types \['int', 'str'\]"):
-        mean_cost(y, y, mixed.to_numpy(), actions=[1, "r", 0])
-    # one type, numbers or strings, is fine
-    for columns in ([1, 2, 0], ["1", "r", "0"]):
-        named = mixed.set_axis(columns, axis=1)
-        decided = MinimumCostClassifier(lr(), cost_matrix=named).fit(X, y).predict(X)
-        assert set(decided.tolist()) <= set(columns)
-        assert np.isfinite(mean_cost(y, decided, named))
+        fitted = MinimumCostClassifier(lr(), cost_matrix=costs).fit(X, y)
+        decided = fitted.predict(X)
+        assert set(decided.tolist()) <= {1, "r", 0}
+        cost = mean_cost(y, decided, costs)
+        assert np.isfinite(cost)
+        assert make_cost_scorer(costs)(fitted, X, y) == pytest.approx(-cost)
+        np.testing.assert_array_equal(predict_min_cost(fitted.estimator_, X, costs), decided)
+        # the costs of the actions taken: a true 0 decided "r" costs 1, decided 0 costs 5
+        positions = {1: 0, "r": 1, 0: 2}
+        expected = [mixed.iloc[t, positions[d]] for t, d in zip(y, decided.tolist(), strict=True)]
+        assert total_cost(y, decided, costs) == pytest.approx(sum(expected))
+    network = small(cost_matrix=mixed, hidden_layer_sizes=(4,), epochs=1).fit(X, y)
+    assert set(network.predict(X).tolist()) <= {1, "r", 0}
+    assert np.isfinite(make_cost_scorer(mixed)(network, X, y))
+    # an unnamed matrix names its actions with actions=
+    assert np.isfinite(mean_cost(y, decided, mixed.to_numpy(), actions=[1, "r", 0]))
+    # classes of mixed types stay refused, as scikit-learn refuses such y
+    with pytest.raises(TypeError, match=r"y_true mixes labels of types"):
+        mean_cost(np.array([0, "b"] * 20, dtype=object), decided, mixed)

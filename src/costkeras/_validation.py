@@ -543,9 +543,9 @@ def check_costs(
     matrix, named = check_action_matrix(
         cost_matrix, labels, actions=actions, param=param, actions_param=actions_param
     )
+    # classes of mixed types are refused, as scikit-learn refuses such y; actions may mix
+    # (the classes and a "review", Chow's reject option), found by lookup, never sorted
     _check_one_kind(labels, f"{param}'s classes (rows)")
-    if named is not None:
-        _check_one_kind(named, f"{param}'s actions (columns)")
     check_decidable(matrix, param)
     return matrix, named
 

@@ -20,7 +20,6 @@ import numpy as np
 
 from ._validation import (
     MATRIX_EXPECTED,
-    _check_one_kind,
     _float_array,
     _is_frame,
     action_names,
@@ -149,7 +148,6 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost,
         cost_matrix = _float_array(cost_matrix, "cost_matrix", MATRIX_EXPECTED)
     if actions is not None:
         actions = check_actions(actions)
-        _check_one_kind(actions, "actions")
     elif named:  # a DataFrame or dict of dicts may name actions
         found = action_names(cost_matrix, () if labels is None else labels)
         actions = None if found is None else check_actions(found, param="cost_matrix's columns")
@@ -160,9 +158,6 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost,
     matrix = None
     if sample_cost is None or named:  # the check of every entry point
         matrix, actions = check_costs(cost_matrix, labels, actions=actions)
-    # after the costs' check, which names a cost matrix of mixed-type actions as the cause
-    if y_pred.dtype == object:
-        check_one_label_type(y_pred.tolist(), "y_pred", any_mix=True)
     if actions is None:
         pred_pos = _positions(y_pred, labels, "y_pred")
     else:
@@ -502,10 +497,6 @@ def _check_scorer_matrix(cost_matrix: Any, labels: Any, actions: Any) -> None:
     if named:
         if labels is not None:
             check_costs(cost_matrix, list(labels), actions=actions)
-        elif actions is None:  # its actions' names are known before any class is
-            found = action_names(cost_matrix)
-            if found is not None:
-                _check_one_kind(found, "cost_matrix's actions (columns)")
         return
     try:
         shape = np.shape(cost_matrix)
