@@ -376,6 +376,25 @@ class DecisionModel(keras.Model):
     """
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """Keras's ``Model.predict``, also for a batch of no rows and checking input shapes.
+
+        Parameters
+        ----------
+        x : array-like, or a list or dict of them
+            The model's inputs.
+        batch_size, verbose, steps, callbacks
+            As ``keras.Model.predict`` takes them.
+
+        Returns
+        -------
+        The model's outputs as NumPy arrays (a dict for a dict of outputs); of no
+        rows for inputs of no rows.
+
+        Raises
+        ------
+        ValueError
+            For an input of the wrong shape, in Keras's own words.
+        """
         self._check_input_shapes(x)
         if steps is None and _no_rows(x):
             return self._predict_no_rows(x)
@@ -384,6 +403,16 @@ class DecisionModel(keras.Model):
         )
 
     def predict_on_batch(self, x):
+        """Keras's ``Model.predict_on_batch``, also for a batch of no rows.
+
+        Parameters
+        ----------
+        x : array-like, or a list or dict of them
+
+        Returns
+        -------
+        The model's outputs as NumPy arrays.
+        """
         self._check_input_shapes(x)
         return self._predict_no_rows(x) if _no_rows(x) else super().predict_on_batch(x)
 
@@ -435,6 +464,22 @@ class DecisionModel(keras.Model):
     def export(
         self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs
     ):
+        """Keras's ``Model.export``, working before the model was ever called.
+
+        Parameters
+        ----------
+        filepath : str or path
+            Where to write the artifact.
+        format : {"tf_saved_model", "onnx", ...}, default="tf_saved_model"
+            As ``keras.Model.export`` takes it. An ONNX file names the batch
+            dimension of every input and output ``"batch"``.
+        verbose : bool, default=None
+        input_signature : default=None
+            None: the model's own inputs, batch dimension unknown (what Keras infers
+            for a functional model once it has run).
+        **kwargs
+            Passed to ``keras.Model.export``.
+        """
         if input_signature is None:  # what Keras infers for a functional model that has run
             input_signature = [keras.tree.map_structure(_input_spec, self.input)]
         super().export(
