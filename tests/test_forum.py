@@ -97,7 +97,12 @@ def test_weight_matrix_answer_with_labels_counted_from_one_is_refused():
         model.fit(x_train, keras.utils.to_categorical(y_train + 1, 11), epochs=1, verbose=0)
     model = forum_model()  # Keras cannot trace a model again after a failed first trace
     model.compile(optimizer="adam", loss=ArgmaxWeightedCrossEntropy(forum_weight_matrix()))
-    # the integer labels 1..10: InvalidArgumentError on TensorFlow, as Keras's own loss
+    # the integer labels 1..10: InvalidArgumentError on TensorFlow, as Keras's own loss;
+    # jitted JAX cannot raise inside the step: the loss is NaN there (keras_native guide)
+    if keras.backend.backend() == "jax":
+        history = model.fit(x_train, y_train + 1, epochs=1, verbose=0)
+        assert np.isnan(history.history["loss"][-1])
+        return
     with pytest.raises(Exception, match=r"not class indices: .* from 0 to 9"):
         model.fit(x_train, y_train + 1, epochs=1, verbose=0)
 
