@@ -133,7 +133,8 @@ def training_key(
             "versions": _versions(),
             "model": described,
             "functions": functions,
-            "weights": model.get_weights(),
+            # every variable, the random generators' states (dropout's) with the weights
+            "variables": [_numpy(variable) for variable in model.variables],
             "fit": fit_args,
             "arrays": arrays,
             "extra": extra,
