@@ -266,3 +266,23 @@ def test_readme_snippet_runs(snippet, tmp_path, monkeypatch):
                 _LEFT_BEHIND[snippet.index] = (namespace, sklearn.get_config())
     if failure is not None:
         pytest.fail(failure, pytrace=False)
+
+
+@pytest.mark.slow
+def test_the_quickstarts_printed_lines_are_what_it_prints(tmp_path):
+    """README.md and the site's front page show what ``examples/quickstart.py`` prints."""
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "quickstart.py")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=300,
+        check=True,
+    )
+    printed = [line for line in result.stdout.splitlines() if "network: test cost" in line]
+    assert len(printed) == 2, result.stdout
+    for page in (README, DOCS / "index.md"):
+        shown = [line for line in page.read_text().splitlines() if "network: test cost" in line]
+        assert shown == printed, f"{page.name} shows {shown}, the quickstart prints {printed}"
