@@ -306,3 +306,14 @@ def test_near_ties_decide_as_numpy_does_in_eager_and_in_a_graph(seed, k, per_row
     model = keras.Model(inputs, layer(*inputs))
     predicted = model.predict(list(args) if per_row else proba, verbose=0, batch_size=64)
     np.testing.assert_array_equal(predicted, expected)
+
+
+def test_a_decision_model_refuses_inputs_of_other_row_counts_naming_them():
+    features = keras.Input((3,), name="features")
+    costs = keras.Input((2, 2), name="sample_cost")
+    proba = keras.layers.Dense(2, activation="softmax")(features)
+    model = DecisionModel([features, costs], {"decision": BayesDecision()(proba, costs)})
+    X, S = np.zeros((5, 3)), np.tile(np.eye(2)[::-1], (4, 1, 1))
+    for inputs in ({"features": X, "sample_cost": S}, [X, S]):
+        with pytest.raises(ValueError, match=r"features: 5, sample_cost: 4 rows"):
+            model.predict(inputs, verbose=0)

@@ -188,16 +188,19 @@ DataFrame or dict of dicts
         ``name`` in every row (missing entries keep their meaning: a class
         decided as itself costs 0; the classes come first among its actions).
         An array gets a last column; being unnamed, its actions are the
-        classes followed by ``name``: pass
-        ``actions=[*classes_, name]`` with it. An array of per-example matrices
+        classes followed by ``name``: pass ``actions=[*classes_, name]`` with it
+        where it is taken (``MinimumCostClassifier``, the metrics), or name it as
+        ``pd.DataFrame(C, index=classes, columns=[*classes, name])`` for
+        ``CostSensitiveKerasClassifier``. An array of per-example matrices
         gets one per example.
     cost : float or array-like, default=0.3
         The price of rejecting: a number, or an array broadcast against the new
         column, of shape (k,) for a matrix (a price per true class) and
         (n_samples, k) for per-example matrices (``amount[:, None]`` for a price
-        per example).
+        per example). With a DataFrame or dict of dicts, a pandas Series indexed by
+        class prices each class by label (every class once).
     name : label, default="reject"
-        The new action's label; it must not be a column already.
+        The new action's label (not None or NaN); it must not be a column already.
 
     Returns
     -------
@@ -224,17 +227,18 @@ DataFrame or dict of dicts
     >>> with_reject_option({"ok": {"fraud": 1}, "fraud": {"ok": 10}}, 2.0, name="call")
     {'ok': {'fraud': 1, 'call': 2.0}, 'fraud': {'ok': 10, 'call': 2.0}}
     """
+    _check_reject_name(name)
     if _is_frame(cost_matrix):
         if name in {*cost_matrix.columns, *cost_matrix.index}:
             raise ValueError(f"name={name!r} is a label of cost_matrix already.")
-        column = _reject_column(cost, (len(cost_matrix.index),))
+        column = _reject_column(_by_class(cost, list(cost_matrix.index)), (len(cost_matrix.index),))
         frame = cost_matrix.copy()
         frame[name] = column
         return frame
     if isinstance(cost_matrix, Mapping):
         if name in {*cost_matrix, *_inner_keys_of(cost_matrix)}:
             raise ValueError(f"name={name!r} is a label of cost_matrix already.")
-        column = _reject_column(cost, (len(cost_matrix),))
+        column = _reject_column(_by_class(cost, list(cost_matrix)), (len(cost_matrix),))
         return {
             true: {**row, name: float(price)}
             for (true, row), price in zip(cost_matrix.items(), column, strict=True)
@@ -246,8 +250,41 @@ DataFrame or dict of dicts
         raise ValueError(
             f"cost_matrix must have shape (k, m) or (n_samples, k, m); got shape {matrix.shape}."
         )
+    if _is_series(cost):
+        raise TypeError(
+            "cost is a pandas Series, which prices the classes by label, but an array "
+            "cost_matrix names no classes: pass the prices as an array in the rows' order, "
+            "or the matrix as a DataFrame indexed by class."
+        )
     column = _reject_column(cost, matrix.shape[:-1])
     return np.concatenate([matrix, column[..., None]], axis=-1)
+
+
+def _is_series(value: Any) -> bool:
+    return hasattr(value, "index") and hasattr(value, "to_numpy") and not _is_frame(value)
+
+
+def _check_reject_name(name: Any) -> None:
+    """The reject's label must be a label: not None, not NaN (which equals nothing)."""
+    if name is None or (isinstance(name, float) and np.isnan(name)):
+        raise ValueError(
+            f"name must be the label of the new action (a string or a number); got {name!r}."
+        )
+
+
+def _by_class(cost: Any, classes: list) -> Any:
+    """A Series of prices lined up with the matrix's classes (rows), by label."""
+    if not _is_series(cost):
+        return cost
+    given = list(cost.index)
+    missing = [c for c in classes if c not in given]
+    extra = [c for c in given if c not in classes]
+    if missing or extra or len(given) != len(set(given)):
+        raise ValueError(
+            "cost as a Series prices each class of cost_matrix once, by label: "
+            f"missing {_plain(missing)!r}, not classes {_plain(extra)!r}."
+        )
+    return cost.reindex(classes).to_numpy()
 
 
 def _inner_keys_of(mapping: Mapping) -> list:
@@ -263,5 +300,6 @@ def _reject_column(cost: Any, shape: tuple) -> np.ndarray:
     except ValueError:
         raise ValueError(
             f"cost has shape {price.shape}, which does not broadcast to the new column's "
-            f"shape {shape} (one price per true class, or per example and true class)."
+            f"shape {shape} (one price per true class, or per example and true class: "
+            "amount[:, None] for one price per example)."
         ) from None

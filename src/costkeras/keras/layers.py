@@ -447,6 +447,18 @@ class DecisionModel(keras.Model):
                     f"incompatible with the layer: expected shape={expected}, found "
                     f"shape={shape}"
                 )
+        # Keras's data adapter fails on inputs of other row counts given as a dict with
+        # an AttributeError naming none of them
+        rows = {
+            tensor.name: int(given.shape[0])
+            for tensor, given in pairs
+            if getattr(given, "shape", None) is not None and len(given.shape) > 0
+        }
+        if len(set(rows.values())) > 1:
+            raise ValueError(
+                f"the inputs of a decision model have one row per example, as many in each; "
+                f"got {', '.join(f'{name}: {n}' for name, n in rows.items())} rows."
+            )
 
     def _predict_no_rows(self, x):
         """The outputs of one row of zeros, cut to none.
