@@ -436,7 +436,8 @@ FIT_CASES = [
     # ------------------------------------------------------------------ several outputs
     Fit("multi_cost_matrix_unknown_output", V, r"cost_matrix names outputs \['nope'\]",
         {"cost_matrix": {"nope": C3}}, y=Y2),
-    Fit("multi_cost_matrix_single_matrix", V, r"cost_matrix has 3 entries but there are 2 outputs",
+    Fit("multi_cost_matrix_single_matrix", V,
+        r"cost_matrix is one matrix of shape \(3, 3\), but y's 2 columns",
         {"cost_matrix": C3}, y=Y2),
     Fit("multi_class_weight_list_too_short", V,
         r"class_weight has 1 entries but there are 2 outputs", {"class_weight": [None]}, y=Y2),

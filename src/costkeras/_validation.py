@@ -570,6 +570,14 @@ def _check_one_kind(values: Any, subject: str) -> None:
         )
 
 
+def _is_one_matrix(value: Any) -> bool:
+    """Whether ``value`` reads as one 2-D numeric matrix (not one entry per output)."""
+    try:
+        return np.asarray(value, dtype=float).ndim == 2
+    except (TypeError, ValueError):
+        return False
+
+
 def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray:
     """A float copy of ``sample_weight``: shape (n,), finite, non-negative, not all zero."""
     weights = _float_array(sample_weight, "sample_weight", "a numeric array of shape (n_samples,)")
@@ -731,6 +739,13 @@ def per_output(value: Any, names: Sequence[Any], *, param: str) -> list:
         return [value.get(name) for name in names]
     if isinstance(value, (list, tuple, np.ndarray)):
         if len(value) != m:
+            if param == "cost_matrix" and _is_one_matrix(value):
+                raise ValueError(
+                    f"cost_matrix is one matrix of shape {np.shape(value)}, but y's {m} "
+                    f"columns are read as {m} outputs {list(names)!r}; give one matrix per "
+                    "output (None for one without costs) or a dict by name. Per-example "
+                    "costs are no columns of y: pass them to fit(..., sample_cost=...)."
+                )
             raise ValueError(
                 f"{param} has {len(value)} entries but there are {m} outputs {list(names)!r}; "
                 "give one entry per output (None for an unweighted one) or a dict by name."

@@ -94,7 +94,9 @@ class MeanCost(keras.metrics.Metric):
     gives) costs NaN too, so the logged value reads NaN rather than a cost
     that would look like the best (``EarlyStopping`` then never keeps such
     weights as the best ones). An empty batch adds nothing, as with Keras's
-    metrics: before any example the result is 0.
+    metrics: before any example the result is 0, and so it is when every
+    weight so far is 0 (Keras's ``divide_no_nan``; ``costkeras.metrics.mean_cost``
+    refuses all-zero weights instead, having every weight at once).
 
     Examples
     --------
