@@ -61,48 +61,40 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
     cost_loss_weight : float, default=1.0
         Weight of the expected-cost term of ``cost_loss="expected_cost"``.
     decision : {"auto", "bayes", "argmax"}, default="auto"
-        ``"bayes"`` predicts ``argmin_j sum_i p_i C[i, j]``, ``"argmax"`` the
-        most probable class; ``"auto"`` is ``"bayes"`` except after the two
-        losses that reweight examples (Bayes on top counts the costs twice).
-        Costs passed to ``predict`` always decide by Bayes; with
-        ``decision="argmax"`` they are refused.
+        ``"bayes"``: ``argmin_j sum_i p_i C[i, j]``; ``"argmax"``: the most probable
+        class; ``"auto"``: ``"bayes"`` except after the two losses that reweight
+        examples (costs counted twice). Costs given to ``predict`` decide by Bayes.
     hidden_layer_sizes : int or tuple of int, default=(100,)
         Hidden layers of the default network.
     activation : str, default="relu"
-        Activation of the default network's hidden layers.
+        Default network: the hidden layers' activation.
     optimizer : str, keras.optimizers.Optimizer, class or None, default=None
-        None: Adam, or the optimizer of a model you compiled.
-        ``optimizer__learning_rate=...`` routes its parameters.
+        None: Adam, or your compiled model's; ``optimizer__learning_rate=...``.
     loss : str, keras.losses.Loss, class, callable, dict, list or None, default=None
-        scikeras's ``loss``. None: cross-entropy (binary for a sigmoid unit),
-        or the loss of a model you compiled. A cost loss replaces it only when
-        costs train; a loss that is no cross-entropy then raises.
+        None: cross-entropy, or your compiled model's. A cost loss replaces it
+        only when costs train; a loss that is no cross-entropy then raises.
     epochs : int or "auto", default="auto"
-        ``"auto"``: about 3,000 optimizer steps, 10 to 200 epochs
-        (``_scikeras.training.auto_schedule``), twice that as the budget of early stopping.
+        ``"auto"``: about 3,000 optimizer steps, 10 to 200 epochs (twice that as
+        early stopping's budget).
     batch_size : int, -1, None or "auto", default="auto"
         Training batches. ``"auto"``: a power of two near ``n / 64`` in [32, 256];
         None: Keras's 32; -1: all rows. Predictions: ``predict__batch_size``.
     early_stopping : bool or "auto", default="auto"
-        Hold out a stratified ``validation_fraction`` of the rows (never trained
-        on), stop after ``n_iter_no_change`` epochs without a relative fall of
-        ``tol`` in their log loss, keep the best epoch's weights (its scores in
-        ``history_["val_log_loss"]``). ``"auto"``: on from 2,000 rows, for one
-        output, without ``validation_split``/``validation_data`` (True raises
-        there). ``partial_fit`` and warm-started fits never stop early.
+        Hold out a stratified ``validation_fraction`` of the rows, stop after
+        ``n_iter_no_change`` epochs without a relative fall of ``tol`` in their log
+        loss (``history_["val_log_loss"]``), keep the best epoch's weights. ``"auto"``:
+        on from 2,000 rows, one output, no ``validation_split``/``validation_data``.
     validation_fraction : float in (0, 1) or "auto", default="auto"
-        Early stopping's held-out share. ``"auto"``: 0.1, more where that holds
-        under 50 rows of the rarest class, up to 0.25.
+        Early stopping's held-out share. ``"auto"``: 0.1, up to 0.25 to hold 50 rows
+        of the rarest class. Warm fits and ``partial_fit`` never stop early.
     n_iter_no_change : int, default=10
     tol : float, default=1e-4
     reduce_lr_on_plateau : bool or "auto", default="auto"
-        With early stopping: after every third of ``n_iter_no_change`` epochs
-        without improvement (3 of 10), go back to the best epoch's weights and
-        multiply the optimizer's learning rate by 0.3 (each epoch's rate in
-        ``history_["learning_rate"]``; the rate is set back when the fit ends).
-        ``"auto"``: so, unless you set the rate otherwise (a schedule, a
-        ``ReduceLROnPlateau`` or ``LearningRateScheduler`` callback); True: so,
-        and those or a fit without early stopping raise; False: never.
+        With early stopping, after every third of ``n_iter_no_change`` epochs
+        without improvement: back to the best weights at 0.3 times the learning
+        rate (``history_["learning_rate"]``; reset after the fit). ``"auto"``: so,
+        unless a schedule or rate callback of yours sets it; True: so, and those
+        raise; False: never.
     dropout : float in [0, 1), default=0.2
         Default network: dropout after each hidden layer.
     input_scaling : {"embedding", "robust", "quantile"} or None, default="embedding"
@@ -114,31 +106,20 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         ``"quantile"``: a quantile map to a normal. None: X as given.
     verbose : int, default=0
     steps_per_execution : int or "auto", default="auto"
-        Batches per call into the compiled training step (Keras's ``compile``).
-        ``"auto"``, where costkeras compiles the network and an epoch has 32 batches
-        or more: on TensorFlow an epoch per call, every epoch read from one
-        ``tf.data`` iterator (Keras makes two per epoch), about half the fit time of
-        the default network (2 cores); 16 on JAX; 1 for shorter epochs, on
-        PyTorch (1 only) and when a fit's callback has batch-level hooks (Keras calls
-        them once per call). A model you compiled keeps its own. An int is always
-        used (a compiled model is recompiled), with Keras's own loop: 16 trains as
-        the default before the one-iterator loop (which, seeded, read every epoch in
-        the first epoch's order).
+        Batches per call into the compiled training step. ``"auto"``, where costkeras
+        compiles the network and an epoch has 32 batches or more: on TensorFlow an
+        epoch per call from one ``tf.data`` iterator per fit, 16 on JAX; else 1 (and
+        with batch-level callback hooks, on PyTorch). A model you compiled keeps its
+        own. An int is always used, with Keras's own loop.
     random_state : int, RandomState or None, default=None
         Seeds weight initialisation, dropout, shuffling and the validation share.
     memory : str, path, joblib.Memory or None, default=None
-        Where to keep trained networks, as ``Pipeline(memory=...)``: a fit whose
-        Keras training would be identical to one stored (same data, weights and
-        per-example costs that train, same network, compile and fit settings,
-        same seed, same versions of costkeras, Keras and the backend) takes the
-        trained weights, optimizer state and ``history_`` from it, and is in
-        every other way the fit it replaces. A cost matrix that only decides
-        (``cost_loss="cross_entropy"``) is no part of the training, so a search
-        over such matrices trains one network per fold. Processes sharing the
-        directory share the networks. Only ``fit`` from scratch is served (not
-        ``partial_fit`` or a warm start); a fit without an int ``random_state``,
-        with callbacks of yours, or of a model Keras cannot serialize trains as
-        without ``memory``, with a warning. A served fit prints no progress.
+        Where to keep trained networks, as ``Pipeline(memory=...)``: a ``fit`` whose
+        Keras training would be identical to one stored (data, starting weights,
+        network, compile and fit settings, seed, versions) takes its weights,
+        optimizer state and ``history_`` back. A cost matrix that only decides does
+        not train, so a search over such matrices trains one network per fold. Not
+        for ``partial_fit``, warm starts, ``random_state=None`` or your callbacks.
     **kwargs
         scikeras's other parameters: ``metrics``, ``callbacks``,
         ``validation_split``, ``warm_start``, ``build_fn``, routed
@@ -276,8 +257,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
             the cost loss and, without a ``cost_matrix``, their mean becomes
             ``cost_matrix_``. Routed after ``set_fit_request(sample_cost=True)``.
         **kwargs
-            Passed to ``keras.Model.fit`` (``callbacks`` are added to the
-            estimator's); prefer ``fit__...`` parameters.
+            Passed to ``keras.Model.fit`` (``callbacks`` join the estimator's).
 
         Returns
         -------
