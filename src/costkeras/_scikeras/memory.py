@@ -42,8 +42,15 @@ import numpy as np
 from sklearn.utils.validation import check_memory
 
 from .._compat import compile_arguments
+from .training import CostEarlyStopping
 
-__all__ = ["TrainedNetwork", "cached_training", "resolve_memory", "training_key"]
+__all__ = [
+    "TrainedNetwork",
+    "cached_training",
+    "fit_training_key",
+    "resolve_memory",
+    "training_key",
+]
 
 
 @dataclass
@@ -141,6 +148,31 @@ def training_key(
         }
     )
     return key, ""
+
+
+def fit_training_key(estimator, arrays: dict, fit_args: dict) -> tuple[str | None, str]:
+    """The key of the Keras training ``estimator`` is about to run, or ``(None, why not)``.
+
+    ``arrays`` are what ``keras.Model.fit`` trains on (x, y, sample_weight);
+    ``fit_args`` its other keyword arguments, callbacks and ``verbose`` aside.
+    """
+    if estimator._random_state is None:
+        return None, "random_state=None makes every fit a new draw; set an int"
+    callbacks = estimator._fit_callbacks
+    stoppers = [cb for cb in callbacks if isinstance(cb, CostEarlyStopping)]
+    if len(stoppers) != len(callbacks):
+        return None, "callbacks of the user's would not run"
+    fit_args = {
+        k: v for k, v in fit_args.items() if not k.startswith("callbacks") and k != "verbose"
+    }
+    extra = {
+        "seed": estimator._random_state,
+        "early_stopping": [stopper.settings() for stopper in stoppers],
+        # "auto" reads one repeated pipeline, an int Keras's own loop: other batch
+        # orders, even where both compile the same steps per execution
+        "steps_per_execution": estimator.steps_per_execution,
+    }
+    return training_key(estimator.model_, fit_args, arrays, extra)
 
 
 def cached_training(

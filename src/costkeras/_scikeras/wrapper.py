@@ -43,14 +43,19 @@ from .fixes import (
     torch_random_state,
 )
 from .heads import build_heads
-from .memory import TrainedNetwork, cached_training, resolve_memory, training_key, warn_not_cached
+from .memory import (
+    TrainedNetwork,
+    cached_training,
+    fit_training_key,
+    resolve_memory,
+    warn_not_cached,
+)
 from .network import EMBEDDING_BINS, EMBEDDING_DIM, build_mlp, input_statistics
 from .persistence import plain_state, rich_state
 from .rollback import Snapshot
 from .targets import TargetEncoder, from_keras_layout, read_target
 from .threads import follow_omp_num_threads
 from .training import (
-    CostEarlyStopping,
     auto_schedule,
     early_stopper,
     n_rows,
@@ -411,7 +416,14 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                     warn_not_cached("a custom target_encoder trains by scikeras's rules")
                 train()
                 return
-            key, reason = self._training_key(X, y, sample_weight, epochs, initial_epoch, kw)
+            fit_args = {
+                **self._keras_fit_args(kw),
+                "epochs": epochs,
+                "initial_epoch": initial_epoch,
+            }
+            key, reason = fit_training_key(
+                self, {"x": X, "y": y, "sample_weight": sample_weight}, fit_args
+            )
             if key is None:
                 warn_not_cached(reason)
                 train()
@@ -432,10 +444,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         iterator (``epoch_data``): the same batches in another shuffled order than
         Keras's own loop draws, without an iterator made twice per epoch.
         """
-        args = _compat.route_params(
-            self.get_params(), destination="fit", pass_filter=self._fit_kwargs
-        )
-        args.update(fit_kwargs)
+        args = self._keras_fit_args(fit_kwargs)
         size = self._training_batch_size(n_rows(X), fit_kwargs)
         steps = one_iterator_steps(self.model_, X, args, size, self.steps_per_execution)
         if steps is None:
@@ -451,30 +460,13 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
         fit_kwargs = {**fit_kwargs, "steps_per_epoch": steps, "shuffle": False, "batch_size": None}
         return (dataset, None, None), fit_kwargs
 
-    def _training_key(self, X, y, sample_weight, epochs, initial_epoch, fit_kwargs):
-        """``memory``'s key of this fit's Keras training, or ``(None, why not)``."""
-        if self._random_state is None:
-            return None, "random_state=None makes every fit a new draw; set an int"
-        callbacks = self._fit_callbacks
-        stoppers = [cb for cb in callbacks if isinstance(cb, CostEarlyStopping)]
-        if len(stoppers) != len(callbacks):
-            return None, "callbacks of the user's would not run"
-        fit_args = _compat.route_params(
+    def _keras_fit_args(self, fit_kwargs: dict) -> dict:
+        """``keras.Model.fit``'s keyword arguments as scikeras routes them, and this fit's."""
+        args = _compat.route_params(
             self.get_params(), destination="fit", pass_filter=self._fit_kwargs
         )
-        fit_args.update(fit_kwargs, epochs=epochs, initial_epoch=initial_epoch)
-        fit_args = {
-            k: v for k, v in fit_args.items() if not k.startswith("callbacks") and k != "verbose"
-        }
-        arrays = {"x": X, "y": y, "sample_weight": sample_weight}
-        extra = {
-            "seed": self._random_state,
-            "early_stopping": [stopper.settings() for stopper in stoppers],
-            # "auto" reads one repeated pipeline, an int Keras's own loop: other batch
-            # orders, even where both compile the same steps per execution
-            "steps_per_execution": self.steps_per_execution,
-        }
-        return training_key(self.model_, fit_args, arrays, extra)
+        args.update(fit_kwargs)
+        return args
 
     def _auto_batch_size(self, fit_kwargs: dict) -> bool:
         """Whether this fit's batch is ``batch_size="auto"``'s (nothing overrides it)."""
