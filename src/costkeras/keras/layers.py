@@ -310,6 +310,9 @@ class WhereFinite(keras.layers.Layer):
         _same_rows(values, inputs, static=True)
         return keras.KerasTensor(values.shape, dtype=values.dtype)
 
+    def get_config(self) -> dict:
+        return {**super().get_config(), "fill": self.fill}
+
 
 def _same_rows(values, inputs, static: bool = False):
     """``values``, when it has as many rows as ``inputs``; else a ValueError naming both.
@@ -332,9 +335,6 @@ def _same_rows(values, inputs, static: bool = False):
     if static or isinstance(values, keras.KerasTensor):
         return values
     return _assert_same_rows(inputs, values, message)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "fill": self.fill}
 
 
 @keras.saving.register_keras_serializable(package="costkeras")
