@@ -56,3 +56,10 @@ def tensorflow_only(reason):
     return pytest.mark.skipif(
         keras.backend.backend() != "tensorflow", reason=f"TensorFlow only: {reason}"
     )
+
+
+def stored_trainings(folder) -> int:
+    """The number of trainings a ``memory`` folder holds (joblib writes one output.pkl each)."""
+    import glob
+
+    return len(glob.glob(os.path.join(str(folder), "**", "output.pkl"), recursive=True))

@@ -1,11 +1,8 @@
 """Grid search over cost matrices on a real Dask cluster (joblib's dask backend)."""
 
-import glob
-import os
-
 import numpy as np
 import pytest
-from conftest import ABC_COSTS, small
+from conftest import ABC_COSTS, small, stored_trainings
 from sklearn.model_selection import GridSearchCV
 
 from costkeras.metrics import make_cost_scorer
@@ -58,8 +55,7 @@ def test_grid_search_on_dask_local_cluster_matches_sequential_run(abc_data, tmp_
     assert on_dask.best_params_ == sequential.best_params_
     # with memory, the workers share the trained networks: the class weights train, the
     # matrices only decide (2 x 2 folds, and the refit), and the scores stay the same
-    trained = glob.glob(os.path.join(str(tmp_path), "**", "output.pkl"), recursive=True)
-    assert len(trained) == 5
+    assert stored_trainings(tmp_path) == 5
     np.testing.assert_allclose(
         shared.cv_results_["mean_test_score"],
         sequential.cv_results_["mean_test_score"],

@@ -1,6 +1,5 @@
 """``memory``: a fit whose training was done before takes the trained network back."""
 
-import glob
 import os
 import warnings
 
@@ -8,17 +7,12 @@ import joblib
 import keras
 import numpy as np
 import pytest
-from conftest import ABC_COSTS, small
+from conftest import ABC_COSTS, small, stored_trainings
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, cross_validate
 
 from costkeras.metrics import make_cost_scorer
 
 COSTLY_B = [[0, 1, 1], [1, 0, 20], [1, 1, 0]]
-
-
-def stored(folder) -> int:
-    """The number of trainings stored in ``folder``."""
-    return len(glob.glob(os.path.join(str(folder), "**", "output.pkl"), recursive=True))
 
 
 def assert_same_fit(cached, fresh, X):
@@ -41,9 +35,9 @@ def test_a_stored_training_gives_the_fresh_fit_with_another_cost_matrix(abc_data
     # early stopping on: its held-out rows, its scores in history_ and its kept weights
     params = {"early_stopping": True, "epochs": 8, "n_iter_no_change": 2}
     small(cost_matrix=ABC_COSTS, memory=tmp_path, **params).fit(X, y)
-    assert stored(tmp_path) == 1
+    assert stored_trainings(tmp_path) == 1
     cached = small(cost_matrix=COSTLY_B, memory=tmp_path, **params).fit(X, y)
-    assert stored(tmp_path) == 1, "a cost matrix that only decides must not retrain"
+    assert stored_trainings(tmp_path) == 1, "a cost matrix that only decides must not retrain"
     fresh = small(cost_matrix=COSTLY_B, **params).fit(X, y)
     assert "val_log_loss" in cached.history_
     assert_same_fit(cached, fresh, X)
@@ -99,12 +93,12 @@ def test_anything_that_trains_differently_retrains(abc_data, tmp_path, change):
     if change == "per-example costs that train":
         base = {"epochs": 3}
     small(memory=tmp_path, **base).fit(X, y)
-    assert stored(tmp_path) == 1
+    assert stored_trainings(tmp_path) == 1
     X2, y2, changed = TRAINING_CHANGES[change](X, y, {})
     params = {**base, **changed.get("params", {})}
     fit_args = {k: changed[k] for k in ("sample_weight", "sample_cost") if k in changed}
     cached = small(memory=tmp_path, **params).fit(X2, y2, **fit_args)
-    assert stored(tmp_path) == 2, f"{change} must retrain"
+    assert stored_trainings(tmp_path) == 2, f"{change} must retrain"
     fresh = small(**params).fit(X2, y2, **fit_args)
     np.testing.assert_array_equal(cached.predict_proba(X), fresh.predict_proba(X))
 
@@ -114,7 +108,7 @@ def test_decision_only_parameters_reuse_the_training(abc_data, tmp_path):
     small(memory=tmp_path).fit(X, y)
     for params in ({"cost_matrix": ABC_COSTS}, {"decision": "argmax"}, {"verbose": 0}):
         small(memory=tmp_path, **params).fit(X, y)
-    assert stored(tmp_path) == 1
+    assert stored_trainings(tmp_path) == 1
 
 
 def test_search_over_cost_matrices_trains_one_network_per_fold(abc_data, tmp_path):
@@ -125,14 +119,14 @@ def test_search_over_cost_matrices_trains_one_network_per_fold(abc_data, tmp_pat
     fresh = GridSearchCV(small(), grid, scoring=scorer, cv=cv, refit=False).fit(X, y)
     cached = GridSearchCV(small(memory=tmp_path), grid, scoring=scorer, cv=cv, refit=False)
     cached.fit(X, y)
-    assert stored(tmp_path) == 3  # one network per fold, not 3 x 3
+    assert stored_trainings(tmp_path) == 3  # one network per fold, not 3 x 3
     np.testing.assert_array_equal(
         cached.cv_results_["mean_test_score"], fresh.cv_results_["mean_test_score"]
     )
     # cross_val_score and cross_validate over the same folds train nothing more
     scores = cross_val_score(small(memory=tmp_path, cost_matrix=COSTLY_B), X, y, cv=cv)
     results = cross_validate(small(memory=joblib.Memory(str(tmp_path), verbose=0)), X, y, cv=cv)
-    assert stored(tmp_path) == 3
+    assert stored_trainings(tmp_path) == 3
     np.testing.assert_array_equal(scores, cross_val_score(small(cost_matrix=COSTLY_B), X, y, cv=cv))
     assert len(results["test_score"]) == 3
 
@@ -146,7 +140,7 @@ def test_parallel_search_shares_the_memory(abc_data, tmp_path):
     parallel = GridSearchCV(small(memory=tmp_path), grid, scoring=scorer, cv=2, n_jobs=2)
     parallel.fit(X, y)
     # class weights train, the matrices only decide: 2 x 2 folds, and the refit
-    assert stored(tmp_path) == 5
+    assert stored_trainings(tmp_path) == 5
     np.testing.assert_allclose(
         parallel.cv_results_["mean_test_score"],
         sequential.cv_results_["mean_test_score"],
@@ -162,7 +156,7 @@ def test_fits_that_cannot_be_keyed_train_and_say_why(abc_data, tmp_path):
         small(random_state=None, memory=tmp_path).fit(X, y)
     with pytest.warns(UserWarning, match="callbacks of the user's"):
         small(memory=tmp_path, callbacks=[keras.callbacks.TerminateOnNaN()]).fit(X, y)
-    assert stored(tmp_path) == 0
+    assert stored_trainings(tmp_path) == 0
 
 
 def test_incremental_fits_are_never_served(abc_data, tmp_path):
@@ -171,7 +165,7 @@ def test_incremental_fits_are_never_served(abc_data, tmp_path):
         warnings.simplefilter("error", UserWarning)
         clf = small(memory=tmp_path).partial_fit(X, y)
         clf.partial_fit(X, y)
-    assert stored(tmp_path) == 0
+    assert stored_trainings(tmp_path) == 0
     fresh = small().partial_fit(X, y).partial_fit(X, y)
     np.testing.assert_array_equal(clf.predict_proba(X), fresh.predict_proba(X))
 
@@ -200,7 +194,7 @@ def test_memory_none_and_location_none_store_nothing(abc_data, tmp_path):
         warnings.simplefilter("error", UserWarning)
         small(memory=None).fit(X, y)
         small(memory=joblib.Memory(None)).fit(X, y)
-    assert stored(tmp_path) == 0
+    assert stored_trainings(tmp_path) == 0
 
 
 def test_a_loss_function_of_the_users_keys_by_its_code(abc_data, tmp_path):
@@ -211,7 +205,7 @@ def test_a_loss_function_of_the_users_keys_by_its_code(abc_data, tmp_path):
     for scale in ("", " * 2.0", ""):  # a loss edited, then put back
         exec(source.format(scale), {"cross_entropy": cross_entropy}, namespace)
         small(memory=tmp_path, loss=namespace["loss"], epochs=2).fit(X, y)
-    assert stored(tmp_path) == 2  # the edited loss retrains; its first version is reused
+    assert stored_trainings(tmp_path) == 2  # the edited loss retrains; its first version is reused
 
 
 def test_processes_training_the_same_network_wait_for_the_first(tmp_path):
