@@ -135,3 +135,16 @@ def test_with_reject_option_prices_a_series_by_class_and_refuses_a_name_that_is_
     for name in (None, float("nan")):
         with pytest.raises(ValueError, match="name must be the label"):
             with_reject_option(frame, 0.3, name=name)
+
+
+def test_bayes_decision_of_a_tensor_decides_near_ties_as_of_an_array():
+    import keras
+
+    rng = np.random.default_rng(3)
+    column = rng.uniform(0.1, 0.5, size=3)
+    # the second decision is the first one an ulp cheaper: a tie to the arithmetic
+    matrix = np.column_stack([column, np.nextafter(column, 0), np.full(3, 0.9)])
+    proba = rng.dirichlet(np.ones(3), size=400)
+    from_tensor = bayes_decision(keras.ops.convert_to_tensor(proba, dtype="float64"), matrix)
+    np.testing.assert_array_equal(np.asarray(from_tensor), bayes_decision(proba, matrix))
+    assert not np.any(bayes_decision(proba, matrix)), "the first of near-ties wins"

@@ -158,9 +158,12 @@ def bayes_decision(proba: Any, cost_matrix: Any):
     """
     if not _is_tensor(proba):
         return _bayes.decision_positions(*_positional_costs(proba, cost_matrix))
+    from keras import ops
+
     from .keras import _ops
 
-    return _ops.first_argmin(expected_costs(proba, cost_matrix))
+    # the layer's decision, near-ties and rows that are not finite included
+    return _ops.decide(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
 
 
 def binary_threshold(cost_matrix: Any) -> float:
