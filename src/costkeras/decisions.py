@@ -126,9 +126,9 @@ def expected_costs(proba: Any, cost_matrix: Any):
         return _bayes.expected_costs(*_positional_costs(proba, cost_matrix))
     from keras import ops
 
-    from .keras import _ops
+    from .keras import _decide
 
-    return _ops.expected_costs(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
+    return _decide.expected_costs(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
 
 
 def bayes_decision(proba: Any, cost_matrix: Any):
@@ -160,10 +160,10 @@ def bayes_decision(proba: Any, cost_matrix: Any):
         return _bayes.decision_positions(*_positional_costs(proba, cost_matrix))
     from keras import ops
 
-    from .keras import _ops
+    from .keras import _decide
 
     # the layer's decision, near-ties and rows that are not finite included
-    return _ops.decide(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
+    return _decide.decide(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
 
 
 def binary_threshold(cost_matrix: Any) -> float:

@@ -15,7 +15,7 @@ import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.utils.validation import check_is_fitted
 
-from ..keras._ops import NO_DECISION
+from ..keras._decide import NO_DECISION
 from ..keras.layers import BayesDecision, ClassProbabilities, DecisionModel, WhereFinite
 from .network import layer_name
 from .persistence import model_from_bytes, model_to_bytes

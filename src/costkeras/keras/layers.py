@@ -15,17 +15,20 @@ import keras
 import numpy as np
 from keras import ops
 
-# a model, not a layer, in its own module; public from here
-from ._decision_model import DecisionModel
-from ._ops import (
+from ._decide import (
     NO_DECISION,
     _assert_same_rows,
     check_columns,
     check_matrix,
-    check_prediction,
     check_sample_cost,
-    class_probabilities,
     decide,
+)
+
+# a model, not a layer, in its own module; public from here
+from ._decision_model import DecisionModel
+from ._ops import (
+    check_prediction,
+    class_probabilities,
 )
 
 __all__ = ["BayesDecision", "ClassProbabilities", "DecisionModel", "WhereFinite"]

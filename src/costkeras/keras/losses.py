@@ -46,9 +46,11 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._ops import (
+from ._decide import (
     check_columns,
     check_matrix,
+)
+from ._ops import (
     check_prediction,
     check_target_type,
     class_logits,

@@ -16,15 +16,17 @@ import keras
 import numpy as np
 from keras import ops
 
-from ._ops import (
+from ._decide import (
     NO_DECISION,
     _assert_same_rows,
     check_columns,
     check_matrix,
+    decide,
+)
+from ._ops import (
     check_prediction,
     check_target_type,
     class_probabilities,
-    decide,
     enforce,
     invalid_to_nan,
     probabilities_check,
