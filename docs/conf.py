@@ -24,6 +24,8 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "sphinxext"))
 
+from numpydoc.xref import DEFAULT_LINKS  # noqa: E402
+
 import costkeras  # noqa: E402
 
 project = "costkeras"
@@ -72,15 +74,20 @@ numpydoc_class_members_toctree = False
 # ``(n_features_in_,)`` would otherwise be a reference), and link nowhere (no intersphinx)
 numpydoc_xref_param_type = True
 numpydoc_xref_ignore = "all"
-# numpydoc links these words to glossary terms and labels of the Python and NumPy sites,
-# which only intersphinx would resolve: render them as plain names
-_PLAIN = "bool boolean iterable sequence generator array-like array_like scalar"
-numpydoc_xref_aliases = {word: word for word in _PLAIN.split()}
+# numpydoc links the words of its DEFAULT_LINKS (None, int, str, callable, array-like, ...)
+# to the Python and NumPy sites as ``python:None``, which only intersphinx resolves: offline,
+# the page would show that target as literal text. Render each as its plain name
+# (docs/check_site.py fails on a literal "python:" left on a page).
+numpydoc_xref_aliases = {word: word for word in DEFAULT_LINKS}
 numpydoc_attributes_as_param_list = True
 
 # --- MyST (the user guide) ----------------------------------------------------------------
 myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3
+
+# the page's contents (right-hand column) name a method ``fit``, not
+# ``CostSensitiveKerasClassifier.fit`` cut to "CostSensitiveKerasClassifier.…"
+toc_object_entries_show_parents = "hide"
 
 # --- gallery ------------------------------------------------------------------------------
 sphinx_gallery_conf = {

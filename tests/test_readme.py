@@ -268,9 +268,24 @@ def test_readme_snippet_runs(snippet, tmp_path, monkeypatch):
         pytest.fail(failure, pytrace=False)
 
 
+QUICKSTART_OUTPUT = "<!-- what `python examples/quickstart.py` prints"
+
+
+def shown_output(page: Path, marker: str) -> list[str]:
+    """The lines of the ```text block just below the HTML comment ``marker`` in ``page``."""
+    lines = page.read_text(encoding="utf-8").splitlines()
+    at = [i for i, line in enumerate(lines) if line.startswith(marker)]
+    assert len(at) == 1, f"{page.name}: {len(at)} comments {marker!r}, expected one"
+    start = at[0] + 1
+    assert lines[start].startswith("```"), f"{page.name}:{start + 1}: no code block below"
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("```"))
+    return lines[start + 1 : end]
+
+
 @pytest.mark.slow
 def test_the_quickstarts_printed_lines_are_what_it_prints(tmp_path):
-    """README.md and the site's front page show what ``examples/quickstart.py`` prints."""
+    """README.md and the site's front page show, line for line, what
+    ``examples/quickstart.py`` prints, and the costs cut the test cost on every split."""
     import subprocess
 
     result = subprocess.run(
@@ -281,8 +296,12 @@ def test_the_quickstarts_printed_lines_are_what_it_prints(tmp_path):
         timeout=300,
         check=True,
     )
-    printed = [line for line in result.stdout.splitlines() if "network: test cost" in line]
-    assert len(printed) == 2, result.stdout
+    printed = [line.rstrip() for line in result.stdout.splitlines()]
     for page in (README, DOCS / "index.md"):
-        shown = [line for line in page.read_text().splitlines() if "network: test cost" in line]
+        shown = shown_output(page, QUICKSTART_OUTPUT)
         assert shown == printed, f"{page.name} shows {shown}, the quickstart prints {printed}"
+    # the demonstration demonstrates: a lower test cost on every split
+    splits = [line.split() for line in printed if re.match(r"\s+\d+\s", line)]
+    assert len(splits) == 5, printed
+    for split, plain, _, sensitive, _ in splits:
+        assert float(sensitive) < float(plain), f"split {split}: {printed}"

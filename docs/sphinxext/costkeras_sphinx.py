@@ -6,6 +6,7 @@ Sphinx caches a configuration only if it pickles (functions defined in conf.py d
 
 from __future__ import annotations
 
+import inspect
 import itertools
 import re
 from pathlib import Path
@@ -127,10 +128,39 @@ def warn_unknown_sections(app, what, name, obj, options, lines: list[str]) -> No
             )
 
 
+def _section(docstring: str | None, title: str) -> str:
+    """The text of a numpydoc section of ``docstring``, "" if it has none."""
+    pattern = rf"^    {title}\n    -+\n(.*?)(?=^    \S[^\n]*\n    -{{3,}}$|\Z)"
+    match = re.search(pattern, docstring or "", re.M | re.S)
+    return match[1] if match else ""
+
+
+def init_signature(app, what, name, obj, options, signature, return_annotation):
+    """The signature of ``__init__`` for costkeras's Keras classes, not ``(*args, **kwargs)``.
+
+    Keras's ``Operation`` defines ``__new__(cls, *args, **kwargs)``, which autodoc prefers to
+    ``__init__``: every layer, loss and metric would show ``BayesDecision(*args, **kwargs)``.
+    """
+    module = getattr(obj, "__module__", None) or ""
+    if what != "class" or not module.startswith("costkeras.") or signature != "(*args, **kwargs)":
+        return None
+    init = inspect.signature(obj.__init__)
+    if str(init) == "(self, *args, **kwargs)":
+        # a functional keras.Model subclass: the parameters its docstring documents
+        names = re.findall(r"^    (\*{0,2}\w+)(?: :|$)", _section(obj.__doc__, "Parameters"), re.M)
+        return f"({', '.join(names)})", None
+    # without self, and without annotations, as autodoc_typehints = "none" shows the others
+    parameters = [
+        p.replace(annotation=inspect.Parameter.empty) for p in list(init.parameters.values())[1:]
+    ]
+    return str(init.replace(parameters=parameters, return_annotation=inspect.Signature.empty)), None
+
+
 def setup(app):
     # before numpydoc's handler (priority 500), on the docstring as written
     app.connect("autodoc-process-docstring", warn_unknown_sections, priority=400)
     app.connect("source-read", title_untitled_example)
+    app.connect("autodoc-process-signature", init_signature)
     app.connect("autodoc-process-docstring", plain_foreign_roles)
     # after numpydoc's handler (priority 500), on the reST it makes
     app.connect("autodoc-process-docstring", escape_attribute_names, priority=600)

@@ -41,6 +41,16 @@ class DecisionModel(keras.Model):
     Loading a ``.keras`` file holding one needs ``import costkeras.keras`` first,
     as its layers do.
 
+    Parameters
+    ----------
+    inputs : keras.KerasTensor, or a list or dict of them
+        The model's inputs, made by ``keras.Input``.
+    outputs : keras.KerasTensor, or a list or dict of them
+        Its outputs, computed from ``inputs`` by layers (the decisions of a
+        :class:`~costkeras.keras.layers.BayesDecision`, the probabilities).
+    **kwargs
+        As ``keras.Model`` takes them (``name``, ``trainable``).
+
     Examples
     --------
     >>> import keras
