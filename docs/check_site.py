@@ -1,5 +1,8 @@
 """Check a built documentation site: every public name has its reference page, every example
-its gallery page with what it printed and the figures it drew, every guide page its page.
+its gallery page with what it printed, a figure and its own thumbnail, every guide page and
+the site's other pages (getting started, glossary, related projects, release notes, citing)
+their page, and no page shows a type as unresolved ``python:int`` text or the build
+machine's paths.
 
 Run after the build (CI does, in .ci/run):
 
@@ -11,8 +14,9 @@ costkeras whose name has no leading underscore, and each name in its ``__all__``
 documented when the site's object inventory (``objects.inv``) holds it, or holds the same
 object under another path (``costkeras.losses.ExpectedCostCrossEntropy`` is documented as
 ``costkeras.keras.losses.ExpectedCostCrossEntropy``), and the page it points to exists. The
-examples are read from examples/*.py: a new example needs its page, and a figure on it when
-it draws one (matplotlib imported), whether or not anyone remembered to add it here.
+examples are read from examples/ and its section folders: a new example needs its page, a
+figure and a thumbnail other than sphinx-gallery's placeholder, whether or not anyone
+remembered to add it here.
 """
 
 from __future__ import annotations
@@ -137,24 +141,56 @@ def check_reference(site: Path, problems: list[str]) -> int:
     return count
 
 
+def stock_thumbnails() -> set[bytes]:
+    """The thumbnails sphinx-gallery makes for an example that draws nothing (its logo) or
+    that failed, scaled as it scales every thumbnail."""
+    import tempfile
+
+    from sphinx_gallery import glr_path_static
+    from sphinx_gallery.utils import scale_image
+
+    stock = set()
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ("no_image.png", "broken_example.png"):
+            out = Path(folder) / name
+            scale_image(Path(glr_path_static()) / name, out, 400, 280)
+            stock.add(out.read_bytes())
+    return stock
+
+
+def gallery_examples() -> list[Path]:
+    """examples/*.py and examples/<section>/*.py, as sphinx-gallery reads them."""
+    return sorted(
+        p
+        for p in (ROOT / "examples").rglob("*.py")
+        if not p.name.startswith("_") and len(p.relative_to(ROOT / "examples").parts) <= 2
+    )
+
+
 def check_gallery(site: Path, problems: list[str]) -> int:
-    examples = sorted(p for p in (ROOT / "examples").glob("*.py") if not p.name.startswith("_"))
+    examples = gallery_examples()
+    stock = stock_thumbnails()
     for example in examples:
-        page = site / "auto_examples" / f"{example.stem}.html"
+        name = example.relative_to(ROOT / "examples").as_posix()
+        page = site / "auto_examples" / Path(name).with_suffix(".html")
         if not page.is_file():
-            problems.append(f"examples/{example.name}: no gallery page {page.relative_to(site)}")
+            problems.append(f"examples/{name}: no gallery page {page.relative_to(site)}")
             continue
         html = page.read_text(encoding="utf-8")
         source = example.read_text(encoding="utf-8")
         if "sphx-glr-script-out" not in html and "print(" in source:
-            problems.append(f"examples/{example.name}: its page shows no printed output")
-        draws = re.search(r"^\s*(import matplotlib|from matplotlib)", source, re.M)
+            problems.append(f"examples/{name}: its page shows no printed output")
         images = re.findall(rf'src="([^"]*sphx_glr_{re.escape(example.stem)}_\d+\.png)"', html)
-        if draws and not images:
-            problems.append(f"examples/{example.name}: draws, but no figure on its page")
+        if not images:
+            problems.append(f"examples/{name}: no figure on its page (every example draws one)")
         for src in images:
             if not (page.parent / src).resolve().is_file():
-                problems.append(f"examples/{example.name}: figure {src} missing from the site")
+                problems.append(f"examples/{name}: figure {src} missing from the site")
+        thumbnail = site / "_images" / f"sphx_glr_{example.stem}_thumb.png"
+        if not thumbnail.is_file():
+            problems.append(f"examples/{name}: no thumbnail {thumbnail.relative_to(site)}")
+        elif thumbnail.read_bytes() in stock:
+            problems.append(f"examples/{name}: its thumbnail is sphinx-gallery's placeholder")
     if not (site / "auto_examples" / "index.html").is_file():
         problems.append("the gallery's index page is missing")
     return len(examples)
@@ -168,6 +204,32 @@ def check_guide(site: Path, problems: list[str]) -> int:
     return len(pages)
 
 
+# the pages every library site has, besides the guide, the reference and the gallery
+PAGES = ("index", "getting_started", "glossary", "related_projects", "release_notes", "citing")
+# numpydoc's type links to the Python and NumPy sites (``python:None``, ``numpy:array_like``)
+# left unresolved render as literal text: there is no intersphinx offline
+LITERAL_TARGET = re.compile(r'<span class="pre">(?:python|numpy):')
+
+
+def check_pages(site: Path, problems: list[str]) -> int:
+    """The site's own pages exist, and no page shows an unresolved type target as text or a
+    path of the machine that built it."""
+    for name in PAGES:
+        if not (site / f"{name}.html").is_file():
+            problems.append(f"docs/{name}.md: no page {name}.html in the site")
+    machine_paths = {str(ROOT), str(Path.home())} - {"/"}
+    pages = [p for p in site.rglob("*.html") if not p.relative_to(site).parts[0].startswith("_")]
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        where = page.relative_to(site).as_posix()
+        if found := LITERAL_TARGET.findall(html):
+            problems.append(f"{where}: {len(found)} type names shown as 'python:...' text")
+        for path in machine_paths:
+            if path in html:
+                problems.append(f"{where}: shows the build machine's path {path}")
+    return len(pages)
+
+
 def main(site: Path) -> int:
     if not (site / "objects.inv").is_file():
         print(f"{site}: no built site (objects.inv missing); run sphinx-build first")
@@ -176,6 +238,7 @@ def main(site: Path) -> int:
     names = check_reference(site, problems)
     examples = check_gallery(site, problems)
     guide = check_guide(site, problems)
+    check_pages(site, problems)
     pages = sum(1 for p in site.rglob("*.html") if not p.relative_to(site).parts[0].startswith("_"))
     figures = sum(1 for p in (site / "_images").glob("sphx_glr_*.png") if "_thumb" not in p.name)
     print(

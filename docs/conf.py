@@ -90,6 +90,7 @@ myst_heading_anchors = 3
 toc_object_entries_show_parents = "hide"
 
 # --- gallery ------------------------------------------------------------------------------
+GALLERY_SECTIONS = ("pipelines", "keras", "serving", "actions", "benchmarks")
 sphinx_gallery_conf = {
     "examples_dirs": "../examples",
     "gallery_dirs": "auto_examples",
@@ -97,6 +98,8 @@ sphinx_gallery_conf = {
     # without a change here
     "filename_pattern": r"/",
     "ignore_pattern": r"(__init__|/_[^/]*)\.py$",
+    # the sections, one folder of examples/ each, in the order of the user guide
+    "subsection_order": [f"../examples/{section}" for section in GALLERY_SECTIONS],
     "within_subsection_order": "costkeras_sphinx.QuickstartFirst",
     # the argument CI gives every example: a path for the figure it saves
     "reset_argv": "costkeras_sphinx.reset_argv",

@@ -33,8 +33,11 @@ def test_every_public_name_is_in_the_api_reference(check_site):
     assert not problems, "\n".join(problems)
 
 
+EXAMPLES = sorted([*(ROOT / "examples").glob("*.py"), *(ROOT / "examples").glob("*/*.py")])
+
+
 @pytest.mark.parametrize(
-    "example", sorted((ROOT / "examples").glob("*.py")), ids=lambda path: path.name
+    "example", EXAMPLES, ids=lambda path: path.relative_to(ROOT / "examples").as_posix()
 )
 def test_example_has_a_docstring_the_gallery_can_title(example):
     """sphinx-gallery titles an example's page with the first line of its module docstring

@@ -25,9 +25,9 @@ import numpy as np
 
 try:
     HERE = Path(__file__).resolve().parent
-except NameError:  # the documentation's gallery runs the script from examples/, with no __file__
+except NameError:  # the documentation's gallery runs the script in its folder, with no __file__
     HERE = Path.cwd()
-RESULTS = HERE.parent / "benchmarks" / "RESULTS.md"
+RESULTS = HERE.parents[1] / "benchmarks" / "RESULTS.md"  # examples/benchmarks/ -> the root
 SECTION = "## Real cost-sensitive tabular data"
 TABLE = "### The estimator's defaults against every peer, one run"
 TITLES = {  # the table's column names, spelt out
@@ -139,6 +139,5 @@ figure.tight_layout()
 
 if len(sys.argv) > 1:  # CI (and the documentation's gallery) give a path for the figure
     figure.savefig(sys.argv[1], dpi=100)
-    print(f"saved {sys.argv[1]}")
 else:
     plt.show()

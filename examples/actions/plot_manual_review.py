@@ -135,4 +135,3 @@ right.set_title(f"Fee {FEE:g}: files and their cost, total {display.total_cost_:
 figure.tight_layout()
 path = sys.argv[1] if len(sys.argv) > 1 else "manual_review.png"
 figure.savefig(path, dpi=110)
-print(f"\nsaved {path}")

@@ -45,4 +45,3 @@ for ax, (name, costs) in zip(
 figure.tight_layout()
 path = sys.argv[1] if len(sys.argv) > 1 else "cost_confusion_matrices.png"
 figure.savefig(path, dpi=110)
-print(f"saved {path}")

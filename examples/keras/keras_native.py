@@ -12,11 +12,13 @@ Run: python examples/keras_native.py
 """
 
 import os
+import sys
 import tempfile
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import keras
+import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import load_digits
 
@@ -61,6 +63,22 @@ history = model.fit(
 )
 costs = history.history["val_mean_cost"]
 print(f"trained {len(costs)} epochs; val_mean_cost {costs[0]:.3f} -> best {min(costs):.3f}")
+
+# %%
+# ``MeanCost`` per epoch, the quantity early stopping watched.
+figure, ax = plt.subplots(figsize=(7, 3.4))
+epochs = np.arange(1, len(costs) + 1)
+ax.plot(epochs, history.history["mean_cost"], label="training batches")
+ax.plot(epochs, costs, label="validation set")
+ax.axvline(1 + int(np.argmin(costs)), color="grey", linestyle=":", label="weights kept")
+ax.set_xlabel("epoch")
+ax.set_ylabel("mean cost per digit")
+ax.legend()
+figure.tight_layout()
+if len(sys.argv) > 1:  # CI and the gallery give a path for the figure
+    figure.savefig(sys.argv[1], dpi=100)
+
+# %%
 
 # The decision inside the model: images in, the class of least expected cost out.
 decide = keras.Model(model.inputs, BayesDecision(C, name="decision")(model.outputs[0]))

@@ -140,6 +140,5 @@ for r in [1, 2, 5, 10, 20, 50, 100]:
 if len(sys.argv) > 1:  # CI (and the documentation's gallery) give a path for the figures
     figure.savefig(sys.argv[1], dpi=100)
     curves.savefig(sys.argv[1].removesuffix(".png") + "_curves.png", dpi=100)
-    print(f"saved {sys.argv[1]}")
 else:
     plt.show()
