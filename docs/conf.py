@@ -106,7 +106,6 @@ sphinx_gallery_conf = {
     "image_scrapers": ("matplotlib",),
     "doc_module": ("costkeras",),
     "backreferences_dir": "generated/backreferences",
-    "reference_url": {"costkeras": None},
     # examples import the Keras pieces from costkeras.keras; their pages are under the
     # submodules (costkeras.keras.layers.BayesDecision), which "Examples using" must name
     "prefer_full_module": {r"costkeras\.keras"},
@@ -119,7 +118,8 @@ sphinx_gallery_conf = {
 # --- HTML ---------------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"costkeras {version}"
-html_static_path: list[str] = []
+html_static_path = ["_static"]
+html_css_files = ["costkeras.css"]  # gallery cards that do not spill, tables that scroll
 html_show_sourcelink = False
 html_theme_options = {
     "navbar_align": "left",

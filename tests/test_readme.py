@@ -9,6 +9,9 @@ named by its document, line and heading, run in a temporary folder; the global s
 may change (scikit-learn's configuration, environment variables, warning filters, matplotlib
 figures) is put back afterwards.
 
+A snippet followed by the comment ``<!-- what the snippet above prints -->`` and a fenced block
+must print exactly that block: the numbers a page shows are what its code gives.
+
 A snippet that needs a newer library says so in an HTML comment just above its fence,
 ``<!-- requires: scikit-learn>=1.8 (why) -->``, and is skipped, with that reason, where the
 requirement does not hold. Nothing else is skipped: a snippet added later that does not run
@@ -21,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import importlib.util
+import io
 import os
 import re
 import sys
@@ -67,6 +71,9 @@ class Snippet:
     section: str  # the enclosing "## " heading
     heading: str  # the nearest heading of any level
     requires: tuple[str, ...]  # requirement strings from <!-- requires: ... --> comments
+    # the lines of the ```text block under a "<!-- what the snippet above prints -->" comment
+    # just below the snippet, or None: what it must print, line for line
+    prints: tuple[str, ...] | None = None
 
     @property
     def continues(self) -> bool:
@@ -114,6 +121,7 @@ def readme_snippets(text: str, path: Path = README, start: int = 0) -> list[Snip
                         section=section,
                         heading=heading,
                         requires=tuple(pending),
+                        prints=printed_below(lines, end + 1),
                     )
                 )
             pending = []
@@ -129,6 +137,22 @@ def readme_snippets(text: str, path: Path = README, start: int = 0) -> list[Snip
             pending = []
         i += 1
     return snippets
+
+
+PRINTS = "<!-- what the snippet above prints"
+
+
+def printed_below(lines: list[str], after: int) -> tuple[str, ...] | None:
+    """The output block shown under a snippet that ends on line ``after - 1``: a comment
+    ``<!-- what the snippet above prints -->`` (after blank lines only), then a fenced block."""
+    i = after
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    if i >= len(lines) or not lines[i].startswith(PRINTS):
+        return None
+    assert lines[i + 1].startswith("```"), f"line {i + 2}: no code block under {lines[i]!r}"
+    end = next(j for j in range(i + 2, len(lines)) if lines[j].startswith("```"))
+    return tuple(line.rstrip() for line in lines[i + 2 : end])
 
 
 def all_snippets(documents: list[Path]) -> list[Snippet]:
@@ -213,6 +237,7 @@ def test_readme_snippets_parse():
     assert any(s.path == README for s in SNIPPETS), "README.md's ```python blocks were not found"
     guide = [s for s in SNIPPETS if s.path.parent == DOCS / "guide"]
     assert len(guide) >= 10, "the user guide's ```python blocks (docs/guide/*.md) were not found"
+    assert any(s.prints for s in SNIPPETS), "no snippet shows its output: the parser lost them"
     for snippet in SNIPPETS:
         compile("\n" * (snippet.line - 1) + snippet.code, str(snippet.path), "exec")
 
@@ -255,10 +280,21 @@ def test_readme_snippet_runs(snippet, tmp_path, monkeypatch):
             # a script's name: a snippet may guard its main part (Dask's worker processes)
             namespace = {"__name__": "__main__"}
         for s in snippets:
+            stdout = io.StringIO()
             try:
-                run(s, namespace)
+                with contextlib.redirect_stdout(stdout):
+                    run(s, namespace)
             except Exception as error:
                 failure = failure_message(snippet, s, error)
+                break
+            printed = tuple(line.rstrip() for line in stdout.getvalue().splitlines())
+            if s is snippet and s.prints is not None and printed != s.prints:
+                failure = (
+                    f"{s.where} ({s.heading}) prints what its page does not show:\n"
+                    + "\n".join(printed)
+                    + "\nthe page shows:\n"
+                    + "\n".join(s.prints)
+                )
                 break
         else:
             failure = None
