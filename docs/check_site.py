@@ -205,7 +205,10 @@ def check_guide(site: Path, problems: list[str]) -> int:
 
 
 # the pages every library site has, besides the guide, the reference and the gallery
-PAGES = ("index", "getting_started", "glossary", "related_projects", "release_notes", "citing")
+PAGES = (
+    "index", "getting_started", "glossary", "related_projects", "release_notes", "citing",
+    "benchmark_results",
+)  # fmt: skip
 # numpydoc's type links to the Python and NumPy sites (``python:None``, ``numpy:array_like``)
 # left unresolved render as literal text: there is no intersphinx offline
 LITERAL_TARGET = re.compile(r'<span class="pre">(?:python|numpy):')
