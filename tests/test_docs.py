@@ -100,3 +100,41 @@ def test_the_guide_links_pages_not_repository_paths():
             line = text[: match.start()].count("\n") + 1
             problems.append(f"{page.relative_to(ROOT)}:{line}: {match[0]}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_parameter_is_documented(check_site):
+    """Each parameter of each public class and function has a described entry in its
+    docstring's Parameters section, as the reference renders it (docs/sphinxext fills in the
+    Keras arguments and "Parameters are those of ..." sections)."""
+    import inspect
+    import sys
+
+    from numpydoc.docscrape import NumpyDocString
+
+    sys.path.insert(0, str(ROOT / "docs" / "sphinxext"))
+    import costkeras_sphinx
+
+    problems, seen = [], set()
+    for module_name in check_site.public_modules():
+        module = importlib.import_module(module_name)
+        for name in getattr(module, "__all__", []):
+            obj = getattr(module, name)
+            if not callable(obj) or id(obj) in seen:
+                continue
+            seen.add(id(obj))
+            function = obj.__init__ if inspect.isclass(obj) else obj
+            parameters = list(inspect.signature(function).parameters.values())
+            if inspect.isclass(obj):
+                parameters = parameters[1:]  # self
+            lines = inspect.getdoc(obj).splitlines()
+            costkeras_sphinx.parameter_sections(None, "", name, obj, None, lines)
+            entries = {}
+            for entry in NumpyDocString("\n".join(lines))["Parameters"]:
+                for part in entry.name.split(","):
+                    entries[part.strip().lstrip("*")] = "".join(entry.desc).strip()
+            for parameter in parameters:
+                if parameter.kind in (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD):
+                    continue  # *args, **kwargs: passed on, described where they go
+                if not entries.get(parameter.name):
+                    problems.append(f"{module_name}.{name}: parameter {parameter.name!r}")
+    assert not problems, "undocumented or undescribed:\n" + "\n".join(problems)

@@ -24,7 +24,9 @@ def make_credit_scoring(
     Parameters
     ----------
     n_samples : int, default=4000
+        The number of applicants.
     random_state : int or None, default=None
+        Seeds the draw; the same seed gives the same data.
 
     Returns
     -------

@@ -174,11 +174,14 @@ def binary_threshold(cost_matrix: Any) -> float:
 
     Parameters
     ----------
-    cost_matrix : array-like of shape (2, 2)
+    cost_matrix : array-like of shape (2, 2), DataFrame or dict of dicts
+        ``C[true, predicted]`` over the classes 0 and 1; an error must cost
+        more than the right decision.
 
     Returns
     -------
     float
+        The threshold on ``p(1)``: Bayes predicts 1 where ``p(1)`` exceeds it.
 
     Examples
     --------
@@ -214,7 +217,10 @@ def predict_min_cost(
     Parameters
     ----------
     estimator : fitted classifier with ``predict_proba`` and ``classes_``
+        Any scikit-learn classifier (or pipeline) whose ``predict_proba``
+        gives the probabilities to decide with.
     X : array-like of shape (n_samples, n_features)
+        The rows to decide, as ``estimator.predict_proba`` takes them.
     cost_matrix : array-like of shape (k, m) or (n_samples, k, m), DataFrame or dict of dicts
         ``C[true, decision]``, rows in the order of ``estimator.classes_`` (a
         DataFrame or a dict of dicts names its labels), or one matrix per row.

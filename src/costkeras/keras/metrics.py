@@ -70,6 +70,8 @@ class MeanCost(keras.metrics.Metric):
     name : str, default="mean_cost"
         Keras logs ``name`` and ``val_`` + ``name``.
     dtype : str, default=None
+        The dtype of the metric's running totals (Keras's ``Metric``); None:
+        Keras's float type, ``keras.config.floatx()``.
 
     Notes
     -----
@@ -293,6 +295,8 @@ class LabelsOnly(keras.metrics.Metric):
         The name Keras logs; None: the wrapped metric's (``"accuracy"`` logs
         as ``accuracy`` and ``val_accuracy``).
     dtype : str, default=None
+        The dtype of the metric's running totals (Keras's ``Metric``); None:
+        Keras's float type, ``keras.config.floatx()``.
 
     Notes
     -----
