@@ -37,7 +37,7 @@ cost_matrix : array-like of shape (k, k), DataFrame, dict of dicts or None, defa
     ``cost_loss="cross_entropy"`` and a Bayes decision.
 class_weight : dict, list, "balanced" or None, default=None
     Multiplies ``sample_weight`` (never in place); per output as above.
-cost_loss : {"cross_entropy", "argmax_weighted", "class_weighted", \\
+cost_loss : {"cross_entropy", "argmax_weighted", "class_weighted", \
         "expected_cost"}, default="cross_entropy"
     How the costs shape training: not at all (they act in the decision,
     what the benchmarks favour), the forum loss
