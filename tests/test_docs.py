@@ -138,3 +138,17 @@ def test_every_parameter_is_documented(check_site):
                 if not entries.get(parameter.name):
                     problems.append(f"{module_name}.{name}: parameter {parameter.name!r}")
     assert not problems, "undocumented or undescribed:\n" + "\n".join(problems)
+
+
+def test_the_serving_guides_error_is_the_one_the_tests_meet():
+    """The serving guide shows Keras's error for a ``.keras`` file loaded without
+    ``import costkeras.keras``; tests/test_serving.py meets it in a fresh process
+    (``serving_roundtrip.FORGOTTEN``): the page shows that message."""
+    spec = importlib.util.spec_from_file_location(
+        "serving_roundtrip", ROOT / "tests" / "serving_roundtrip.py"
+    )
+    roundtrip = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(roundtrip)
+    page = (ROOT / "docs" / "guide" / "serving.md").read_text(encoding="utf-8")
+    block = page.split("```text\n", 1)[1].split("```", 1)[0]
+    assert " ".join(block.split()).startswith("TypeError: " + roundtrip.FORGOTTEN), block
