@@ -2,7 +2,7 @@
 
 ``costkeras.datasets.make_credit_scoring(4000)``, 5 stratified 50/50 splits (seeds 0-4). Each
 applicant's approve/decline costs (n, 2, 2) get a third action, a manual review that costs
-``FEE`` per file and catches ``CAUGHT`` of the defaults (``examples/plot_manual_review.py``).
+``FEE`` per file and catches ``CAUGHT`` of the defaults (examples/actions/plot_manual_review.py).
 Every method decides with each test file's own costs and is judged by the same three-action
 costs; savings are against the best single action for everyone. Methods, all in one run:
 LogisticRegression and HistGradientBoosting (peers) through ``MinimumCostClassifier``, and
