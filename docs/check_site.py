@@ -1,8 +1,8 @@
 """Check a built documentation site: every public name has its reference page, every example
 its gallery page with what it printed, a figure and its own thumbnail, every guide page and
 the site's other pages (getting started, glossary, related projects, release notes, citing)
-their page, and no page shows a type as unresolved ``python:int`` text or the build
-machine's paths.
+their page, no page shows a type as unresolved ``python:int`` text or the build
+machine's paths, and no reference page's signature is a bare ``(*args, **kwargs)``.
 
 Run after the build (CI does, in .ci/run):
 
@@ -230,7 +230,22 @@ def check_pages(site: Path, problems: list[str]) -> int:
         for path in machine_paths:
             if path in html:
                 problems.append(f"{where}: shows the build machine's path {path}")
+        if where.startswith("generated/") and _GENERIC_SIGNATURE.search(
+            re.sub(r"<[^>]+>", "", _signature(html, page.stem))
+        ):
+            problems.append(f"{where}: its signature is (*args, **kwargs), not its parameters")
     return len(pages)
+
+
+_GENERIC_SIGNATURE = re.compile(r"\(\*args, \*\*kwargs\)")
+
+
+def _signature(html: str, name: str) -> str:
+    """The HTML of the signature line of the object a reference page is about."""
+    match = re.search(
+        rf'<dt class="sig sig-object py" id="{re.escape(name)}">(.*?)</dt>', html, re.S
+    )
+    return match[1] if match else ""
 
 
 def main(site: Path) -> int:
