@@ -230,6 +230,8 @@ def check_pages(site: Path, problems: list[str]) -> int:
         for path in machine_paths:
             if path in html:
                 problems.append(f"{where}: shows the build machine's path {path}")
+        if 'class="toc-backref"' in html:
+            problems.append(f"{where}: its headings are links back to its contents")
         if where.startswith("generated/") and _GENERIC_SIGNATURE.search(
             re.sub(r"<[^>]+>", "", _signature(html, page.stem))
         ):
