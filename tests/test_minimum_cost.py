@@ -186,7 +186,7 @@ def test_score_weights_are_checked_as_the_metrics_check_them(abc_data):
 
 
 def test_one_action_and_constant_matrices_are_refused_as_everywhere(abc_data):
-    """The check of every entry point (``_validation.check_costs``): nothing to decide."""
+    """The check of every entry point (``_cost_matrix.check_costs``): nothing to decide."""
     X, y = abc_data
     one = pd.DataFrame({"approve": [0.0, 1.0, 2.0]}, index=["A", "B", "C"])
     for matrix, match in [

@@ -24,7 +24,9 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_decidable, check_sample_cost
+from ._cost_matrix import check_decidable
+from ._numbers import check_finite
+from ._weights import check_sample_cost
 
 __all__ = ["decide", "decision_costs", "decision_positions", "expected_costs"]
 
@@ -32,9 +34,8 @@ __all__ = ["decide", "decision_costs", "decision_positions", "expected_costs"]
 def _check_shapes(proba: np.ndarray, costs: np.ndarray) -> None:
     if proba.ndim != 2:
         raise ValueError(f"proba must have shape (n_samples, k); got shape {proba.shape}.")
-    for name, values in (("proba", proba), ("the costs", costs)):
-        if not np.all(np.isfinite(values)):
-            raise ValueError(f"{name} must contain only finite values (no NaN or inf).")
+    check_finite(proba, "proba")
+    check_finite(costs, "the costs")
     n, k = proba.shape
     m = costs.shape[-1] if costs.ndim else 0
     if m == 0 or costs.shape not in ((k, m), (n, k, m)):

@@ -12,11 +12,11 @@ import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
 
+from ._labels import stack_columns
 from ._scikeras.constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
 from ._scikeras.decide import call_costs, decide, expected_cost
 from ._scikeras.serving import DecisionModelMixin
 from ._scikeras.wrapper import HeadsKerasWrapper
-from ._validation import stack_columns
 
 __all__ = ["CostSensitiveKerasClassifier"]
 

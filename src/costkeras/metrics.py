@@ -18,21 +18,10 @@ from typing import Any, Literal
 
 import numpy as np
 
-from ._validation import (
-    MATRIX_EXPECTED,
-    _float_array,
-    _is_frame,
-    action_names,
-    check_actions,
-    check_costs,
-    check_one_label_type,
-    check_sample_cost,
-    check_score_weight,
-    column,
-    cost_rows,
-    default_output_names,
-    per_output,
-)
+from ._cost_matrix import MATRIX_EXPECTED, action_names, check_actions, check_costs
+from ._labels import check_one_label_type, column, default_output_names, is_frame, per_output
+from ._numbers import float_array
+from ._weights import check_sample_cost, check_score_weight, cost_rows
 from .costs import per_output_costs
 
 __all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
@@ -136,16 +125,16 @@ def _cost_table(y_true, y_pred, cost_matrix, labels, sample_weight, sample_cost,
         raise ValueError("y_true is empty; there is no cost to measure.")
     if y_true.dtype == object:
         check_one_label_type(y_true.tolist(), "y_true", any_mix=True)
-    named = _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
+    named = is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
     # arrays before their shapes are read, refused as the checks below refuse them
     if sample_cost is not None:
-        sample_cost = _float_array(
+        sample_cost = float_array(
             sample_cost,
             "sample_cost",
             "a numeric array of shape (n_samples, k, m) or (n_samples, m)",
         )
     elif not named:
-        cost_matrix = _float_array(cost_matrix, "cost_matrix", MATRIX_EXPECTED)
+        cost_matrix = float_array(cost_matrix, "cost_matrix", MATRIX_EXPECTED)
     if actions is not None:
         actions = check_actions(actions)
     elif named:  # a DataFrame or dict of dicts may name actions
@@ -270,7 +259,7 @@ def _one_hot_labels(y_true, y_pred, cost_matrix, labels, actions, output_names):
     if labels is not None and (isinstance(labels, Mapping) or _ndim(labels) != 1):
         return None
     if _ndim(cost_matrix) != 2 or (
-        not _is_frame(cost_matrix)
+        not is_frame(cost_matrix)
         and isinstance(cost_matrix, (list, tuple))
         and any(_ndim(row) != 1 for row in cost_matrix)
     ):
@@ -489,7 +478,7 @@ def _check_scorer_matrix(cost_matrix: Any, labels: Any, actions: Any) -> None:
     dict of dicts without ``labels``, and per-output matrices, are checked when called,
     against each estimator's ``classes_``, by the same check.
     """
-    named = _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
+    named = is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
     if cost_matrix is None or isinstance(actions, Mapping) or isinstance(labels, Mapping):
         return
     if labels is not None and np.ndim(labels) != 1:
@@ -508,7 +497,7 @@ def _check_scorer_matrix(cost_matrix: Any, labels: Any, actions: Any) -> None:
         shape is None
         and isinstance(cost_matrix, (list, tuple))
         and any(
-            entry is None or _is_frame(entry) or isinstance(entry, Mapping) or _ndim(entry) == 2
+            entry is None or is_frame(entry) or isinstance(entry, Mapping) or _ndim(entry) == 2
             for entry in cost_matrix
         )
     ):

@@ -29,14 +29,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import _bayes, _compat
-from ._validation import (
-    check_costs,
-    check_score_weight,
-    column,
-    default_output_names,
-    per_output,
-    stack_columns,
-)
+from ._cost_matrix import check_costs
+from ._labels import column, default_output_names, per_output, stack_columns
+from ._weights import check_score_weight
 from .costs import per_output_costs
 
 __all__ = ["MinimumCostClassifier"]

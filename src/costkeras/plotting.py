@@ -11,16 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import (
-    _is_frame,
-    action_names,
-    check_action_matrix,
-    check_sample_cost,
-    column,
-    cost_rows,
-    default_output_names,
-    per_output,
-)
+from ._cost_matrix import action_names, check_action_matrix
+from ._labels import column, default_output_names, is_frame, per_output
+from ._weights import check_sample_cost, cost_rows
 from .costs import per_output_costs
 
 __all__ = ["CostConfusionMatrixDisplay"]
@@ -289,7 +282,7 @@ class CostConfusionMatrixDisplay:
                 plot_kwargs,
             )
         y_true, y_pred = np.ravel(y_true), np.ravel(y_pred)
-        if actions is None and (_is_frame(cost_matrix) or isinstance(cost_matrix, dict)):
+        if actions is None and (is_frame(cost_matrix) or isinstance(cost_matrix, dict)):
             actions = action_names(cost_matrix, () if labels is None else labels)
         if labels is None:
             labels = np.unique(y_true if actions is not None else np.concatenate([y_true, y_pred]))
