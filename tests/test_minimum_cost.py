@@ -611,12 +611,12 @@ def test_every_decision_goes_through_one_implementation(abc_data, monkeypatch):
 def test_ties_go_to_the_first_class():
     proba = np.array([[0.5, 0.5, 0.0], [0.25, 0.25, 0.5]])
     costs = np.array([[0, 1, 1], [1, 0, 1], [1, 1, 0]], dtype=float)
-    np.testing.assert_array_equal(_bayes.decide(proba, ["a", "b", "c"], costs), ["a", "c"])
-    np.testing.assert_array_equal(_bayes.decide(proba, ["a", "b", "c"]), ["a", "c"])
+    np.testing.assert_array_equal(_bayes.decision_labels(proba, ["a", "b", "c"], costs), ["a", "c"])
+    np.testing.assert_array_equal(_bayes.decision_labels(proba, ["a", "b", "c"]), ["a", "c"])
     with pytest.raises(ValueError, match=r"costs must have shape \(3, m\) or \(2, 3, m\)"):
         _bayes.expected_costs(proba, np.ones((2, 2)))
     with pytest.raises(ValueError, match="3 columns but there are 2 classes"):
-        _bayes.decide(proba, ["a", "b"], costs)
+        _bayes.decision_labels(proba, ["a", "b"], costs)
 
 
 # -------------------------------------------------------------- properties
@@ -661,9 +661,11 @@ def test_relabelling_permutes_the_decisions(p, costs, order):
     proba = normalised(p)
     order = np.array(order)
     classes = np.array(["a", "b", "c", "d"])
-    decided = _bayes.decide(proba[:, order], classes[order], costs[np.ix_(order, order)])
+    decided = _bayes.decision_labels(proba[:, order], classes[order], costs[np.ix_(order, order)])
     assert_optimal(proba, costs, np.searchsorted(classes, decided))
     risk = by_hand(proba, costs)
     gap = np.sort(risk, axis=1)
     clear = gap[:, 1] - gap[:, 0] > 1e-6  # a unique best decision is found exactly
-    np.testing.assert_array_equal(decided[clear], _bayes.decide(proba, classes, costs)[clear])
+    np.testing.assert_array_equal(
+        decided[clear], _bayes.decision_labels(proba, classes, costs)[clear]
+    )

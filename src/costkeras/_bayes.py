@@ -28,7 +28,7 @@ from ._cost_matrix import check_decidable
 from ._numbers import check_finite
 from ._weights import check_sample_cost
 
-__all__ = ["decide", "decision_costs", "decision_positions", "expected_costs"]
+__all__ = ["decision_costs", "decision_labels", "decision_positions", "expected_costs"]
 
 
 def _check_shapes(proba: np.ndarray, costs: np.ndarray) -> None:
@@ -136,7 +136,7 @@ def tie_tolerance(costs: np.ndarray, eps: float = float(np.finfo(np.float64).eps
     return 2 * k * eps * float(np.abs(costs).max())
 
 
-def decide(proba: Any, labels: Any, costs: Any = None) -> np.ndarray:
+def decision_labels(proba: Any, labels: Any, costs: Any = None) -> np.ndarray:
     """Bayes minimum-risk labels: ``labels[argmin_a sum_i proba[n, i] C[i, a]]``.
 
     Parameters
@@ -158,10 +158,10 @@ def decide(proba: Any, labels: Any, costs: Any = None) -> np.ndarray:
 
     Examples
     --------
-    >>> from costkeras._bayes import decide
-    >>> decide([[0.8, 0.2], [0.95, 0.05]], ["ok", "fraud"], [[0, 1], [10, 0]]).tolist()
+    >>> from costkeras._bayes import decision_labels
+    >>> decision_labels([[0.8, 0.2], [0.95, 0.05]], ["ok", "fraud"], [[0, 1], [10, 0]]).tolist()
     ['fraud', 'ok']
-    >>> decide([[0.8, 0.2]], ["pay", "check", "block"], [[0, 1, 5], [10, 2, 0]]).tolist()
+    >>> decision_labels([[0.8, 0.2]], ["pay", "check", "block"], [[0, 1, 5], [10, 2, 0]]).tolist()
     ['check']
     """
     labels = np.asarray(labels)

@@ -157,7 +157,7 @@ def bayes_decision(proba: Any, cost_matrix: Any):
     from .keras import _decide
 
     # the layer's decision, near-ties and rows that are not finite included
-    return _decide.decide(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
+    return _decide.decision_positions(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
 
 
 def binary_threshold(cost_matrix: Any) -> float:
@@ -262,4 +262,4 @@ def predict_min_cost(
     else:
         costs, named = check_costs(cost_matrix, classes, actions=actions)
         labels = classes if named is None else named
-    return _bayes.decide(proba, labels, costs)
+    return _bayes.decision_labels(proba, labels, costs)

@@ -28,11 +28,10 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from . import _bayes, _compat
-from ._cost_matrix import check_costs
-from ._labels import column, default_output_names, per_output, stack_columns
+from . import _compat
+from ._decision_mixin import CostDecisionMixin, DecisionOutput, spread_costs
+from ._labels import column, default_output_names
 from ._weights import check_score_weight
-from .costs import per_output_costs
 
 __all__ = ["MinimumCostClassifier"]
 
@@ -95,7 +94,7 @@ def _check_two_classes(label_sets: list, names: list | None) -> None:
             )
 
 
-class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class MinimumCostClassifier(CostDecisionMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
     """Bayes minimum-risk decisions for any probabilistic classifier.
 
     Fits ``estimator`` (optionally calibrated by cross-validation) and predicts, for
@@ -296,44 +295,6 @@ or dict, default=None
                 f"estimator must be a classifier with 'fit' and {needed}; got {self.estimator!r}."
             )
 
-    def _spread_costs(self, label_sets: list, names: list | None) -> list[tuple]:
-        """``(cost matrix, actions)`` in the order of ``label_sets``, one per output.
-
-        The actions are the columns' labels: the classes unless the costs name others.
-        """
-        if names is None:
-            matrices, actions, params = [self.cost_matrix], [self.actions], [""]
-        else:
-            value = self.cost_matrix
-            if (isinstance(value, np.ndarray) and value.ndim == 2) or hasattr(value, "columns"):
-                raise TypeError(
-                    "y has several columns (outputs), so cost_matrix must be a list with one "
-                    "matrix per output (None: 0/1 costs) or a dict keyed by output name "
-                    f"{names!r}; got a single matrix."
-                )
-            matrices = per_output(value, names, param="cost_matrix")
-            actions = per_output(self.actions, names, param="actions")
-            params = [f"[{name!r}]" for name in names]
-        spread = []
-        for labels, matrix, named, where in zip(label_sets, matrices, actions, params, strict=True):
-            if matrix is None:
-                if named is not None:
-                    raise ValueError(
-                        f"actions{where} names the columns of cost_matrix{where}, which is "
-                        "None; give the (k, m) cost matrix of those actions."
-                    )
-                spread.append((1.0 - np.eye(len(labels)), np.asarray(labels)))
-                continue
-            costs, named = check_costs(
-                matrix,
-                labels,
-                actions=named,
-                param=f"cost_matrix{where}",
-                actions_param=f"actions{where}",
-            )
-            spread.append((costs, np.asarray(labels) if named is None else named))
-        return spread
-
     def _precheck_costs(self, y) -> None:
         """Validate the costs against y's labels before the inner estimator is fitted."""
         columns, names = _y_columns(y)
@@ -348,7 +309,7 @@ or dict, default=None
         if any(labels is None for labels in label_sets):
             return
         _check_two_classes(label_sets, names)
-        self._spread_costs(label_sets, names)
+        spread_costs(self.cost_matrix, self.actions, label_sets, names)
 
     def fit(self, X: Any, y: Any, **fit_params: Any) -> MinimumCostClassifier:
         """Fit the inner estimator (and its calibration) and validate the costs.
@@ -408,13 +369,15 @@ or dict, default=None
             self.classes_ = [np.asarray(labels) for labels in classes]
             _check_two_classes(self.classes_, names)
             self.output_names_ = names
-            spread = self._spread_costs(self.classes_, names)
+            spread = spread_costs(self.cost_matrix, self.actions, self.classes_, names)
             self.cost_matrix_ = [costs for costs, _ in spread]
             self.actions_ = [actions for _, actions in spread]
         else:
             self.classes_ = np.asarray(classes)
             _check_two_classes([self.classes_], None)
-            ((self.cost_matrix_, self.actions_),) = self._spread_costs([self.classes_], None)
+            ((self.cost_matrix_, self.actions_),) = spread_costs(
+                self.cost_matrix, self.actions, [self.classes_], None
+            )
         for attribute in ("n_features_in_", "feature_names_in_"):
             if hasattr(self.estimator_, attribute):
                 setattr(self, attribute, getattr(self.estimator_, attribute))
@@ -422,95 +385,32 @@ or dict, default=None
 
     # -------------------------------------------------------------- predict
 
-    @property
-    def _multioutput(self) -> bool:
-        return isinstance(self.classes_, list)
-
-    def _per_output(self, attribute: str) -> list:
-        value = getattr(self, attribute)
-        return value if self._multioutput else [value]
-
-    def _costs(self, n_samples: int, sample_cost: Any) -> list:
-        """The costs that decide, per output: per-example ones, else ``cost_matrix_``.
-
-        None stands for 0/1 costs (the most probable class).
-        """
-        names = self.output_names_ if self._multioutput else None
-        given = per_output_costs(sample_cost, names or ["output1"])
+    def _decision_outputs(self) -> list[DecisionOutput]:
+        """The fitted outputs, in the order of ``predict_proba``'s."""
+        check_is_fitted(self, "estimator_")
+        several = isinstance(self.classes_, list)
+        names = self.output_names_ if several else ["output1"]
+        columns = [self.classes_, self.cost_matrix_, self.actions_]
         return [
-            _bayes.decision_costs(
-                costs,
-                n_samples,
-                len(labels),
-                None if _is_zero_one(matrix) else matrix,
-                param="sample_cost" if names is None else f"sample_cost[{name!r}]",
-                n_actions=matrix.shape[1],
+            DecisionOutput(
+                name=name,
+                n_classes=len(classes),
+                n_decisions=matrix.shape[1],
+                cost_matrix=matrix,
+                bayes=not _is_zero_one(matrix),
+                labels=np.asarray(actions).__getitem__,
+                actions=None if np.array_equal(actions, classes) else actions,
             )
-            for costs, labels, matrix, name in zip(
-                given,
-                self._per_output("classes_"),
-                self._per_output("cost_matrix_"),
-                names or [None],
-                strict=True,
+            for name, classes, matrix, actions in zip(
+                names, *(values if several else [values] for values in columns), strict=True
             )
         ]
 
-    def _probas(self, X) -> list:
+    def _output_probas(self, X) -> list:
         """The inner estimator's probabilities, one array per output."""
         check_is_fitted(self, "estimator_")
         proba = self.predict_proba(X)
-        return proba if self._multioutput else [proba]
-
-    def predict(self, X: Any, sample_cost: Any = None) -> np.ndarray:
-        """Predict the decision of lowest expected cost: ``argmin_a sum_i p_i C[i, a]``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_cost : array-like of shape (n_samples, k, m), default=None
-            One cost matrix ``C_n[true, decision]`` per row, rows in
-            ``classes_`` order and columns in ``actions_`` order (``m = k``:
-            the classes), used instead of ``cost_matrix_`` (also when
-            ``cost_matrix`` is None). Requested from metadata routing by
-            default. With several outputs: a dict by output name, a list with
-            one entry (or None) per output, or :class:`~costkeras.costs.OutputCosts`.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), or (n_samples, n_outputs)
-            Labels from ``actions_`` (the classes unless the costs name
-            actions); ties go to the decision that comes first.
-        """
-        probas = self._probas(X)
-        costs = self._costs(len(probas[0]), sample_cost)
-        labels = [
-            _bayes.decide(p, actions, c)
-            for p, actions, c in zip(probas, self._per_output("actions_"), costs, strict=True)
-        ]
-        return stack_columns(labels) if self._multioutput else labels[0]
-
-    def predict_expected_cost(self, X: Any, sample_cost: Any = None) -> Any:
-        """Expected cost of each possible decision: ``R[n, a] = sum_i p_i C[i, a]``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_cost : array-like of shape (n_samples, k, m), default=None
-            One cost matrix per row instead of ``cost_matrix_``; per output
-            as in :meth:`predict` for several outputs.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, m), or a list of them for multi-output y
-            Column ``a`` is the cost to expect from deciding ``actions_[a]``.
-        """
-        probas = self._probas(X)
-        costs = self._costs(len(probas[0]), sample_cost)
-        expected = [
-            _bayes.expected_costs(p, matrix if c is None else c)
-            for p, matrix, c in zip(probas, self._per_output("cost_matrix_"), costs, strict=True)
-        ]
-        return expected if self._multioutput else expected[0]
+        return proba if isinstance(proba, list) else [proba]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy of ``predict`` against y (scikit-learn's convention for classifiers).
@@ -528,18 +428,7 @@ or dict, default=None
         -------
         float
         """
-        check_is_fitted(self, "estimator_")
-        if any(
-            not np.array_equal(actions, classes)
-            for actions, classes in zip(
-                self._per_output("actions_"), self._per_output("classes_"), strict=True
-            )
-        ):
-            raise ValueError(
-                "score is accuracy, which compares predictions with classes, but this "
-                f"classifier predicts actions {self._per_output('actions_')[0].tolist()!r}; "
-                "score it with costkeras.metrics.make_cost_scorer(cost_matrix) instead."
-            )
+        self._decision_outputs()  # fitted before the weights are read
         if sample_weight is not None:  # the metrics' check and messages
             sample_weight = check_score_weight(
                 sample_weight, _compat.num_samples(y), undefined="the accuracy is undefined"

@@ -59,7 +59,7 @@ def first_argmin(values, tolerance=None):
     return ops.where(finite, first, ops.convert_to_tensor(NO_DECISION, "int32"))
 
 
-def decide(proba, costs=None):
+def decision_positions(proba, costs=None):
     """Bayes's decision ``argmin_a sum_i p_i C[i, a]``; without costs, the most probable class.
 
     A row whose probabilities, cost matrix (per-row ``costs`` of shape
