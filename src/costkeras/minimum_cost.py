@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from numbers import Integral
 from typing import Any
 
 import numpy as np
@@ -36,6 +37,14 @@ from ._weights import check_score_weight
 __all__ = ["MinimumCostClassifier"]
 
 _CALIBRATIONS = ("sigmoid", "isotonic", "temperature")
+# what each checked parameter takes, leading scikit-learn's message when it is refused
+_TAKES = {
+    "estimator": "a classifier with 'fit' and 'predict_proba' (or 'decision_function', calibrated)",
+    "calibration": "None, 'sigmoid', 'isotonic' or 'temperature'",
+    "cv": "None, an int of at least 2, a cross-validation splitter or an iterable of splits",
+    "ensemble": "True, False or 'auto'",
+    "n_jobs": "an int or None",
+}
 
 
 def _sklearn_version() -> tuple[int, int]:
@@ -238,6 +247,20 @@ or dict, default=None
     # CostSensitiveKerasClassifier).
     __metadata_request__predict = {"sample_cost": True}
 
+    _parameter_constraints: dict = {
+        "estimator": [
+            _compat.HasMethods(["fit", "predict_proba"]),
+            _compat.HasMethods(["fit", "decision_function"]),
+        ],
+        # checked in fit by _cost_matrix.check_costs, with every entry point's messages
+        "cost_matrix": "no_validation",
+        "actions": "no_validation",
+        "calibration": [_compat.StrOptions(set(_CALIBRATIONS)), None],
+        "cv": ["cv_object"],
+        "ensemble": ["boolean", _compat.StrOptions({"auto"})],
+        "n_jobs": [Integral, None],
+    }
+
     def __init__(
         self,
         estimator: Any,
@@ -259,20 +282,28 @@ or dict, default=None
 
     # ------------------------------------------------------------------ fit
 
-    def _check_params(self) -> None:
-        if self.calibration is not None and self.calibration not in _CALIBRATIONS:
-            raise ValueError(
-                f"calibration must be None, 'sigmoid', 'isotonic' or 'temperature'; "
-                f"got {self.calibration!r}."
-            )
+    def _validate_params(self) -> None:
+        """scikit-learn's check of ``_parameter_constraints``, its message led by the parameter's
+        name and what it takes, as the other checks of ``fit`` say it."""
+        params = self.get_params(deep=False)
+        for name, constraints in self._parameter_constraints.items():
+            try:
+                _compat.validate_parameter_constraints(
+                    {name: constraints}, {name: params[name]}, caller_name=type(self).__name__
+                )
+            except _compat.InvalidParameterError as error:
+                raise type(error)(
+                    f"{name} must be {_TAKES[name]}; got {params[name]!r}. {error}"
+                ) from None
+
+    def _check_parameter_combinations(self) -> None:
+        """What the constraints of single parameters cannot say: versions, calibration's needs."""
         if self.calibration == "temperature" and _sklearn_version() < (1, 8):
             raise ValueError(
                 "calibration='temperature' needs scikit-learn >= 1.8 (CalibratedClassifierCV"
                 f"(method='temperature')); scikit-learn {sklearn.__version__} is installed. "
                 "Use 'sigmoid' or 'isotonic', or upgrade scikit-learn."
             )
-        if not (self.ensemble == "auto" or isinstance(self.ensemble, (bool, np.bool_))):
-            raise ValueError(f"ensemble must be True, False or 'auto'; got {self.ensemble!r}.")
         if self.calibration is None:
             unused = [name for name in ("cv", "n_jobs") if getattr(self, name) is not None]
             if not (isinstance(self.ensemble, str) and self.ensemble == "auto"):
@@ -282,18 +313,13 @@ or dict, default=None
                     f"{', '.join(unused)} only act with calibration; calibration is None, "
                     "so they are not used.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
-        has_scores = hasattr(self.estimator, "predict_proba") or (
-            self.calibration is not None and hasattr(self.estimator, "decision_function")
-        )
-        needed = "'predict_proba'" + (
-            "" if self.calibration is None else " (or 'decision_function')"
-        )
-        if not hasattr(self.estimator, "fit") or not has_scores:
-            raise TypeError(
-                f"estimator must be a classifier with 'fit' and {needed}; got {self.estimator!r}."
-            )
+            if not hasattr(self.estimator, "predict_proba"):  # decision_function needs calibration
+                raise TypeError(
+                    "estimator must be a classifier with 'fit' and 'predict_proba'; got "
+                    f"{self.estimator!r}."
+                )
 
     def _precheck_costs(self, y) -> None:
         """Validate the costs against y's labels before the inner estimator is fitted."""
@@ -311,6 +337,7 @@ or dict, default=None
         _check_two_classes(label_sets, names)
         spread_costs(self.cost_matrix, self.actions, label_sets, names)
 
+    @_compat.fit_context(prefer_skip_nested_validation=False)  # the inner estimator is checked
     def fit(self, X: Any, y: Any, **fit_params: Any) -> MinimumCostClassifier:
         """Fit the inner estimator (and its calibration) and validate the costs.
 
@@ -328,7 +355,7 @@ or dict, default=None
         -------
         self : MinimumCostClassifier
         """
-        self._check_params()
+        self._check_parameter_combinations()
         columns, names = _y_columns(y)
         for labels in [y] if names is None else columns:  # columns may mix str and int
             check_classification_targets(labels)
