@@ -20,17 +20,15 @@ from typing import Any
 
 import numpy as np
 import sklearn
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.calibration import CalibratedClassifierCV
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import column_or_1d, get_tags
-from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils import column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
 from . import _compat
 from ._decision_mixin import CostDecisionMixin, DecisionOutput, spread_costs
+from ._inner_classifier import InnerClassifierMixin
 from ._labels import column, default_output_names
 from ._weights import check_score_weight
 
@@ -50,25 +48,6 @@ _TAKES = {
 def _sklearn_version() -> tuple[int, int]:
     major, minor = re.findall(r"\d+", sklearn.__version__)[:2]
     return int(major), int(minor)
-
-
-def _routing_enabled() -> bool:
-    return bool(sklearn.get_config().get("enable_metadata_routing", False))
-
-
-def _inner_has(attr: str):
-    """For ``available_if``: the inner estimator that predicts (fitted or to be) has ``attr``."""
-
-    def check(self) -> bool:
-        if hasattr(self, "estimator_"):
-            getattr(self.estimator_, attr)
-        elif self.calibration is not None:
-            getattr(CalibratedClassifierCV, attr)  # predict_proba only
-        else:
-            getattr(self.estimator, attr)
-        return True
-
-    return check
 
 
 def _is_zero_one(matrix: np.ndarray) -> bool:
@@ -103,7 +82,9 @@ def _check_two_classes(label_sets: list, names: list | None) -> None:
             )
 
 
-class MinimumCostClassifier(CostDecisionMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class MinimumCostClassifier(
+    CostDecisionMixin, InnerClassifierMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Bayes minimum-risk decisions for any probabilistic classifier.
 
     Fits ``estimator`` (optionally calibrated by cross-validation) and predicts, for
@@ -366,28 +347,12 @@ or dict, default=None
             # CalibratedClassifierCV(method="temperature") fails on a column y (1.9.1)
             y = column_or_1d(y, warn=True)
         self._precheck_costs(y)
-        if _routing_enabled():
-            routed = process_routing(self, "fit", **fit_params)
-            inner_params = dict(routed["estimator"]["fit"])
-            if self.calibration is not None:
-                inner_params.update(routed["splitter"]["split"])
-        else:
-            inner_params = fit_params
+        self._fit_inner(X, y, fit_params)
+        self._set_costs(y)
+        return self
 
-        inner = clone(self.estimator)
-        if self.calibration is not None:
-            inner = CalibratedClassifierCV(
-                inner,
-                method=self.calibration,
-                cv=self.cv,
-                ensemble=self.ensemble,
-                n_jobs=self.n_jobs,
-            )
-            if _routing_enabled():
-                # the weights routed to the estimator weigh its calibration too
-                inner.set_fit_request(sample_weight="sample_weight" in inner_params)
-        self.estimator_ = inner.fit(X, y, **inner_params)
-
+    def _set_costs(self, y) -> None:
+        """``classes_``, ``cost_matrix_``, ``actions_`` (``output_names_``) of the fitted inner."""
         classes = self.estimator_.classes_
         if isinstance(classes, list):
             _, names = _y_columns(y)
@@ -405,10 +370,6 @@ or dict, default=None
             ((self.cost_matrix_, self.actions_),) = spread_costs(
                 self.cost_matrix, self.actions, [self.classes_], None
             )
-        for attribute in ("n_features_in_", "feature_names_in_"):
-            if hasattr(self.estimator_, attribute):
-                setattr(self, attribute, getattr(self.estimator_, attribute))
-        return self
 
     # -------------------------------------------------------------- predict
 
@@ -461,85 +422,3 @@ or dict, default=None
                 sample_weight, _compat.num_samples(y), undefined="the accuracy is undefined"
             )
         return super().score(X, y, sample_weight=sample_weight)
-
-    @available_if(_inner_has("predict_proba"))
-    def predict_proba(self, X: Any) -> Any:
-        """Class probabilities of the (calibrated) inner estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, k), or a list of them for multi-output y
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_inner_has("predict_log_proba"))
-    def predict_log_proba(self, X: Any) -> Any:
-        """Log of the class probabilities of the (calibrated) inner estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, k)
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_inner_has("decision_function"))
-    def decision_function(self, X: Any) -> Any:
-        """The inner estimator's decision function (not cost-sensitive).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, k)
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.decision_function(X)
-
-    # ------------------------------------------------------ scikit-learn API
-
-    def get_metadata_routing(self) -> MetadataRouter:
-        """Metadata routing: fit parameters to the inner estimator, sample_cost to predict.
-
-        Returns
-        -------
-        routing : MetadataRouter
-        """
-        router = (
-            MetadataRouter(owner=self)
-            .add_self_request(self)
-            .add(
-                estimator=self.estimator,
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-            )
-        )
-        if self.calibration is not None:
-            router.add(
-                splitter=self.cv,
-                method_mapping=MethodMapping().add(caller="fit", callee="split"),
-            )
-        return router
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
-        tags.input_tags.sparse = inner.input_tags.sparse
-        tags.input_tags.allow_nan = inner.input_tags.allow_nan
-        tags.input_tags.categorical = inner.input_tags.categorical
-        tags.input_tags.string = inner.input_tags.string
-        tags.target_tags.multi_output = inner.target_tags.multi_output
-        tags.target_tags.single_output = inner.target_tags.single_output
-        if inner.classifier_tags is not None:
-            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
-        return tags
