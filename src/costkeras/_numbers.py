@@ -64,3 +64,11 @@ def check_finite(values: np.ndarray, param: str) -> None:
     """Refuse NaN and infinite values, naming ``param``."""
     if not np.all(np.isfinite(values)):
         raise ValueError(f"{param} must contain only finite values (no NaN or inf).")
+
+
+def ndim(value: Any) -> int | None:
+    """The dimensions of an array-like; None for what does not read as an array (ragged)."""
+    try:
+        return np.ndim(value)
+    except (TypeError, ValueError):
+        return None

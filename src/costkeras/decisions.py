@@ -21,7 +21,7 @@ import numpy as np
 from . import _bayes
 from ._cost_matrix import MATRIX_EXPECTED, check_actions, check_costs, check_decidable
 from ._labels import is_frame, plain
-from ._numbers import float_array
+from ._numbers import float_array, ndim
 from ._weights import check_sample_cost
 
 __all__ = ["bayes_decision", "binary_threshold", "expected_costs", "predict_min_cost"]
@@ -37,10 +37,7 @@ def _ndim(cost_matrix: Any) -> int | None:
     does not read as an array (its check says what is wrong with it)."""
     if is_frame(cost_matrix) or isinstance(cost_matrix, Mapping):
         return None
-    try:
-        return np.ndim(cost_matrix)
-    except (TypeError, ValueError):  # ragged lists
-        return None
+    return ndim(cost_matrix)
 
 
 def _positional_costs(proba: Any, cost_matrix: Any) -> tuple[np.ndarray, np.ndarray]:
