@@ -52,30 +52,53 @@ def _matrix_from_mapping(mapping: Mapping, labels, param: str) -> np.ndarray:
     k = len(labels)
     matrix = np.full((k, k), np.nan)
     np.fill_diagonal(matrix, 0.0)  # a correct prediction costs nothing unless stated
-    unknown = []
+    unknown, _ = _fill_from_mapping(matrix, mapping, positions, positions, param, "predicted_label")
+    missing = _missing_pairs(matrix, labels, labels)
+    if missing and unknown:
+        raise unknown_labels_error(param, list(dict.fromkeys(unknown)), labels)
+    _refuse_missing(missing, param, "predicted")
+    return matrix
+
+
+def _fill_from_mapping(
+    matrix, mapping: Mapping, rows: dict, columns: dict, param: str, key_name: str
+):
+    """Write a dict of dicts' costs into ``matrix`` (rows and columns by label).
+
+    Returns the keys that are no row or column label, in the dict's order, and those
+    of them that stand for columns.
+    """
+    unknown, unknown_columns = [], []
     for true, row in mapping.items():
         if not isinstance(row, Mapping):
             raise TypeError(
-                f"{param} given as a dict must be a dict of dicts "
-                f"{{true_label: {{predicted_label: cost}}}}; the entry for {true!r} "
-                f"is a {type(row).__name__}."
+                f"{param} given as a dict must be a dict of dicts {{true_label: "
+                f"{{{key_name}: cost}}}}; the entry for {true!r} is a {type(row).__name__}."
             )
-        unknown += [lab for lab in (true, *row) if lab not in positions]
-        for pred, cost in row.items():
-            if true in positions and pred in positions:
-                matrix[positions[true], positions[pred]] = number(
-                    cost, f"{param}[{true!r}][{pred!r}]"
-                )
-    missing = [(labels[i], labels[j]) for i, j in zip(*np.nonzero(np.isnan(matrix)), strict=True)]
-    if missing and unknown:
-        raise unknown_labels_error(param, list(dict.fromkeys(unknown)), labels)
+        keys = [key for key in row if key not in columns]
+        unknown += ([] if true in rows else [true]) + keys
+        unknown_columns += keys
+        if true in rows:
+            for key, cost in row.items():
+                if key in columns:
+                    matrix[rows[true], columns[key]] = number(cost, f"{param}[{true!r}][{key!r}]")
+    return unknown, unknown_columns
+
+
+def _missing_pairs(matrix: np.ndarray, row_labels, column_labels) -> list:
+    """The (row, column) labels of the entries no one gave (NaN)."""
+    return [
+        tuple(plain((row_labels[i], column_labels[j])))
+        for i, j in zip(*np.nonzero(np.isnan(matrix)), strict=True)
+    ]
+
+
+def _refuse_missing(missing: list, param: str, what: str) -> None:
     if missing:
-        missing = [tuple(plain(pair)) for pair in missing]
         raise ValueError(
-            f"{param} given as a dict of dicts lacks the cost of these "
-            f"(true, predicted) pairs: {missing!r}."
+            f"{param} given as a dict of dicts lacks the cost of these (true, {what}) pairs: "
+            f"{missing!r}."
         )
-    return matrix
 
 
 def check_cost_matrix(
@@ -226,33 +249,14 @@ def _action_matrix_from_mapping(mapping, labels, actions, param, actions_param) 
     for label, i in rows.items():  # an action that is the true class itself costs 0 unless stated
         if label in columns:
             matrix[i, columns[label]] = 0.0
-    unknown_actions = []
-    for true, row in mapping.items():
-        if not isinstance(row, Mapping):
-            raise TypeError(
-                f"{param} given as a dict must be a dict of dicts {{true_label: {{action: "
-                f"cost}}}}; the entry for {true!r} is a {type(row).__name__}."
-            )
-        unknown_actions += [action for action in row if action not in columns]
-        if true in rows:
-            for action, cost in row.items():
-                if action in columns:
-                    matrix[rows[true], columns[action]] = number(
-                        cost, f"{param}[{true!r}][{action!r}]"
-                    )
+    _, unknown_actions = _fill_from_mapping(matrix, mapping, rows, columns, param, "action")
     if unknown_actions:
         raise ValueError(
             f"{param} names actions {plain(list(dict.fromkeys(unknown_actions)))!r} that "
             f"{actions_param}={plain(actions)!r} lacks."
         )
     _rows_cover(list(mapping), labels, param)
-    missing = [(labels[i], actions[j]) for i, j in zip(*np.nonzero(np.isnan(matrix)), strict=True)]
-    if missing:
-        missing = [tuple(plain(pair)) for pair in missing]
-        raise ValueError(
-            f"{param} given as a dict of dicts lacks the cost of these (true, action) pairs: "
-            f"{missing!r}."
-        )
+    _refuse_missing(_missing_pairs(matrix, labels, actions), param, "action")
     return matrix
 
 

@@ -26,6 +26,14 @@ from ._numbers import ndim
 __all__ = ["make_cost_scorer", "mean_cost", "savings_score", "total_cost"]
 
 
+def _sums(y_true, y_pred, cost_matrix, *, multioutput, **options) -> tuple:
+    """Per-output totals, best constant costs and total weight: a metric's arguments, summed.
+
+    Each metric calls it first thing with ``**locals()``, its own arguments.
+    """
+    return table_sums(output_tables(y_true, y_pred, cost_matrix, **options))
+
+
 def total_cost(
     y_true: Any,
     y_pred: Any,
@@ -104,18 +112,7 @@ default=None
     >>> total_cost([[1, 0], [0, 1]], [[0, 1], [0, 1]], [[0, 1], [5, 0]])
     1.0
     """
-    totals, _, _ = table_sums(
-        output_tables(
-            y_true,
-            y_pred,
-            cost_matrix,
-            labels=labels,
-            sample_weight=sample_weight,
-            sample_cost=sample_cost,
-            output_names=output_names,
-            actions=actions,
-        )
-    )
+    totals, _, _ = _sums(**locals())
     return combine(totals, multioutput)
 
 
@@ -150,18 +147,7 @@ def mean_cost(
     >>> mean_cost(np.eye(2)[[0, 1, 1, 0]], np.eye(2)[[0, 0, 1, 1]], [[0, 1], [5, 0]])
     1.5
     """
-    totals, _, weight = table_sums(
-        output_tables(
-            y_true,
-            y_pred,
-            cost_matrix,
-            labels=labels,
-            sample_weight=sample_weight,
-            sample_cost=sample_cost,
-            output_names=output_names,
-            actions=actions,
-        )
-    )
+    totals, _, weight = _sums(**locals())
     if weight == 0:
         raise ValueError("sample_weight is zero for every sample; a mean cost is undefined.")
     return combine(totals / weight, multioutput)
@@ -199,18 +185,7 @@ def savings_score(
     >>> savings_score([0, 1, 1, 0], [0, 1, 1, 1], [[0, 1], [5, 0]])
     0.5
     """
-    totals, constants, _ = table_sums(
-        output_tables(
-            y_true,
-            y_pred,
-            cost_matrix,
-            labels=labels,
-            sample_weight=sample_weight,
-            sample_cost=sample_cost,
-            output_names=output_names,
-            actions=actions,
-        )
-    )
+    totals, constants, _ = _sums(**locals())
     # constants: the cheapest single decision (class or action) for every sample, per output
     if multioutput == "sum":
         totals, constants = totals.sum(keepdims=True), constants.sum(keepdims=True)

@@ -401,23 +401,9 @@ or dict, default=None
         return proba if isinstance(proba, list) else [proba]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Accuracy of ``predict`` against y (scikit-learn's convention for classifiers).
-
-        With actions that are not classes, accuracy has no meaning: judge the
-        decisions with :func:`costkeras.metrics.make_cost_scorer` instead.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        float
-        """
+        # CostDecisionMixin.score's docstring; the weights get the metrics' check and messages
         self._decision_outputs()  # fitted before the weights are read
-        if sample_weight is not None:  # the metrics' check and messages
+        if sample_weight is not None:
             sample_weight = check_score_weight(
                 sample_weight, _compat.num_samples(y), undefined="the accuracy is undefined"
             )
