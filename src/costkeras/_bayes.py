@@ -1,21 +1,20 @@
 """The one Bayes minimum-risk decision of costkeras, in NumPy.
 
-Every decision from probabilities and costs goes through here:
-:class:`~costkeras.MinimumCostClassifier`, :func:`costkeras.decisions.predict_min_cost`,
-the NumPy path of :func:`costkeras.decisions.bayes_decision` and
-:func:`costkeras.decisions.expected_costs`, and ``CostSensitiveKerasClassifier``'s
-``predict``/``predict_expected_cost``.
+Every decision from probabilities and costs goes through here: the decision layer
+both estimators share (``_decision_mixin.CostDecisionMixin``),
+:func:`costkeras.decisions.predict_min_cost`, and the NumPy path of
+:func:`costkeras.decisions.bayes_decision` and :func:`costkeras.decisions.expected_costs`.
 
 This module imports NumPy only (no Keras, no scikit-learn), so that importing the
 meta-estimator stays light.
 
-Conventions (``../shared/NOTES.md``, sections 1 and 7): a cost matrix is
+Conventions: a cost matrix is
 ``C[true, decision]`` of shape (k, m), rows in the order of the probabilities' columns
 (``classes_``), columns the m possible decisions: the classes themselves (``m = k``, the
 square matrix of ``confusion_matrix``'s orientation) or actions of their own (approve,
 review, decline). The Bayes decision (Elkan, IJCAI 2001) is ``argmin_a sum_i p_i C[i, a]``:
 the probabilities multiply the matrix from the left, ``proba @ C``, never ``proba @ C.T``
-(the transposed-matrix trap of NOTES.md, section 7).
+(which would read the matrix transposed).
 """
 
 from __future__ import annotations

@@ -163,29 +163,8 @@ def _sample_costs(table: np.ndarray, pred_pos: np.ndarray) -> np.ndarray:
     return table[np.arange(len(pred_pos)), pred_pos]
 
 
-def output_tables(
-    y_true, y_pred, cost_matrix, *, labels, sample_weight, sample_cost, output_names, actions=None
-) -> list:
-    """One ``_cost_table`` per output: y with several columns has one matrix per column.
-
-    Outputs given neither a cost matrix nor per-example costs add nothing to the cost.
-    """
-    one_hot = _one_hot_labels(y_true, y_pred, cost_matrix, labels, actions, output_names)
-    if one_hot is not None:
-        y_true, y_pred, labels = one_hot
-    if np.ndim(y_true) != 2 or np.shape(y_true)[1] == 1:
-        (sample_cost,) = per_output_costs(sample_cost, output_names or ["output1"])
-        return [
-            cost_table(
-                y_true,
-                y_pred,
-                cost_matrix,
-                labels,
-                sample_weight=sample_weight,
-                sample_cost=sample_cost,
-                actions=actions,
-            )
-        ]
+def _output_names(y_true, y_pred, cost_matrix, output_names) -> list:
+    """The names of a 2-D y's outputs, one per column, once y_pred and the costs fit them."""
     names = output_names
     if names is None:
         names = (
@@ -213,6 +192,34 @@ def output_tables(
             "and y_pred (0/1, exactly one 1 per row) with one (k, k) cost_matrix, k their "
             "columns, are read as one output's labels."
         )
+    return names
+
+
+def output_tables(
+    y_true, y_pred, cost_matrix, *, labels, sample_weight, sample_cost, output_names, actions=None
+) -> list:
+    """One :func:`cost_table` per output: y with several columns has one matrix per column.
+
+    Outputs given neither a cost matrix nor per-example costs add nothing to the cost.
+    """
+    one_hot = _one_hot_labels(y_true, y_pred, cost_matrix, labels, actions, output_names)
+    if one_hot is not None:
+        y_true, y_pred, labels = one_hot
+    if np.ndim(y_true) != 2 or np.shape(y_true)[1] == 1:
+        (sample_cost,) = per_output_costs(sample_cost, output_names or ["output1"])
+        return [
+            cost_table(
+                y_true,
+                y_pred,
+                cost_matrix,
+                labels,
+                sample_weight=sample_weight,
+                sample_cost=sample_cost,
+                actions=actions,
+            )
+        ]
+    names = _output_names(y_true, y_pred, cost_matrix, output_names)
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     matrices = per_output(cost_matrix, names, param="cost_matrix")
     costs = per_output_costs(sample_cost, names)
     if all(matrix is None for matrix in matrices) and all(cost is None for cost in costs):

@@ -272,13 +272,13 @@ class CostConfusionMatrixDisplay:
                 y_true,
                 y_pred,
                 cost_matrix,
-                labels,
-                actions,
-                sample_weight,
-                sample_cost,
-                output_names,
-                ax,
-                plot_kwargs,
+                labels=labels,
+                actions=actions,
+                sample_weight=sample_weight,
+                sample_cost=sample_cost,
+                names=output_names,
+                ax=ax,
+                plot_kwargs=plot_kwargs,
             )
         y_true, y_pred = np.ravel(y_true), np.ravel(y_pred)
         if actions is None and (is_frame(cost_matrix) or isinstance(cost_matrix, dict)):
@@ -320,6 +320,7 @@ class CostConfusionMatrixDisplay:
         y_true,
         y_pred,
         cost_matrix,
+        *,
         labels,
         actions,
         sample_weight,

@@ -36,8 +36,8 @@ def first_argmin(values, tolerance=None):
     """The position of the first minimum along the last axis, as int32; -1 where not finite.
 
     ``ops.argmin`` would do, but TensorFlow's exporter writes it with a
-    ``Bitcast`` node that ONNX Runtime refuses (``../shared/NOTES.md``, section
-    7); ``min``, ``equal`` and ``where`` export everywhere. Ties go to the
+    ``Bitcast`` node that ONNX Runtime refuses; ``min``, ``equal`` and ``where``
+    export everywhere. Ties go to the
     lower position, as with :func:`numpy.argmin`. A row holding a NaN or an
     infinite value has no defined minimum (NaN equals nothing, so the search
     would return the out-of-range position m): it gets :data:`NO_DECISION`.
