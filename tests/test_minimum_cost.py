@@ -185,6 +185,23 @@ def test_score_weights_are_checked_as_the_metrics_check_them(abc_data):
         clf.score(X, y, sample_weight=np.zeros(len(y)))
 
 
+def test_score_refuses_accuracy_for_the_output_that_decides_actions(abc_data):
+    """The decision layer both estimators share reads every output: here the second."""
+    X, y = abc_data
+    review = pd.DataFrame(
+        [[0, 1, 1, 0.3], [1, 0, 1, 0.3], [1, 1, 0, 0.3]],
+        index=["A", "B", "C"],
+        columns=["A", "B", "C", "review"],
+    )
+    clf = MinimumCostClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0),
+        cost_matrix={"output2": review},
+    ).fit(X, np.column_stack([y, y]))
+    assert set(clf.predict(X)[:, 1]) <= {"A", "B", "C", "review"}
+    with pytest.raises(ValueError, match=r"predicts actions \['A', 'B', 'C', 'review'\]"):
+        clf.score(X, np.column_stack([y, y]))
+
+
 def test_one_action_and_constant_matrices_are_refused_as_everywhere(abc_data):
     """The check of every entry point (``_cost_matrix.check_costs``): nothing to decide."""
     X, y = abc_data

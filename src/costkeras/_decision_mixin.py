@@ -70,7 +70,7 @@ class CostDecisionMixin:
             for output, value in zip(outputs, given, strict=True)
         ]
 
-    def _decide(self, probas: list, sample_cost=None) -> np.ndarray:
+    def _decision_labels(self, probas: list, sample_cost=None) -> np.ndarray:
         """The labels of the decisions, (n,) for one output, (n, outputs) for several."""
         outputs = self._decision_outputs()
         given = self._sample_costs(outputs, sample_cost, len(probas[0]))
@@ -81,7 +81,7 @@ class CostDecisionMixin:
             labels.append(output.labels(_bayes.decision_positions(proba, costs)))
         return labels[0] if len(labels) == 1 else stack_columns(labels)
 
-    def _price(self, probas: list, sample_cost=None):
+    def _expected_costs(self, probas: list, sample_cost=None):
         """``R[n, a] = sum_i p_i C[i, a]`` per output: one array, or a list for several."""
         outputs = self._decision_outputs()
         given = self._sample_costs(outputs, sample_cost, len(probas[0]))
@@ -111,7 +111,7 @@ class CostDecisionMixin:
             Labels from ``actions_`` (the classes unless the costs name
             actions); ties go to the decision that comes first.
         """
-        return self._decide(self._output_probas(X), sample_cost)
+        return self._decision_labels(self._output_probas(X), sample_cost)
 
     def predict_expected_cost(self, X: Any, sample_cost: Any = None) -> Any:
         """Expected cost of each possible decision: ``R[n, a] = sum_i p_i C[i, a]``.
@@ -128,7 +128,7 @@ class CostDecisionMixin:
         ndarray of shape (n_samples, m), or a list of them for several outputs
             Column ``a`` is the cost to expect from deciding ``actions_[a]``.
         """
-        return self._price(self._output_probas(X), sample_cost)
+        return self._expected_costs(self._output_probas(X), sample_cost)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy of ``predict`` against y (scikit-learn's convention for classifiers).

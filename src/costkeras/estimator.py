@@ -330,7 +330,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsK
             if sample_cost is not None:
                 raise ValueError("sample_cost needs costkeras's own target encoding.")
             return HeadsKerasWrapper.predict(self, X, **kwargs)
-        return self._decide(self._output_probas(X, **kwargs), sample_cost)
+        return self._decision_labels(self._output_probas(X, **kwargs), sample_cost)
 
     def predict_expected_cost(self, X, sample_cost=None, **kwargs):
         """Expected cost ``R[n, a] = sum_i p(i | x_n) C[i, a]`` of each possible decision.
@@ -341,7 +341,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsK
         """
         if self._fitted_without_heads():
             raise ValueError("predict_expected_cost needs costkeras's own target encoding.")
-        return self._price(self._output_probas(X, **kwargs), sample_cost)
+        return self._expected_costs(self._output_probas(X, **kwargs), sample_cost)
 
     def _output_probas(self, X, **kwargs) -> list[np.ndarray]:
         return self._head_probas(X, **kwargs)
