@@ -731,7 +731,7 @@ MATRIX_PIECES = {
 @pytest.mark.parametrize("case", sorted(REFUSED))
 @pytest.mark.parametrize("piece", sorted(MATRIX_PIECES))
 def test_the_keras_pieces_refuse_what_check_costs_refuses(piece, case):
-    from costkeras._validation import check_costs
+    from costkeras._cost_matrix import check_costs
 
     matrix, message = REFUSED[case]
     make, takes_actions = MATRIX_PIECES[piece]

@@ -185,8 +185,25 @@ def test_score_weights_are_checked_as_the_metrics_check_them(abc_data):
         clf.score(X, y, sample_weight=np.zeros(len(y)))
 
 
+def test_score_refuses_accuracy_for_the_output_that_decides_actions(abc_data):
+    """The decision layer both estimators share reads every output: here the second."""
+    X, y = abc_data
+    review = pd.DataFrame(
+        [[0, 1, 1, 0.3], [1, 0, 1, 0.3], [1, 1, 0, 0.3]],
+        index=["A", "B", "C"],
+        columns=["A", "B", "C", "review"],
+    )
+    clf = MinimumCostClassifier(
+        RandomForestClassifier(n_estimators=5, random_state=0),
+        cost_matrix={"output2": review},
+    ).fit(X, np.column_stack([y, y]))
+    assert set(clf.predict(X)[:, 1]) <= {"A", "B", "C", "review"}
+    with pytest.raises(ValueError, match=r"predicts actions \['A', 'B', 'C', 'review'\]"):
+        clf.score(X, np.column_stack([y, y]))
+
+
 def test_one_action_and_constant_matrices_are_refused_as_everywhere(abc_data):
-    """The check of every entry point (``_validation.check_costs``): nothing to decide."""
+    """The check of every entry point (``_cost_matrix.check_costs``): nothing to decide."""
     X, y = abc_data
     one = pd.DataFrame({"approve": [0.0, 1.0, 2.0]}, index=["A", "B", "C"])
     for matrix, match in [
@@ -611,12 +628,12 @@ def test_every_decision_goes_through_one_implementation(abc_data, monkeypatch):
 def test_ties_go_to_the_first_class():
     proba = np.array([[0.5, 0.5, 0.0], [0.25, 0.25, 0.5]])
     costs = np.array([[0, 1, 1], [1, 0, 1], [1, 1, 0]], dtype=float)
-    np.testing.assert_array_equal(_bayes.decide(proba, ["a", "b", "c"], costs), ["a", "c"])
-    np.testing.assert_array_equal(_bayes.decide(proba, ["a", "b", "c"]), ["a", "c"])
+    np.testing.assert_array_equal(_bayes.decision_labels(proba, ["a", "b", "c"], costs), ["a", "c"])
+    np.testing.assert_array_equal(_bayes.decision_labels(proba, ["a", "b", "c"]), ["a", "c"])
     with pytest.raises(ValueError, match=r"costs must have shape \(3, m\) or \(2, 3, m\)"):
         _bayes.expected_costs(proba, np.ones((2, 2)))
     with pytest.raises(ValueError, match="3 columns but there are 2 classes"):
-        _bayes.decide(proba, ["a", "b"], costs)
+        _bayes.decision_labels(proba, ["a", "b"], costs)
 
 
 # -------------------------------------------------------------- properties
@@ -661,9 +678,11 @@ def test_relabelling_permutes_the_decisions(p, costs, order):
     proba = normalised(p)
     order = np.array(order)
     classes = np.array(["a", "b", "c", "d"])
-    decided = _bayes.decide(proba[:, order], classes[order], costs[np.ix_(order, order)])
+    decided = _bayes.decision_labels(proba[:, order], classes[order], costs[np.ix_(order, order)])
     assert_optimal(proba, costs, np.searchsorted(classes, decided))
     risk = by_hand(proba, costs)
     gap = np.sort(risk, axis=1)
     clear = gap[:, 1] - gap[:, 0] > 1e-6  # a unique best decision is found exactly
-    np.testing.assert_array_equal(decided[clear], _bayes.decide(proba, classes, costs)[clear])
+    np.testing.assert_array_equal(
+        decided[clear], _bayes.decision_labels(proba, classes, costs)[clear]
+    )

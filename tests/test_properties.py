@@ -27,12 +27,8 @@ from hypothesis.extra.numpy import array_shapes, arrays
 from sklearn.metrics import confusion_matrix
 from sklearn.utils.class_weight import compute_class_weight
 
-from costkeras._validation import (
-    check_cost_matrix,
-    check_sample_cost,
-    check_sample_weight,
-    class_weight_vector,
-)
+from costkeras._cost_matrix import check_cost_matrix
+from costkeras._weights import check_sample_cost, check_sample_weight, class_weight_vector
 from costkeras.decisions import bayes_decision, binary_threshold, expected_costs, predict_min_cost
 from costkeras.metrics import mean_cost, savings_score, total_cost
 
@@ -479,7 +475,7 @@ def nearly_optimal_rows(proba, per_example, positions) -> bool:
 
 
 # ------------------------------------- one check of a cost matrix, every entry point
-# Every entry point that takes a cost matrix calls _validation.check_costs: the same
+# Every entry point that takes a cost matrix calls _cost_matrix.check_costs: the same
 # matrices are refused, with the same error and message. The estimator is fitted on
 # Y_FIT's classes; the other entry points judge a logistic regression fitted on them.
 CLASSES = ["ant", "bee", "cat"]

@@ -1,21 +1,20 @@
 """The one Bayes minimum-risk decision of costkeras, in NumPy.
 
-Every decision from probabilities and costs goes through here:
-:class:`~costkeras.MinimumCostClassifier`, :func:`costkeras.decisions.predict_min_cost`,
-the NumPy path of :func:`costkeras.decisions.bayes_decision` and
-:func:`costkeras.decisions.expected_costs`, and ``CostSensitiveKerasClassifier``'s
-``predict``/``predict_expected_cost``.
+Every decision from probabilities and costs goes through here: the decision layer
+both estimators share (``_decision_mixin.CostDecisionMixin``),
+:func:`costkeras.decisions.predict_min_cost`, and the NumPy path of
+:func:`costkeras.decisions.bayes_decision` and :func:`costkeras.decisions.expected_costs`.
 
 This module imports NumPy only (no Keras, no scikit-learn), so that importing the
 meta-estimator stays light.
 
-Conventions (``../shared/NOTES.md``, sections 1 and 7): a cost matrix is
+Conventions: a cost matrix is
 ``C[true, decision]`` of shape (k, m), rows in the order of the probabilities' columns
 (``classes_``), columns the m possible decisions: the classes themselves (``m = k``, the
 square matrix of ``confusion_matrix``'s orientation) or actions of their own (approve,
 review, decline). The Bayes decision (Elkan, IJCAI 2001) is ``argmin_a sum_i p_i C[i, a]``:
 the probabilities multiply the matrix from the left, ``proba @ C``, never ``proba @ C.T``
-(the transposed-matrix trap of NOTES.md, section 7).
+(which would read the matrix transposed).
 """
 
 from __future__ import annotations
@@ -24,17 +23,18 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import check_decidable, check_sample_cost
+from ._cost_matrix import check_decidable
+from ._numbers import check_finite
+from ._weights import check_sample_cost
 
-__all__ = ["decide", "decision_costs", "decision_positions", "expected_costs"]
+__all__ = ["decision_costs", "decision_labels", "decision_positions", "expected_costs"]
 
 
 def _check_shapes(proba: np.ndarray, costs: np.ndarray) -> None:
     if proba.ndim != 2:
         raise ValueError(f"proba must have shape (n_samples, k); got shape {proba.shape}.")
-    for name, values in (("proba", proba), ("the costs", costs)):
-        if not np.all(np.isfinite(values)):
-            raise ValueError(f"{name} must contain only finite values (no NaN or inf).")
+    check_finite(proba, "proba")
+    check_finite(costs, "the costs")
     n, k = proba.shape
     m = costs.shape[-1] if costs.ndim else 0
     if m == 0 or costs.shape not in ((k, m), (n, k, m)):
@@ -135,7 +135,7 @@ def tie_tolerance(costs: np.ndarray, eps: float = float(np.finfo(np.float64).eps
     return 2 * k * eps * float(np.abs(costs).max())
 
 
-def decide(proba: Any, labels: Any, costs: Any = None) -> np.ndarray:
+def decision_labels(proba: Any, labels: Any, costs: Any = None) -> np.ndarray:
     """Bayes minimum-risk labels: ``labels[argmin_a sum_i proba[n, i] C[i, a]]``.
 
     Parameters
@@ -157,10 +157,10 @@ def decide(proba: Any, labels: Any, costs: Any = None) -> np.ndarray:
 
     Examples
     --------
-    >>> from costkeras._bayes import decide
-    >>> decide([[0.8, 0.2], [0.95, 0.05]], ["ok", "fraud"], [[0, 1], [10, 0]]).tolist()
+    >>> from costkeras._bayes import decision_labels
+    >>> decision_labels([[0.8, 0.2], [0.95, 0.05]], ["ok", "fraud"], [[0, 1], [10, 0]]).tolist()
     ['fraud', 'ok']
-    >>> decide([[0.8, 0.2]], ["pay", "check", "block"], [[0, 1, 5], [10, 2, 0]]).tolist()
+    >>> decision_labels([[0.8, 0.2]], ["pay", "check", "block"], [[0, 1, 5], [10, 2, 0]]).tolist()
     ['check']
     """
     labels = np.asarray(labels)

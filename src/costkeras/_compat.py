@@ -25,6 +25,13 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     "StrOptions": ("sklearn.utils._param_validation", "StrOptions"),
     "HasMethods": ("sklearn.utils._param_validation", "HasMethods"),
     "Options": ("sklearn.utils._param_validation", "Options"),
+    "InvalidParameterError": ("sklearn.utils._param_validation", "InvalidParameterError"),
+    "validate_parameter_constraints": (
+        "sklearn.utils._param_validation",
+        "validate_parameter_constraints",
+    ),
+    # validates the parameters once at fit's boundary, nested estimators' left to their fit
+    "fit_context": ("sklearn.base", "_fit_context"),
     # the base of scikit-learn's scorers, for a scorer that routes per-example costs
     "BaseScorer": ("sklearn.metrics._scorer", "_BaseScorer"),
     # TensorFlow has no public reader of its op-determinism flag (_scikeras/fixes.py, fix 3)

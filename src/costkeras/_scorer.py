@@ -18,7 +18,8 @@ from sklearn import get_config
 from sklearn.utils.metadata_routing import get_routing_for_object
 
 from ._compat import BaseScorer
-from ._validation import _is_frame, action_names, check_actions, per_output
+from ._cost_matrix import action_names, check_actions
+from ._labels import is_frame, per_output
 from .costs import per_output_costs
 
 
@@ -108,7 +109,7 @@ def _fitted_actions(estimator):
 
 def _names_its_columns(cost_matrix) -> bool:
     """Whether a cost matrix names its columns (a DataFrame, a dict of dicts)."""
-    return _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
+    return is_frame(cost_matrix) or isinstance(cost_matrix, Mapping)
 
 
 def _judging_actions(actions, cost_matrix, estimator, names):
@@ -173,7 +174,7 @@ def _model_columns(decision_costs, columns, estimator):
 
 def _named_labels(cost_matrix):
     """The classes a DataFrame (its index) or a dict of dicts (its keys) names; else None."""
-    if _is_frame(cost_matrix):
+    if is_frame(cost_matrix):
         named = list(cost_matrix.index)
     elif isinstance(cost_matrix, Mapping):
         named = list(cost_matrix)

@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import _float_array, _is_frame, _plain, per_output
+from ._labels import is_frame, per_output, plain
+from ._numbers import float_array
 
 __all__ = ["OutputCosts", "binary_sample_cost", "with_reject_option"]
 
@@ -123,7 +124,7 @@ def binary_sample_cost(
     """
     names = ("tn_cost", "fp_cost", "fn_cost", "tp_cost")
     columns = [
-        _float_array(c, name, "a number or a 1-D array of numbers")
+        float_array(c, name, "a number or a 1-D array of numbers")
         for name, c in zip(names, (tn_cost, fp_cost, fn_cost, tp_cost), strict=True)
     ]
     for name, column in zip(names, columns, strict=True):
@@ -228,7 +229,7 @@ DataFrame or dict of dicts
     {'ok': {'fraud': 1, 'call': 2.0}, 'fraud': {'ok': 10, 'call': 2.0}}
     """
     _check_reject_name(name)
-    if _is_frame(cost_matrix):
+    if is_frame(cost_matrix):
         if name in {*cost_matrix.columns, *cost_matrix.index}:
             raise ValueError(f"name={name!r} is a label of cost_matrix already.")
         column = _reject_column(_by_class(cost, list(cost_matrix.index)), (len(cost_matrix.index),))
@@ -243,7 +244,7 @@ DataFrame or dict of dicts
             true: {**row, name: float(price)}
             for (true, row), price in zip(cost_matrix.items(), column, strict=True)
         }
-    matrix = _float_array(
+    matrix = float_array(
         cost_matrix, "cost_matrix", "a numeric (k, m) or (n_samples, k, m) array-like"
     )
     if matrix.ndim not in (2, 3) or 0 in matrix.shape:
@@ -261,7 +262,7 @@ DataFrame or dict of dicts
 
 
 def _is_series(value: Any) -> bool:
-    return hasattr(value, "index") and hasattr(value, "to_numpy") and not _is_frame(value)
+    return hasattr(value, "index") and hasattr(value, "to_numpy") and not is_frame(value)
 
 
 def _check_reject_name(name: Any) -> None:
@@ -282,7 +283,7 @@ def _by_class(cost: Any, classes: list) -> Any:
     if missing or extra or len(given) != len(set(given)):
         raise ValueError(
             "cost as a Series prices each class of cost_matrix once, by label: "
-            f"missing {_plain(missing)!r}, not classes {_plain(extra)!r}."
+            f"missing {plain(missing)!r}, not classes {plain(extra)!r}."
         )
     return cost.reindex(classes).to_numpy()
 
@@ -292,9 +293,9 @@ def _inner_keys_of(mapping: Mapping) -> list:
 
 
 def _reject_column(cost: Any, shape: tuple) -> np.ndarray:
-    price = _float_array(cost, "cost", "a number or a numeric array")
+    price = float_array(cost, "cost", "a number or a numeric array")
     if not np.all(np.isfinite(price)):
-        raise ValueError(f"cost must be finite; got {_plain(np.ravel(price)[:5].tolist())!r}.")
+        raise ValueError(f"cost must be finite; got {plain(np.ravel(price)[:5].tolist())!r}.")
     try:
         return np.broadcast_to(price, shape).copy()
     except ValueError:

@@ -19,16 +19,10 @@ from typing import Any
 import numpy as np
 
 from . import _bayes
-from ._validation import (
-    MATRIX_EXPECTED,
-    _float_array,
-    _is_frame,
-    _plain,
-    check_actions,
-    check_costs,
-    check_decidable,
-    check_sample_cost,
-)
+from ._cost_matrix import MATRIX_EXPECTED, check_actions, check_costs, check_decidable
+from ._labels import is_frame, plain
+from ._numbers import float_array, ndim
+from ._weights import check_sample_cost
 
 __all__ = ["bayes_decision", "binary_threshold", "expected_costs", "predict_min_cost"]
 
@@ -41,41 +35,38 @@ def _is_tensor(values: Any) -> bool:
 def _ndim(cost_matrix: Any) -> int | None:
     """The dimensions of an array-like cost matrix; None for a DataFrame, a dict, or what
     does not read as an array (its check says what is wrong with it)."""
-    if _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping):
+    if is_frame(cost_matrix) or isinstance(cost_matrix, Mapping):
         return None
-    try:
-        return np.ndim(cost_matrix)
-    except (TypeError, ValueError):  # ragged lists
-        return None
+    return ndim(cost_matrix)
 
 
 def _positional_costs(proba: Any, cost_matrix: Any) -> tuple[np.ndarray, np.ndarray]:
     """``proba`` and the costs of :func:`expected_costs` and :func:`bayes_decision`, checked.
 
     Their columns have no labels, so the costs come as an array in the order of
-    ``proba``'s columns: (k, m) by :func:`~costkeras._validation.check_costs`, the
+    ``proba``'s columns: (k, m) by :func:`~costkeras._cost_matrix.check_costs`, the
     check of every entry point that takes a cost matrix, or (n, k, m) by the check
     of per-example costs.
     """
-    if _is_frame(cost_matrix) or isinstance(cost_matrix, Mapping):
+    if is_frame(cost_matrix) or isinstance(cost_matrix, Mapping):
         raise TypeError(
             "cost_matrix must be an array here, rows and columns in the order of proba's "
             f"columns; got a {type(cost_matrix).__name__}, whose labels proba's columns do "
             "not have. Decide with predict_min_cost(estimator, X, cost_matrix), which "
             "orders it by estimator.classes_, or pass it as an array in that order."
         )
-    proba = _float_array(proba, "proba", "a numeric array of shape (n_samples, k)")
+    proba = float_array(proba, "proba", "a numeric array of shape (n_samples, k)")
     if proba.ndim != 2:
         raise ValueError(f"proba must have shape (n_samples, k); got shape {proba.shape}.")
     n, k = proba.shape
     if _ndim(cost_matrix) == 3:
-        costs = _float_array(cost_matrix, "cost_matrix", "a numeric array of shape (n, k, m)")
+        costs = float_array(cost_matrix, "cost_matrix", "a numeric array of shape (n, k, m)")
         costs = check_sample_cost(
             costs, n, k, param="cost_matrix", n_actions=costs.shape[-1], rows=False
         )
         check_decidable(costs, "cost_matrix")
         return proba, costs
-    matrix = _float_array(cost_matrix, "cost_matrix", MATRIX_EXPECTED)
+    matrix = float_array(cost_matrix, "cost_matrix", MATRIX_EXPECTED)
     if matrix.ndim != 2 or matrix.shape[0] != k:
         raise ValueError(
             f"cost_matrix must have shape ({k}, m) or ({n}, {k}, m), a row per class and a "
@@ -163,7 +154,7 @@ def bayes_decision(proba: Any, cost_matrix: Any):
     from .keras import _decide
 
     # the layer's decision, near-ties and rows that are not finite included
-    return _decide.decide(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
+    return _decide.decision_positions(proba, ops.convert_to_tensor(cost_matrix, dtype=proba.dtype))
 
 
 def binary_threshold(cost_matrix: Any) -> float:
@@ -193,7 +184,7 @@ def binary_threshold(cost_matrix: Any) -> float:
     costs, actions = check_costs(cost_matrix, [0, 1], actions_param=None)
     if actions is not None:
         raise ValueError(
-            f"cost_matrix names actions {_plain(actions)!r}; a threshold takes the square "
+            f"cost_matrix names actions {plain(actions)!r}; a threshold takes the square "
             "2 x 2 matrix over the two classes."
         )
     (c_tn, c_fp), (c_fn, c_tp) = costs
@@ -274,4 +265,4 @@ def predict_min_cost(
     else:
         costs, named = check_costs(cost_matrix, classes, actions=actions)
         labels = classes if named is None else named
-    return _bayes.decide(proba, labels, costs)
+    return _bayes.decision_labels(proba, labels, costs)

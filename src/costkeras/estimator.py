@@ -11,18 +11,18 @@ import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
 
+from ._decision_mixin import CostDecisionMixin, DecisionOutput
 from ._estimator_doc import ESTIMATOR_DOC
 from ._scikeras.constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
-from ._scikeras.decide import call_costs, decide, expected_cost
 from ._scikeras.serving import DecisionModelMixin
 from ._scikeras.wrapper import HeadsKerasWrapper
-from ._validation import stack_columns
 
 __all__ = ["CostSensitiveKerasClassifier"]
 
 
-class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
+class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsKerasWrapper):
     __doc__ = ESTIMATOR_DOC  # every parameter's description, in _estimator_doc.py
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
@@ -197,11 +197,8 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         if self._fitted_without_heads():
             if sample_cost is not None:
                 raise ValueError("sample_cost needs costkeras's own target encoding.")
-            return super().predict(X, **kwargs)
-        probas = self._head_probas(X, **kwargs)
-        costs = call_costs(self.heads_, sample_cost, len(probas[0]), self.decision)
-        labels = [decide(*args) for args in zip(self.heads_, probas, costs, strict=True)]
-        return labels[0] if len(labels) == 1 else stack_columns(labels)
+            return HeadsKerasWrapper.predict(self, X, **kwargs)
+        return self._decision_labels(self._output_probas(X, **kwargs), sample_cost)
 
     def predict_expected_cost(self, X, sample_cost=None, **kwargs):
         """Expected cost ``R[n, a] = sum_i p(i | x_n) C[i, a]`` of each possible decision.
@@ -212,7 +209,30 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         """
         if self._fitted_without_heads():
             raise ValueError("predict_expected_cost needs costkeras's own target encoding.")
-        probas = self._head_probas(X, **kwargs)
-        costs = call_costs(self.heads_, sample_cost, len(probas[0]), self.decision)
-        risks = [expected_cost(*args) for args in zip(self.heads_, probas, costs, strict=True)]
-        return risks[0] if len(risks) == 1 else risks
+        return self._expected_costs(self._output_probas(X, **kwargs), sample_cost)
+
+    def _output_probas(self, X, **kwargs) -> list[np.ndarray]:
+        return self._head_probas(X, **kwargs)
+
+    def _decision_outputs(self) -> list[DecisionOutput]:
+        """One per head: a Bayes decision when its ``decision_`` is ``"bayes"``."""
+        check_is_fitted(self, "model_")
+        return [
+            DecisionOutput(
+                name=head.name,
+                n_classes=head.n_classes,
+                n_decisions=head.n_actions or head.n_classes,
+                cost_matrix=head.cost_matrix,
+                bayes=head.decision == "bayes",
+                labels=head.labels,
+                actions=head.actions,
+            )
+            for head in self.heads_ or []
+        ]
+
+    def _check_sample_cost_allowed(self) -> None:
+        if self.decision == "argmax":
+            raise ValueError(
+                "sample_cost was given, but decision='argmax' decides without costs; set "
+                "decision='auto' or 'bayes' to decide with them."
+            )

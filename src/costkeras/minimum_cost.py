@@ -15,57 +15,39 @@ from __future__ import annotations
 
 import re
 import warnings
+from numbers import Integral
 from typing import Any
 
 import numpy as np
 import sklearn
-from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.calibration import CalibratedClassifierCV
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin
 from sklearn.frozen import FrozenEstimator
-from sklearn.utils import column_or_1d, get_tags
-from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
-from sklearn.utils.metaestimators import available_if
+from sklearn.utils import column_or_1d
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from . import _bayes, _compat
-from ._validation import (
-    check_costs,
-    check_score_weight,
-    column,
-    default_output_names,
-    per_output,
-    stack_columns,
-)
-from .costs import per_output_costs
+from . import _compat
+from ._decision_mixin import CostDecisionMixin, DecisionOutput, spread_costs
+from ._inner_classifier import InnerClassifierMixin
+from ._labels import column, default_output_names
+from ._weights import check_score_weight
 
 __all__ = ["MinimumCostClassifier"]
 
 _CALIBRATIONS = ("sigmoid", "isotonic", "temperature")
+# what each checked parameter takes, leading scikit-learn's message when it is refused
+_TAKES = {
+    "estimator": "a classifier with 'fit' and 'predict_proba' (or 'decision_function', calibrated)",
+    "calibration": "None, 'sigmoid', 'isotonic' or 'temperature'",
+    "cv": "None, an int of at least 2, a cross-validation splitter or an iterable of splits",
+    "ensemble": "True, False or 'auto'",
+    "n_jobs": "an int or None",
+}
 
 
 def _sklearn_version() -> tuple[int, int]:
     major, minor = re.findall(r"\d+", sklearn.__version__)[:2]
     return int(major), int(minor)
-
-
-def _routing_enabled() -> bool:
-    return bool(sklearn.get_config().get("enable_metadata_routing", False))
-
-
-def _inner_has(attr: str):
-    """For ``available_if``: the inner estimator that predicts (fitted or to be) has ``attr``."""
-
-    def check(self) -> bool:
-        if hasattr(self, "estimator_"):
-            getattr(self.estimator_, attr)
-        elif self.calibration is not None:
-            getattr(CalibratedClassifierCV, attr)  # predict_proba only
-        else:
-            getattr(self.estimator, attr)
-        return True
-
-    return check
 
 
 def _is_zero_one(matrix: np.ndarray) -> bool:
@@ -100,7 +82,9 @@ def _check_two_classes(label_sets: list, names: list | None) -> None:
             )
 
 
-class MinimumCostClassifier(ClassifierMixin, MetaEstimatorMixin, BaseEstimator):
+class MinimumCostClassifier(
+    CostDecisionMixin, InnerClassifierMixin, ClassifierMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Bayes minimum-risk decisions for any probabilistic classifier.
 
     Fits ``estimator`` (optionally calibrated by cross-validation) and predicts, for
@@ -244,6 +228,20 @@ or dict, default=None
     # CostSensitiveKerasClassifier).
     __metadata_request__predict = {"sample_cost": True}
 
+    _parameter_constraints: dict = {
+        "estimator": [
+            _compat.HasMethods(["fit", "predict_proba"]),
+            _compat.HasMethods(["fit", "decision_function"]),
+        ],
+        # checked in fit by _cost_matrix.check_costs, with every entry point's messages
+        "cost_matrix": "no_validation",
+        "actions": "no_validation",
+        "calibration": [_compat.StrOptions(set(_CALIBRATIONS)), None],
+        "cv": ["cv_object"],
+        "ensemble": ["boolean", _compat.StrOptions({"auto"})],
+        "n_jobs": [Integral, None],
+    }
+
     def __init__(
         self,
         estimator: Any,
@@ -265,20 +263,28 @@ or dict, default=None
 
     # ------------------------------------------------------------------ fit
 
-    def _check_params(self) -> None:
-        if self.calibration is not None and self.calibration not in _CALIBRATIONS:
-            raise ValueError(
-                f"calibration must be None, 'sigmoid', 'isotonic' or 'temperature'; "
-                f"got {self.calibration!r}."
-            )
+    def _validate_params(self) -> None:
+        """scikit-learn's check of ``_parameter_constraints``, its message led by the parameter's
+        name and what it takes, as the other checks of ``fit`` say it."""
+        params = self.get_params(deep=False)
+        for name, constraints in self._parameter_constraints.items():
+            try:
+                _compat.validate_parameter_constraints(
+                    {name: constraints}, {name: params[name]}, caller_name=type(self).__name__
+                )
+            except _compat.InvalidParameterError as error:
+                raise type(error)(
+                    f"{name} must be {_TAKES[name]}; got {params[name]!r}. {error}"
+                ) from None
+
+    def _check_parameter_combinations(self) -> None:
+        """What the constraints of single parameters cannot say: versions, calibration's needs."""
         if self.calibration == "temperature" and _sklearn_version() < (1, 8):
             raise ValueError(
                 "calibration='temperature' needs scikit-learn >= 1.8 (CalibratedClassifierCV"
                 f"(method='temperature')); scikit-learn {sklearn.__version__} is installed. "
                 "Use 'sigmoid' or 'isotonic', or upgrade scikit-learn."
             )
-        if not (self.ensemble == "auto" or isinstance(self.ensemble, (bool, np.bool_))):
-            raise ValueError(f"ensemble must be True, False or 'auto'; got {self.ensemble!r}.")
         if self.calibration is None:
             unused = [name for name in ("cv", "n_jobs") if getattr(self, name) is not None]
             if not (isinstance(self.ensemble, str) and self.ensemble == "auto"):
@@ -288,56 +294,13 @@ or dict, default=None
                     f"{', '.join(unused)} only act with calibration; calibration is None, "
                     "so they are not used.",
                     UserWarning,
-                    stacklevel=3,
+                    stacklevel=4,
                 )
-        has_scores = hasattr(self.estimator, "predict_proba") or (
-            self.calibration is not None and hasattr(self.estimator, "decision_function")
-        )
-        needed = "'predict_proba'" + (
-            "" if self.calibration is None else " (or 'decision_function')"
-        )
-        if not hasattr(self.estimator, "fit") or not has_scores:
-            raise TypeError(
-                f"estimator must be a classifier with 'fit' and {needed}; got {self.estimator!r}."
-            )
-
-    def _spread_costs(self, label_sets: list, names: list | None) -> list[tuple]:
-        """``(cost matrix, actions)`` in the order of ``label_sets``, one per output.
-
-        The actions are the columns' labels: the classes unless the costs name others.
-        """
-        if names is None:
-            matrices, actions, params = [self.cost_matrix], [self.actions], [""]
-        else:
-            value = self.cost_matrix
-            if (isinstance(value, np.ndarray) and value.ndim == 2) or hasattr(value, "columns"):
+            if not hasattr(self.estimator, "predict_proba"):  # decision_function needs calibration
                 raise TypeError(
-                    "y has several columns (outputs), so cost_matrix must be a list with one "
-                    "matrix per output (None: 0/1 costs) or a dict keyed by output name "
-                    f"{names!r}; got a single matrix."
+                    "estimator must be a classifier with 'fit' and 'predict_proba'; got "
+                    f"{self.estimator!r}."
                 )
-            matrices = per_output(value, names, param="cost_matrix")
-            actions = per_output(self.actions, names, param="actions")
-            params = [f"[{name!r}]" for name in names]
-        spread = []
-        for labels, matrix, named, where in zip(label_sets, matrices, actions, params, strict=True):
-            if matrix is None:
-                if named is not None:
-                    raise ValueError(
-                        f"actions{where} names the columns of cost_matrix{where}, which is "
-                        "None; give the (k, m) cost matrix of those actions."
-                    )
-                spread.append((1.0 - np.eye(len(labels)), np.asarray(labels)))
-                continue
-            costs, named = check_costs(
-                matrix,
-                labels,
-                actions=named,
-                param=f"cost_matrix{where}",
-                actions_param=f"actions{where}",
-            )
-            spread.append((costs, np.asarray(labels) if named is None else named))
-        return spread
 
     def _precheck_costs(self, y) -> None:
         """Validate the costs against y's labels before the inner estimator is fitted."""
@@ -353,8 +316,9 @@ or dict, default=None
         if any(labels is None for labels in label_sets):
             return
         _check_two_classes(label_sets, names)
-        self._spread_costs(label_sets, names)
+        spread_costs(self.cost_matrix, self.actions, label_sets, names)
 
+    @_compat.fit_context(prefer_skip_nested_validation=False)  # the inner estimator is checked
     def fit(self, X: Any, y: Any, **fit_params: Any) -> MinimumCostClassifier:
         """Fit the inner estimator (and its calibration) and validate the costs.
 
@@ -372,7 +336,7 @@ or dict, default=None
         -------
         self : MinimumCostClassifier
         """
-        self._check_params()
+        self._check_parameter_combinations()
         columns, names = _y_columns(y)
         for labels in [y] if names is None else columns:  # columns may mix str and int
             check_classification_targets(labels)
@@ -383,28 +347,12 @@ or dict, default=None
             # CalibratedClassifierCV(method="temperature") fails on a column y (1.9.1)
             y = column_or_1d(y, warn=True)
         self._precheck_costs(y)
-        if _routing_enabled():
-            routed = process_routing(self, "fit", **fit_params)
-            inner_params = dict(routed["estimator"]["fit"])
-            if self.calibration is not None:
-                inner_params.update(routed["splitter"]["split"])
-        else:
-            inner_params = fit_params
+        self._fit_inner(X, y, fit_params)
+        self._set_costs(y)
+        return self
 
-        inner = clone(self.estimator)
-        if self.calibration is not None:
-            inner = CalibratedClassifierCV(
-                inner,
-                method=self.calibration,
-                cv=self.cv,
-                ensemble=self.ensemble,
-                n_jobs=self.n_jobs,
-            )
-            if _routing_enabled():
-                # the weights routed to the estimator weigh its calibration too
-                inner.set_fit_request(sample_weight="sample_weight" in inner_params)
-        self.estimator_ = inner.fit(X, y, **inner_params)
-
+    def _set_costs(self, y) -> None:
+        """``classes_``, ``cost_matrix_``, ``actions_`` (``output_names_``) of the fitted inner."""
         classes = self.estimator_.classes_
         if isinstance(classes, list):
             _, names = _y_columns(y)
@@ -413,222 +361,50 @@ or dict, default=None
             self.classes_ = [np.asarray(labels) for labels in classes]
             _check_two_classes(self.classes_, names)
             self.output_names_ = names
-            spread = self._spread_costs(self.classes_, names)
+            spread = spread_costs(self.cost_matrix, self.actions, self.classes_, names)
             self.cost_matrix_ = [costs for costs, _ in spread]
             self.actions_ = [actions for _, actions in spread]
         else:
             self.classes_ = np.asarray(classes)
             _check_two_classes([self.classes_], None)
-            ((self.cost_matrix_, self.actions_),) = self._spread_costs([self.classes_], None)
-        for attribute in ("n_features_in_", "feature_names_in_"):
-            if hasattr(self.estimator_, attribute):
-                setattr(self, attribute, getattr(self.estimator_, attribute))
-        return self
+            ((self.cost_matrix_, self.actions_),) = spread_costs(
+                self.cost_matrix, self.actions, [self.classes_], None
+            )
 
     # -------------------------------------------------------------- predict
 
-    @property
-    def _multioutput(self) -> bool:
-        return isinstance(self.classes_, list)
-
-    def _per_output(self, attribute: str) -> list:
-        value = getattr(self, attribute)
-        return value if self._multioutput else [value]
-
-    def _costs(self, n_samples: int, sample_cost: Any) -> list:
-        """The costs that decide, per output: per-example ones, else ``cost_matrix_``.
-
-        None stands for 0/1 costs (the most probable class).
-        """
-        names = self.output_names_ if self._multioutput else None
-        given = per_output_costs(sample_cost, names or ["output1"])
+    def _decision_outputs(self) -> list[DecisionOutput]:
+        """The fitted outputs, in the order of ``predict_proba``'s."""
+        check_is_fitted(self, "estimator_")
+        several = isinstance(self.classes_, list)
+        names = self.output_names_ if several else ["output1"]
+        columns = [self.classes_, self.cost_matrix_, self.actions_]
         return [
-            _bayes.decision_costs(
-                costs,
-                n_samples,
-                len(labels),
-                None if _is_zero_one(matrix) else matrix,
-                param="sample_cost" if names is None else f"sample_cost[{name!r}]",
-                n_actions=matrix.shape[1],
+            DecisionOutput(
+                name=name,
+                n_classes=len(classes),
+                n_decisions=matrix.shape[1],
+                cost_matrix=matrix,
+                bayes=not _is_zero_one(matrix),
+                labels=np.asarray(actions).__getitem__,
+                actions=None if np.array_equal(actions, classes) else actions,
             )
-            for costs, labels, matrix, name in zip(
-                given,
-                self._per_output("classes_"),
-                self._per_output("cost_matrix_"),
-                names or [None],
-                strict=True,
+            for name, classes, matrix, actions in zip(
+                names, *(values if several else [values] for values in columns), strict=True
             )
         ]
 
-    def _probas(self, X) -> list:
+    def _output_probas(self, X) -> list:
         """The inner estimator's probabilities, one array per output."""
         check_is_fitted(self, "estimator_")
         proba = self.predict_proba(X)
-        return proba if self._multioutput else [proba]
-
-    def predict(self, X: Any, sample_cost: Any = None) -> np.ndarray:
-        """Predict the decision of lowest expected cost: ``argmin_a sum_i p_i C[i, a]``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_cost : array-like of shape (n_samples, k, m), default=None
-            One cost matrix ``C_n[true, decision]`` per row, rows in
-            ``classes_`` order and columns in ``actions_`` order (``m = k``:
-            the classes), used instead of ``cost_matrix_`` (also when
-            ``cost_matrix`` is None). Requested from metadata routing by
-            default. With several outputs: a dict by output name, a list with
-            one entry (or None) per output, or :class:`~costkeras.costs.OutputCosts`.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,), or (n_samples, n_outputs)
-            Labels from ``actions_`` (the classes unless the costs name
-            actions); ties go to the decision that comes first.
-        """
-        probas = self._probas(X)
-        costs = self._costs(len(probas[0]), sample_cost)
-        labels = [
-            _bayes.decide(p, actions, c)
-            for p, actions, c in zip(probas, self._per_output("actions_"), costs, strict=True)
-        ]
-        return stack_columns(labels) if self._multioutput else labels[0]
-
-    def predict_expected_cost(self, X: Any, sample_cost: Any = None) -> Any:
-        """Expected cost of each possible decision: ``R[n, a] = sum_i p_i C[i, a]``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        sample_cost : array-like of shape (n_samples, k, m), default=None
-            One cost matrix per row instead of ``cost_matrix_``; per output
-            as in :meth:`predict` for several outputs.
-
-        Returns
-        -------
-        ndarray of shape (n_samples, m), or a list of them for multi-output y
-            Column ``a`` is the cost to expect from deciding ``actions_[a]``.
-        """
-        probas = self._probas(X)
-        costs = self._costs(len(probas[0]), sample_cost)
-        expected = [
-            _bayes.expected_costs(p, matrix if c is None else c)
-            for p, matrix, c in zip(probas, self._per_output("cost_matrix_"), costs, strict=True)
-        ]
-        return expected if self._multioutput else expected[0]
+        return proba if isinstance(proba, list) else [proba]
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Accuracy of ``predict`` against y (scikit-learn's convention for classifiers).
-
-        With actions that are not classes, accuracy has no meaning: judge the
-        decisions with :func:`costkeras.metrics.make_cost_scorer` instead.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        float
-        """
-        check_is_fitted(self, "estimator_")
-        if any(
-            not np.array_equal(actions, classes)
-            for actions, classes in zip(
-                self._per_output("actions_"), self._per_output("classes_"), strict=True
-            )
-        ):
-            raise ValueError(
-                "score is accuracy, which compares predictions with classes, but this "
-                f"classifier predicts actions {self._per_output('actions_')[0].tolist()!r}; "
-                "score it with costkeras.metrics.make_cost_scorer(cost_matrix) instead."
-            )
-        if sample_weight is not None:  # the metrics' check and messages
+        # CostDecisionMixin.score's docstring; the weights get the metrics' check and messages
+        self._decision_outputs()  # fitted before the weights are read
+        if sample_weight is not None:
             sample_weight = check_score_weight(
                 sample_weight, _compat.num_samples(y), undefined="the accuracy is undefined"
             )
         return super().score(X, y, sample_weight=sample_weight)
-
-    @available_if(_inner_has("predict_proba"))
-    def predict_proba(self, X: Any) -> Any:
-        """Class probabilities of the (calibrated) inner estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, k), or a list of them for multi-output y
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_inner_has("predict_log_proba"))
-    def predict_log_proba(self, X: Any) -> Any:
-        """Log of the class probabilities of the (calibrated) inner estimator.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples, k)
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_inner_has("decision_function"))
-    def decision_function(self, X: Any) -> Any:
-        """The inner estimator's decision function (not cost-sensitive).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        ndarray of shape (n_samples,) or (n_samples, k)
-        """
-        check_is_fitted(self, "estimator_")
-        return self.estimator_.decision_function(X)
-
-    # ------------------------------------------------------ scikit-learn API
-
-    def get_metadata_routing(self) -> MetadataRouter:
-        """Metadata routing: fit parameters to the inner estimator, sample_cost to predict.
-
-        Returns
-        -------
-        routing : MetadataRouter
-        """
-        router = (
-            MetadataRouter(owner=self)
-            .add_self_request(self)
-            .add(
-                estimator=self.estimator,
-                method_mapping=MethodMapping().add(caller="fit", callee="fit"),
-            )
-        )
-        if self.calibration is not None:
-            router.add(
-                splitter=self.cv,
-                method_mapping=MethodMapping().add(caller="fit", callee="split"),
-            )
-        return router
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
-        tags.input_tags.sparse = inner.input_tags.sparse
-        tags.input_tags.allow_nan = inner.input_tags.allow_nan
-        tags.input_tags.categorical = inner.input_tags.categorical
-        tags.input_tags.string = inner.input_tags.string
-        tags.target_tags.multi_output = inner.target_tags.multi_output
-        tags.target_tags.single_output = inner.target_tags.single_output
-        if inner.classifier_tags is not None:
-            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
-        return tags

@@ -11,16 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from ._validation import (
-    _is_frame,
-    action_names,
-    check_action_matrix,
-    check_sample_cost,
-    column,
-    cost_rows,
-    default_output_names,
-    per_output,
-)
+from ._cost_matrix import action_names, check_action_matrix
+from ._cost_tables import positions
+from ._labels import column, default_output_names, is_frame, per_output
+from ._weights import check_sample_cost, check_score_weight, cost_rows
 from .costs import per_output_costs
 
 __all__ = ["CostConfusionMatrixDisplay"]
@@ -49,26 +43,24 @@ def _fitted_actions(estimator):
     return _fitted_actions(estimator)
 
 
-def _cells(y_true, y_pred, labels, actions, cost_matrix, sample_weight, sample_cost):
+def _cells(y_true, y_pred, labels, actions, cost_matrix, *, sample_weight, sample_cost):
     """Counts and mean costs of the (class, decision) cells, computed example by example.
 
     Unlike ``confusion_matrix``, the decisions may be actions, and each example may
     bring its own costs; a cell's cost is then the mean of its examples' costs, so that
     count x cost is what the cell cost in all.
     """
-    from .metrics import _positions, _weights
-
     labels = np.asarray(labels)
     columns = labels if actions is None else np.asarray(actions)
-    true_pos = _positions(y_true, labels, "y_true")
-    pred_pos = _positions(
+    true_pos = positions(y_true, labels, "y_true")
+    pred_pos = positions(
         y_pred,
         columns,
         "y_pred",
         "the actions" if actions is not None else "the cost matrix's labels",
     )
     n, k, m = len(y_true), len(labels), len(columns)
-    weights = np.ones(n) if sample_weight is None else _weights(sample_weight, n)
+    weights = np.ones(n) if sample_weight is None else check_score_weight(sample_weight, n)
     counts = np.zeros((k, m), dtype=int if sample_weight is None else float)
     np.add.at(counts, (true_pos, pred_pos), 1 if sample_weight is None else weights)
     if sample_cost is None:
@@ -280,16 +272,16 @@ class CostConfusionMatrixDisplay:
                 y_true,
                 y_pred,
                 cost_matrix,
-                labels,
-                actions,
-                sample_weight,
-                sample_cost,
-                output_names,
-                ax,
-                plot_kwargs,
+                labels=labels,
+                actions=actions,
+                sample_weight=sample_weight,
+                sample_cost=sample_cost,
+                names=output_names,
+                ax=ax,
+                plot_kwargs=plot_kwargs,
             )
         y_true, y_pred = np.ravel(y_true), np.ravel(y_pred)
-        if actions is None and (_is_frame(cost_matrix) or isinstance(cost_matrix, dict)):
+        if actions is None and (is_frame(cost_matrix) or isinstance(cost_matrix, dict)):
             actions = action_names(cost_matrix, () if labels is None else labels)
         if labels is None:
             labels = np.unique(y_true if actions is not None else np.concatenate([y_true, y_pred]))
@@ -310,8 +302,8 @@ class CostConfusionMatrixDisplay:
             labels,
             actions,
             costs if cost_matrix is not None else None,
-            sample_weight,
-            sample_cost,
+            sample_weight=sample_weight,
+            sample_cost=sample_cost,
         )
         display = cls(
             counts,
@@ -328,6 +320,7 @@ class CostConfusionMatrixDisplay:
         y_true,
         y_pred,
         cost_matrix,
+        *,
         labels,
         actions,
         sample_weight,

@@ -17,7 +17,7 @@ _BATCH = [None, Interval(Integral, 1, None, closed="left"), Options(Integral, {-
 PARAMETER_CONSTRAINTS: dict = {
     "model": [None, callable, keras.Model],
     "build_fn": [None, callable, keras.Model],
-    # checked at fit by _validation.check_costs, as every entry point taking a cost matrix
+    # checked at fit by _cost_matrix.check_costs, as every entry point taking a cost matrix
     # checks it (MinimumCostClassifier, costkeras.decisions, the metrics): the same messages
     "cost_matrix": "no_validation",
     "class_weight": [dict, list, tuple, np.ndarray, StrOptions({"balanced"}), None],

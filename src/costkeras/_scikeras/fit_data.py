@@ -9,15 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import (
-    check_decidable,
-    check_nonnegative,
-    check_sample_cost,
-    check_sample_weight,
-    class_weight_vector,
-    cost_rows,
-    per_output,
-)
+from .._cost_matrix import check_decidable, check_nonnegative
+from .._labels import per_output
+from .._weights import check_sample_cost, check_sample_weight, class_weight_vector, cost_rows
 from ..costs import per_output_costs
 from .heads import REWEIGHTING_LOSSES, Head, resolve_decision
 from .targets import Target

@@ -67,7 +67,7 @@ scikit-learn that costkeras touches live in ``_compat``.
     with scikit-learn's private helper, whose messages name no sample count
     ("sample_weight.shape == (5,), expected (60,)!"). Accuracy needs no row
     dropped: the weights are checked as the metrics check them
-    (``_validation.check_score_weight``) and handed to the scorer.
+    (``_weights.check_score_weight``) and handed to the scorer.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ from sklearn.utils import ClassifierTags
 from sklearn.utils.validation import check_array, validate_data
 
 from .. import _compat
-from .._validation import check_score_weight
+from .._weights import check_score_weight
 
 
 def fits_floatx(X) -> bool:

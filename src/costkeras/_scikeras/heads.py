@@ -16,7 +16,8 @@ from typing import Any
 import keras
 import numpy as np
 
-from .._validation import _plain, check_costs, check_nonnegative, per_output
+from .._cost_matrix import check_costs, check_nonnegative
+from .._labels import per_output, plain
 from ..keras.losses import (
     ArgmaxWeightedCrossEntropy,
     ClassWeightedCrossEntropy,
@@ -317,10 +318,10 @@ def _head_costs(cost_matrix, classes, params: dict, param: str):
     """
     if cost_matrix is None:
         return None, None
-    # every entry point's check of a cost matrix (``_validation.check_costs``)
+    # every entry point's check of a cost matrix (``_cost_matrix.check_costs``)
     matrix, actions = check_costs(cost_matrix, classes, param=param, actions_param=None)
     if actions is not None:
-        named = f"{param} has actions {_plain(actions)!r} for its columns, not the classes"
+        named = f"{param} has actions {plain(actions)!r} for its columns, not the classes"
         if params["cost_loss"] != "cross_entropy":
             raise ValueError(
                 f"{named}, but cost_loss={params['cost_loss']!r} trains with a square (k, k) "

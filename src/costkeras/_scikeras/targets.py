@@ -18,7 +18,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import column_or_1d
 from sklearn.utils.validation import check_array
 
-from .._validation import (
+from .._labels import (
     check_classification_target,
     check_one_label_type,
     column,

@@ -24,7 +24,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.validation import check_is_fitted
 
 from .. import _compat
-from .._validation import check_sample_weight
+from .._weights import check_sample_weight
 from .compiling import (
     build_optimizer,
     compile_model,

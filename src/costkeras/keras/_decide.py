@@ -12,7 +12,8 @@ import keras
 import numpy as np
 from keras import backend, ops
 
-from .._validation import _float_array, check_decidable
+from .. import _cost_matrix
+from .._cost_matrix import check_decidable
 
 NO_DECISION = -1
 """The decision of a row that cannot be decided: a probability, a cost or an
@@ -35,8 +36,8 @@ def first_argmin(values, tolerance=None):
     """The position of the first minimum along the last axis, as int32; -1 where not finite.
 
     ``ops.argmin`` would do, but TensorFlow's exporter writes it with a
-    ``Bitcast`` node that ONNX Runtime refuses (``../shared/NOTES.md``, section
-    7); ``min``, ``equal`` and ``where`` export everywhere. Ties go to the
+    ``Bitcast`` node that ONNX Runtime refuses; ``min``, ``equal`` and ``where``
+    export everywhere. Ties go to the
     lower position, as with :func:`numpy.argmin`. A row holding a NaN or an
     infinite value has no defined minimum (NaN equals nothing, so the search
     would return the out-of-range position m): it gets :data:`NO_DECISION`.
@@ -58,7 +59,7 @@ def first_argmin(values, tolerance=None):
     return ops.where(finite, first, ops.convert_to_tensor(NO_DECISION, "int32"))
 
 
-def decide(proba, costs=None):
+def decision_positions(proba, costs=None):
     """Bayes's decision ``argmin_a sum_i p_i C[i, a]``; without costs, the most probable class.
 
     A row whose probabilities, cost matrix (per-row ``costs`` of shape
@@ -143,25 +144,18 @@ def check_matrix(
 ) -> np.ndarray:
     """A finite 2-D float64 matrix (square unless told otherwise), or a ValueError naming it.
 
-    The numbers are read by the Keras-free core's own reading
-    (:func:`costkeras._validation._float_array`), so text, complex numbers and
-    numbers beyond the float range are refused with its messages. ``decidable``:
-    a matrix that decides (costs, not the forum's weights) must also pass
-    :func:`costkeras._validation.check_decidable`, the check every other entry
-    point makes (one column, every row constant). ``dtype``: the float type the
-    caller computes in; a cost whose magnitude it cannot hold (1e39 in float32)
-    would become infinite there, so it is refused now. ``takes_actions``: what to
-    say when a square matrix was expected but a (k, m) one came.
+    The Keras-free core's check of every cost matrix given as an array
+    (:func:`costkeras._cost_matrix.check_matrix`), with its messages.
+    ``decidable``: a matrix that decides (costs, not the forum's weights) must also
+    pass :func:`costkeras._cost_matrix.check_decidable` (one column, every row
+    constant). ``dtype``: the float type the caller computes in; a cost whose
+    magnitude it cannot hold (1e39 in float32) would become infinite there, so it
+    is refused now. ``takes_actions``: what to say when a square matrix was
+    expected but a (k, m) one came.
     """
-    array = _float_array(matrix, name, "a numeric matrix")
-    shape = "square (k, k)" if square else "(k, m)"
-    if array.ndim != 2 or (square and array.shape[0] != array.shape[1]) or 0 in array.shape:
-        message = f"{name} must be a {shape} matrix; got shape {array.shape}."
-        if square and takes_actions and array.ndim == 2 and 0 not in array.shape:
-            message += f" {takes_actions}"
-        raise ValueError(message)
-    if not np.all(np.isfinite(array)):
-        raise ValueError(f"{name} must contain only finite values (no NaN or inf).")
+    array = _cost_matrix.check_matrix(
+        matrix, name, square=square, expected="a numeric matrix", hint=takes_actions
+    )
     if decidable:
         check_decidable(array, name)
     if dtype is not None:

@@ -21,7 +21,7 @@ from ._decide import (
     check_columns,
     check_matrix,
     check_sample_cost,
-    decide,
+    decision_positions,
 )
 
 # a model, not a layer, in its own module; public from here
@@ -164,11 +164,13 @@ class BayesDecision(keras.layers.Layer):
         check_prediction(probabilities, "BayesDecision", "probabilities")
         proba = class_probabilities(probabilities)
         if sample_cost is not None:
-            return decide(proba, check_sample_cost(proba, ops.cast(sample_cost, proba.dtype)))
+            return decision_positions(
+                proba, check_sample_cost(proba, ops.cast(sample_cost, proba.dtype))
+            )
         check_columns(proba, self.cost_matrix, "cost_matrix")
         if self.cost_matrix is None:
-            return decide(proba)
-        return decide(proba, ops.convert_to_tensor(self.cost_matrix, dtype=proba.dtype))
+            return decision_positions(proba)
+        return decision_positions(proba, ops.convert_to_tensor(self.cost_matrix, dtype=proba.dtype))
 
     def compute_output_spec(self, probabilities, sample_cost=None):
         probabilities, _ = _inputs(probabilities, sample_cost)

@@ -21,7 +21,7 @@ from ._decide import (
     _assert_same_rows,
     check_columns,
     check_matrix,
-    decide,
+    decision_positions,
 )
 from ._ops import (
     check_prediction,
@@ -179,7 +179,7 @@ class MeanCost(keras.metrics.Metric):
         if 0 in proba.shape[:-1]:
             return  # nothing to add; TensorFlow's eager min refuses an empty batch
         matrix = self._matrix(proba)
-        decided = decide(proba, matrix if self.decision == "bayes" else None)
+        decided = decision_positions(proba, matrix if self.decision == "bayes" else None)
         if row is None:
             row = ops.matmul(one_hot, matrix)  # C[true, :]
         costs = ops.sum(row * ops.one_hot(decided, proba.shape[-1], dtype=proba.dtype), axis=-1)
