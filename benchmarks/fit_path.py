@@ -63,7 +63,8 @@ def trace_fit(estimator, X, y, **fit_kwargs) -> dict:
         if not hops and _is_keras_fit(code):
             chain, caller = [], frame.f_back
             while caller is not None and not (
-                caller.f_code.co_name == "fit" and caller.f_code.co_filename.endswith("estimator.py")
+                caller.f_code.co_name == "fit"
+                and caller.f_code.co_filename.endswith("estimator.py")
             ):
                 chain.append(caller.f_code)
                 caller = caller.f_back
@@ -122,13 +123,19 @@ def main() -> None:
     for name, (params, fit_kwargs) in settings.items():
         clf = CostSensitiveKerasClassifier(epochs=2, random_state=0, **params)
         found = trace_fit(clf, X, y, **fit_kwargs)
-        print(f"== {name}: CostSensitiveKerasClassifier(**{params}).fit(X[60x4], y, "
-              f"{', '.join(fit_kwargs) or ''})")
-        print(f"hops estimator.fit -> Model.fit: {found['hops']['all']} frames, "
-              f"{found['hops']['costkeras']} of them costkeras's")
+        print(
+            f"== {name}: CostSensitiveKerasClassifier(**{params}).fit(X[60x4], y, "
+            f"{', '.join(fit_kwargs) or ''})"
+        )
+        print(
+            f"hops estimator.fit -> Model.fit: {found['hops']['all']} frames, "
+            f"{found['hops']['costkeras']} of them costkeras's"
+        )
         print("  " + " -> ".join(found["hops"]["chain"]))
-        print(f"distinct costkeras functions called: {found['functions']} "
-              f"in {len(found['files'])} files")
+        print(
+            f"distinct costkeras functions called: {found['functions']} "
+            f"in {len(found['files'])} files"
+        )
         for label in ("get_params calls", "y reads", "sample_weight checks"):
             print(f"{label}: {found.get(label, 0)}")
         print("  files: " + ", ".join(found["files"]))

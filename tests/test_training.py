@@ -1,6 +1,8 @@
 """The training schedule, validation split, temperature and cost early stopping."""
 
 import pickle
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -10,17 +12,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from costkeras._compat import moving_average_pairs
+from costkeras._scikeras.early_stopping import LogLossEarlyStopping
 from costkeras._scikeras.epoch_data import one_iterator_steps, repeated_batches
-from costkeras._scikeras.training import (
-    CostEarlyStopping,
-    apply_temperature,
+from costkeras._scikeras.schedule import (
     auto_schedule,
-    fit_temperature,
     plan_fit,
     resolve_early_stopping,
     resolve_validation_fraction,
-    validation_score,
     validation_split,
+)
+
+# the cost monitors of early stopping and temperature scaling are experiments of the
+# benchmarks (benchmarks/experiments.py), which their results rest on
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from experiments import (
+    CostEarlyStopping,
+    apply_temperature,
+    fit_temperature,
+    validation_score,
 )
 
 
@@ -255,7 +264,7 @@ def test_validation_rows_are_held_out_of_training_and_input_statistics(monkeypat
     X[:, 0] *= 1e6
     clf = small(early_stopping=True, validation_fraction=0.2, input_scaling="robust").fit(X, y)
     (call,) = spy.calls
-    stopper = next(cb for cb in call["callbacks"] if isinstance(cb, CostEarlyStopping))
+    stopper = next(cb for cb in call["callbacks"] if isinstance(cb, LogLossEarlyStopping))
     trained, held_out = np.asarray(call["x"], "float32"), stopper.X_val
     assert len(trained) == 240 and len(held_out) == 60
     rows = {tuple(row) for row in X.astype("float32")}
@@ -277,7 +286,9 @@ def test_auto_validation_fraction_holds_out_more_of_a_rare_class(monkeypatch):
     held_out = []
     for params in ({}, {"validation_fraction": 0.1}):
         small(early_stopping=True, **params).fit(X, y)
-        stopper = next(cb for cb in spy.calls[-1]["callbacks"] if isinstance(cb, CostEarlyStopping))
+        stopper = next(
+            cb for cb in spy.calls[-1]["callbacks"] if isinstance(cb, LogLossEarlyStopping)
+        )
         held_out.append(len(stopper.y_val))
     assert held_out == [100, 40]  # "auto": a quarter, the most it holds out; 0.1 as given
 

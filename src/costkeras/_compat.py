@@ -20,6 +20,8 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     # scikeras's routing of ``optimizer__x``, ``fit__x``, ``callbacks__x`` parameters
     "route_params": ("scikeras._utils", "route_params"),
     "unflatten_params": ("scikeras._utils", "unflatten_params"),
+    # scikit-learn's validation of the parameters once per fit, and its nested-call config
+    "fit_context": ("sklearn.base", "_fit_context"),
     # scikit-learn's parameter constraints (``_parameter_constraints``)
     "Interval": ("sklearn.utils._param_validation", "Interval"),
     "StrOptions": ("sklearn.utils._param_validation", "StrOptions"),

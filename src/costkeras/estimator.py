@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 
 from ._scikeras.constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
 from ._scikeras.decide import call_costs, decide, expected_cost
+from ._scikeras.plan import FitCall
 from ._scikeras.serving import DecisionModelMixin
 from ._scikeras.wrapper import HeadsKerasWrapper
 from ._validation import stack_columns
@@ -264,9 +265,9 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         self
         """
         epochs = kwargs.pop("epochs", getattr(self, "fit__epochs", self.epochs))
-        initial_epoch = kwargs.pop("initial_epoch", 0)
-        warm = self.warm_start and self.initialized_
-        return self._train(X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kwargs)
+        start, warm = kwargs.pop("initial_epoch", 0), self.warm_start and self.initialized_
+        call = FitCall(sample_weight, sample_cost, warm, epochs, start, fit_kwargs=kwargs)
+        return self._train(X, y, call)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, sample_cost=None, **kwargs):
         """Train for one epoch, keeping the model, its weights and the optimizer's state.
@@ -285,16 +286,8 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         -------
         self
         """
-        for name in ("epochs", "initial_epoch"):
-            if name in kwargs:
-                raise TypeError(
-                    f"Invalid argument `{name}` to `partial_fit`: `partial_fit` always trains "
-                    "for 1 epoch, from the current one."
-                )
-        warm = self.initialized_
-        return self._train(
-            X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs, classes, True
-        )
+        call = FitCall.partial(sample_weight, sample_cost, kwargs, classes, fitted=self)
+        return self._train(X, y, call)
 
     # -------------------------------------------------------------- predict
     # A routed sample_cost goes to predict unless the user says otherwise, so a

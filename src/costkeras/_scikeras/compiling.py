@@ -16,11 +16,16 @@ it was compiled with).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import keras
 
 from .._compat import compile_arguments
 from ..keras.metrics import LabelsOnly
 from .heads import Head
+
+if TYPE_CHECKING:
+    from .plan import FitPlan
 
 AUTO_STEPS_PER_EXECUTION = 16
 _OWNED = "_costkeras_compiled"  # set on a model costkeras compiled from scratch
@@ -45,10 +50,9 @@ def steps_per_execution(
     value a fit that goes on training was compiled with, kept where above 1, so that
     warm fits and ``partial_fit`` calls of other sizes do not recompile and retrace.
 
-    Measured (TensorFlow, 2 cores, the default network on 17,500 rows): the same
-    weights, a quarter less time per epoch at 16 than at 1. Short epochs gain nothing:
-    the multi-step function costs more to trace, and a search fitting many small models
-    would trace it for few calls each (TensorFlow warns of retracing then).
+    Several steps per call save the per-call overhead on long epochs. Short epochs gain
+    nothing: the multi-step function costs more to trace, and a search fitting many
+    small models would trace it for few calls each (TensorFlow warns of retracing then).
     """
     if value != "auto":
         if value > 1 and keras.backend.backend() == "torch":
@@ -107,7 +111,7 @@ def compile_model(
     model: keras.Model,
     heads: list[Head],
     estimator_kwargs: dict,
-    params: dict,
+    plan: FitPlan,
     *,
     default_network: bool = False,
 ):
@@ -115,8 +119,8 @@ def compile_model(
 
     ``estimator_kwargs`` are the estimator's compile arguments (scikeras's
     routing of ``optimizer__``, ``loss__``, ``metrics__`` parameters applied) and
-    the resolved ``steps_per_execution``; ``params`` tells which of ``optimizer``,
-    ``loss``, ``metrics`` and ``steps_per_execution`` the user set.
+    the resolved ``steps_per_execution``; ``plan`` tells which of ``optimizer``,
+    ``metrics`` and ``steps_per_execution`` the user set.
     ``default_network``: costkeras built the model, so it always owns its compile
     settings (an unpickled model has lost the mark set here).
     """
@@ -129,10 +133,10 @@ def compile_model(
         # a model costkeras compiled follows "auto" (a batch-hook callback of a later
         # warm fit gets 1); a model the user compiled keeps its own unless it is set
         owned = default_network or getattr(model, _OWNED, False)
-        follows = params["steps_per_execution"] != "auto" or owned
+        follows = plan.steps_per_execution != "auto" or owned
         override = {
-            "optimizer": params["optimizer"] is not None,
-            "metrics": params["metrics"] is not None,
+            "optimizer": plan.optimizer_set,
+            "metrics": plan.metrics_set,
             "steps_per_execution": follows and steps != model.steps_per_execution,
         }
         same_loss = _same_losses(model.loss, losses, len(model.outputs))
