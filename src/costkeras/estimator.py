@@ -199,39 +199,10 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         build_fn: Callable[..., keras.Model] | keras.Model | None = None,
         **kwargs: Any,
     ):
-        self.model = model
-        self.cost_matrix = cost_matrix
-        self.class_weight = class_weight
-        self.cost_loss = cost_loss
-        self.cost_loss_weight = cost_loss_weight
-        self.decision = decision
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.optimizer = optimizer
-        self.loss = loss
-        self.metrics = metrics
-        self.batch_size = batch_size
-        self.validation_batch_size = validation_batch_size
-        self.epochs = epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.reduce_lr_on_plateau = reduce_lr_on_plateau
-        self.dropout = dropout
-        self.input_scaling = input_scaling
-        self.verbose = verbose
-        self.callbacks = callbacks
-        self.validation_split = validation_split
-        self.shuffle = shuffle
-        self.run_eagerly = run_eagerly
-        self.steps_per_execution = steps_per_execution
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.memory = memory
-        self.build_fn = build_fn
-        # scikeras's routed parameters (optimizer__learning_rate=..., model__x=...)
-        vars(self).update(kwargs)
+        # every parameter stored as given; scikeras's routed ones (optimizer__learning_rate=...,
+        # model__x=...) too
+        params = {name: value for name, value in locals().items() if name not in ("self", "kwargs")}
+        vars(self).update(params, **kwargs)
         if kwargs:
             self._user_params = set(kwargs)
 

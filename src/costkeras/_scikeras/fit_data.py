@@ -39,7 +39,6 @@ def fit_arrays(
     Per-example costs without a ``cost_matrix`` update each head's mean cost
     matrix (a fit that is not warm starts it anew).
     """
-    n = len(target.columns[0])
     names = [head.name for head in heads]
     single = len(heads) == 1
     first_call, sample_weight, strategy = not plan.warm, plan.sample_weight, plan.cost_loss
@@ -58,26 +57,7 @@ def fit_arrays(
         )[positions]
         if sample_weight is not None:
             weight = weight * sample_weight
-        rows = None
-        if costs[j] is not None:
-            head_costs = check_sample_cost(costs[j], n, head.n_classes, param=f"sample_cost{where}")
-            check_decidable(head_costs, f"sample_cost{where}")
-            rows = cost_rows(positions, sample_cost=head_costs)
-            derives = head.costs_from_examples
-            if not strategy.trains and not derives:
-                raise ValueError(
-                    f"sample_cost{where} given to fit would change nothing: "
-                    "cost_loss='cross_entropy' trains without costs and cost_matrix decides. "
-                    "Pass the costs to predict, drop cost_matrix (their mean then decides), or "
-                    "choose a cost_loss that trains with them."
-                )
-            if derives:
-                if first_call:
-                    head.cost_sums = head.cost_counts = None
-                head.add_sample_costs(head_costs, positions)
-                head.decision = strategy.decision(plan.decision, head.cost_matrix)
-        elif getattr(head, "per_example", False):
-            rows = cost_rows(positions, cost_matrix=head.cost_matrix)
+        rows = _cost_rows(head, positions, costs[j], plan, where)
         target_rows, example_weights = _training_rows(head, strategy, rows, first_call)
         if target_rows is not None and not getattr(head, "per_example", False):
             # the head's loss was built at the first fit to take cost_matrix's rows, and
@@ -99,6 +79,35 @@ def fit_arrays(
     ):
         return targets, None
     return targets, weights
+
+
+def _cost_rows(head: Head, positions, sample_cost, plan: FitPlan, where: str):
+    """Each example's cost row ``C[true, :]``: its own costs, the head's matrix, or None.
+
+    Per-example costs given to a head without a ``cost_matrix`` also update its mean
+    cost matrix (a fit that is not warm starts it anew) and the decision it implies.
+    """
+    n = len(positions)
+    if sample_cost is None:
+        if getattr(head, "per_example", False):
+            return cost_rows(positions, cost_matrix=head.cost_matrix)
+        return None
+    head_costs = check_sample_cost(sample_cost, n, head.n_classes, param=f"sample_cost{where}")
+    check_decidable(head_costs, f"sample_cost{where}")
+    derives = head.costs_from_examples
+    if not plan.cost_loss.trains and not derives:
+        raise ValueError(
+            f"sample_cost{where} given to fit would change nothing: "
+            "cost_loss='cross_entropy' trains without costs and cost_matrix decides. "
+            "Pass the costs to predict, drop cost_matrix (their mean then decides), or "
+            "choose a cost_loss that trains with them."
+        )
+    if derives:
+        if not plan.warm:
+            head.cost_sums = head.cost_counts = None
+        head.add_sample_costs(head_costs, positions)
+        head.decision = plan.cost_loss.decision(plan.decision, head.cost_matrix)
+    return cost_rows(positions, sample_cost=head_costs)
 
 
 def _training_rows(head: Head, strategy: CostLoss, rows, first_call: bool):

@@ -224,18 +224,7 @@ def build_heads(
     heads = []
     for j, name in enumerate(names):
         classes = target.classes[j]
-        units = model.outputs[order[j]].shape[-1]
-        if units != len(classes) and not (units == 1 and len(classes) == 2):
-            where = (
-                "model output"
-                if single
-                else (f"model output {model_names[order[j]]!r} (for y column {name!r})")
-            )
-            raise ValueError(
-                f"{where} has {units} units but {'y' if single else 'that column'} has "
-                f"{len(classes)} classes {classes.tolist()!r}; it needs {len(classes)} units "
-                "(a softmax)" + (" or 1 (a sigmoid)" if len(classes) == 2 else "") + "."
-            )
+        units = _output_units(model, order[j], classes, None if single else (model_names, name))
         param = "cost_matrix" if single else f"cost_matrix[{name!r}]"
         matrix, actions = _head_costs(costs[j], classes, plan, param)
         head = Head(name, classes, units, order[j], one_hot_labels=target.one_hot)
@@ -252,6 +241,25 @@ def build_heads(
                 "neither."
             )
     return heads
+
+
+def _output_units(model: keras.Model, index: int, classes, named) -> int:
+    """Units of the model's output ``index``, checked against its head's classes.
+
+    ``named``: None for a single output, else the model's output names and y's column.
+    """
+    units = model.outputs[index].shape[-1]
+    if units != len(classes) and not (units == 1 and len(classes) == 2):
+        where = "model output"
+        if named is not None:
+            model_names, name = named
+            where = f"model output {model_names[index]!r} (for y column {name!r})"
+        raise ValueError(
+            f"{where} has {units} units but {'y' if named is None else 'that column'} has "
+            f"{len(classes)} classes {classes.tolist()!r}; it needs {len(classes)} units "
+            "(a softmax)" + (" or 1 (a sigmoid)" if len(classes) == 2 else "") + "."
+        )
+    return units
 
 
 def _head_costs(cost_matrix, classes, plan: FitPlan, param: str):
