@@ -656,3 +656,60 @@ def test_steps_per_execution_above_one_is_refused_on_torch_before_training():
     X, y = two_blobs(40)
     with pytest.raises(ValueError, match="steps_per_execution must be 1"):
         small(steps_per_execution=4).fit(X, y)
+
+
+# --------------------------------------------------------- cost losses and the fit plan
+def test_every_cost_loss_is_one_strategy_of_the_registry():
+    from costkeras._scikeras.constraints import PARAMETER_CONSTRAINTS
+    from costkeras._scikeras.cost_losses import COST_LOSSES
+
+    (options,) = PARAMETER_CONSTRAINTS["cost_loss"]
+    assert set(COST_LOSSES) == options.options  # the constraint lists the registry
+    C = np.array([[0.0, 1.0], [5.0, 0.0]])
+    for name, strategy in COST_LOSSES.items():
+        assert strategy.name == name
+        # "auto": Bayes after a loss that leaves the probabilities as they are
+        expected = "argmax" if strategy.reweights else "bayes"
+        assert strategy.decision("auto", C) == expected
+        assert strategy.decision("auto", None) == "argmax"  # no costs: the likeliest class
+        assert strategy.decision("bayes", None) == "bayes"  # a decision given is kept
+        loss = strategy.matrix_loss(C, 1.0)
+        if strategy.keras_loss is None:
+            assert not strategy.trains and strategy.travels is None
+            assert isinstance(loss, keras.losses.CategoricalCrossentropy)
+        else:
+            assert isinstance(loss, strategy.keras_loss)
+            assert isinstance(strategy.example_loss(1.0), strategy.keras_loss)
+            rows, weights = strategy.example_rows(C[[0, 1, 1]], 5.0)
+            assert (rows is None) == (strategy.travels == "weight") == (weights is not None)
+
+
+def test_the_fit_plan_is_frozen_and_resolves_the_batch_size():
+    import dataclasses
+
+    from costkeras._scikeras.plan import FitCall, make_plan
+
+    params = small().get_params()
+    labels = np.arange(100) % 2
+    plan = make_plan(params, FitCall(epochs=3), labels=labels, n_outputs=1, seed=0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.epochs = 4
+    assert plan.epochs == 3 and plan.cost_loss.name == "cross_entropy"
+    assert plan.rows_per_batch(5_000) == auto_schedule(5_000)[1]  # small(): "auto"
+    routed = make_plan(
+        {**params, "fit__batch_size": 16}, FitCall(epochs=3), labels=labels, n_outputs=1
+    )
+    assert routed.rows_per_batch(5_000) == 16
+    given = make_plan(
+        {**params, "fit__batch_size": 16},
+        FitCall(epochs=3, fit_kwargs={"batch_size": -1}),
+        labels=labels,
+        n_outputs=1,
+    )
+    assert given.rows_per_batch(70) == 70  # fit's keyword first; -1: all rows
+    weighted = make_plan(
+        params, FitCall(np.ones(100).tolist(), epochs=3), labels=labels, n_outputs=1
+    )
+    assert isinstance(weighted.sample_weight, np.ndarray)  # checked once, here
+    with pytest.raises(ValueError, match="sample_weight"):
+        make_plan(params, FitCall(np.ones(99), epochs=3), labels=labels, n_outputs=1)

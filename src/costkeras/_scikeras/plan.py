@@ -145,13 +145,6 @@ class FitPlan:
         }
 
 
-def _batch_setting(params: dict, fit_kwargs: Mapping) -> int | str | None:
-    """The batch size this fit trains with: fit's keyword, ``fit__batch_size``, ``batch_size``."""
-    if "batch_size" in fit_kwargs:
-        return fit_kwargs["batch_size"]
-    return params.get("fit__batch_size", params["batch_size"])
-
-
 def make_plan(params: dict, call: FitCall, *, labels: np.ndarray, n_outputs: int, **known):
     """The plan of one fit of ``len(labels)`` rows, from ``get_params()`` and the call.
 
@@ -188,7 +181,8 @@ def make_plan(params: dict, call: FitCall, *, labels: np.ndarray, n_outputs: int
         epochs=schedule.epochs,
         train=schedule.train,
         validation=schedule.validation,
-        batch_size=_batch_setting(params, kwargs),
+        # fit's keyword, else the routed fit__batch_size, else batch_size
+        batch_size=kwargs.get("batch_size", params.get("fit__batch_size", params["batch_size"])),
         n_iter_no_change=params["n_iter_no_change"],
         tol=params["tol"],
         reduce_lr_on_plateau=params["reduce_lr_on_plateau"],

@@ -155,7 +155,8 @@ class HeadsKerasWrapper(
             plan.initial_epoch,
             stopper=stopper,
             plan=plan,
-            **call.fit_kwargs,
+            resolved=callbacks,
+            **{k: v for k, v in call.fit_kwargs.items() if k != "callbacks"},
         )
 
     def _train_with_custom_encoder(self, X, y, call: FitCall, params: dict) -> None:
@@ -219,15 +220,17 @@ class HeadsKerasWrapper(
         *,
         stopper=None,
         plan: FitPlan,
+        resolved: list | None = None,
         **kw,
     ):
         """scikeras's, with the plan's batch size, an early ``stopper`` and ``memory``.
 
         The stopper is one fit's only: it is not kept with the estimator's callbacks.
+        ``resolved``: this fit's callbacks, already read (``fit_callbacks``).
         A fit from scratch with ``memory`` set takes a training identical to one done
         before from ``memory`` instead of running it again.
         """
-        callbacks = self.fit_callbacks(kw.pop("callbacks", None))  # Fix 5
+        callbacks = self.fit_callbacks(kw.pop("callbacks", None)) if resolved is None else resolved
         self._fit_callbacks = callbacks if stopper is None else [*callbacks, stopper]
         if plan.batch_size == "auto":
             kw["batch_size"] = plan.rows_per_batch(n_rows(X))
