@@ -1,9 +1,8 @@
-"""Building and compiling the network: the default MLP or the user's model, and its heads.
+"""Building the network and its heads: the default MLP or the user's model, seeded.
 
 ``BuildMixin`` overrides scikeras's ``_initialize`` (y read once, the model built
-only once the rows it learns its input scaling from are known), its model building
-(the default network seeded and given its input statistics as an argument) and its
-compiling (by the precedence of :mod:`.compiling`).
+only once the rows it learns its input scaling from are known) and its model
+building (the default network seeded and given its input statistics as an argument).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ import numpy as np
 from scikeras.utils.random_state import tensorflow_random_state
 from scikeras.wrappers import BaseWrapper
 
-from .compiling import compile_model, steps_per_execution
 from .constraints import check_extra_params, check_hidden_layer_sizes
 from .fixes import torch_random_state
 from .heads import build_heads
@@ -149,30 +147,3 @@ class BuildMixin:
                 return build(meta=self._get_metadata())
             with tensorflow_random_state(self._random_state):
                 return build(meta=self._get_metadata())
-
-    def _get_compile_kwargs(self) -> dict:
-        if self.optimizer is not None:
-            return super()._get_compile_kwargs()
-        # optimizer=None means Adam for a model costkeras compiles, and scikeras's
-        # routing of optimizer__ parameters needs a class to route them to
-        self.optimizer = keras.optimizers.Adam
-        try:
-            return super()._get_compile_kwargs()
-        finally:
-            self.optimizer = None
-
-    def _ensure_compiled_model(
-        self, callbacks: list = (), steps_per_epoch: int = 1, plan: FitPlan | None = None
-    ) -> None:
-        if self.__dict__.get("heads_") is None:
-            return super()._ensure_compiled_model()
-        # not in _get_compile_kwargs: scikeras hands those to build functions too
-        kwargs = self._get_compile_kwargs()
-        continuing = plan.continuing
-        current = self.model_.steps_per_execution if continuing and self.model_.compiled else None
-        kwargs["steps_per_execution"] = steps_per_execution(
-            plan.steps_per_execution, callbacks, steps_per_epoch, current=current
-        )
-        self.loss_ = compile_model(
-            self.model_, self.heads_, kwargs, plan, default_network=self._default_network()
-        )

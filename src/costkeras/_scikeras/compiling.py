@@ -9,9 +9,9 @@
 | steps per | the user's, unless                      | ``steps_per_execution`` ("auto":  |
 | execution | ``steps_per_execution`` is an int       | an epoch, 16 or 1, see below)     |
 
-A user-compiled model is recompiled only when one of these changes; then it
-keeps its own optimizer, metrics and other compile settings (the very objects
-it was compiled with).
+A user-compiled model is recompiled only when one of these changes; then it keeps
+its own optimizer, metrics and other compile settings (the very objects it was
+compiled with). ``CompileMixin`` holds scikeras's compile hooks that apply it.
 """
 
 from __future__ import annotations
@@ -201,3 +201,34 @@ def _labels_only(metrics):
     if isinstance(metrics, (list, tuple)):
         return [_labels_only(metric) for metric in metrics]
     return LabelsOnly(metrics)
+
+
+class CompileMixin:
+    """scikeras's compile hooks, following the table above for a model with heads."""
+
+    def _get_compile_kwargs(self) -> dict:
+        if self.optimizer is not None:
+            return super()._get_compile_kwargs()
+        # optimizer=None means Adam for a model costkeras compiles, and scikeras's
+        # routing of optimizer__ parameters needs a class to route them to
+        self.optimizer = keras.optimizers.Adam
+        try:
+            return super()._get_compile_kwargs()
+        finally:
+            self.optimizer = None
+
+    def _ensure_compiled_model(
+        self, callbacks: list = (), steps_per_epoch: int = 1, plan: FitPlan | None = None
+    ) -> None:
+        if self.__dict__.get("heads_") is None:
+            return super()._ensure_compiled_model()
+        # not in _get_compile_kwargs: scikeras hands those to build functions too
+        kwargs = self._get_compile_kwargs()
+        continuing = plan.continuing
+        current = self.model_.steps_per_execution if continuing and self.model_.compiled else None
+        kwargs["steps_per_execution"] = steps_per_execution(
+            plan.steps_per_execution, callbacks, steps_per_epoch, current=current
+        )
+        self.loss_ = compile_model(
+            self.model_, self.heads_, kwargs, plan, default_network=self._default_network()
+        )

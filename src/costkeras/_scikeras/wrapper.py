@@ -20,7 +20,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 
 from .. import _compat
 from .building import BuildMixin, scikeras_seed
-from .compiling import build_optimizer
+from .compiling import CompileMixin, build_optimizer
 from .constraints import check_fit_arguments
 from .early_stopping import early_stopper
 from .epoch_data import one_iterator_steps, repeated_batches
@@ -51,6 +51,7 @@ class HeadsKerasWrapper(
     PicklingMixin,
     FittedMixin,
     BuildMixin,
+    CompileMixin,
     ScikerasFixesMixin,
     FastPredictMixin,
     KerasClassifier,
