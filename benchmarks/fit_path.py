@@ -44,6 +44,7 @@ def trace_fit(estimator, X, y, **fit_kwargs) -> dict:
     """Trace ``estimator.fit(X, y, **fit_kwargs)``; return what the module docstring lists."""
     functions: set = set()
     counts: Counter = Counter()
+    callers: Counter = Counter()  # who calls get_params()
     hops: dict = {}
 
     def profile(frame, event, arg):
@@ -60,6 +61,7 @@ def trace_fit(estimator, X, y, **fit_kwargs) -> dict:
             counts["sample_weight checks"] += 1
         if code.co_name == "get_params" and frame.f_locals.get("self") is estimator:
             counts["get_params calls"] += 1
+            callers[frame.f_back.f_code.co_qualname] += 1
         if not hops and _is_keras_fit(code):
             chain, caller = [], frame.f_back
             while caller is not None and not (
@@ -78,7 +80,7 @@ def trace_fit(estimator, X, y, **fit_kwargs) -> dict:
     finally:
         sys.setprofile(None)
     files = sorted({Path(f).relative_to(SRC.parent).as_posix() for f, _, _ in functions})
-    return {"hops": hops, "functions": len(functions), "files": files, **counts}
+    return {"hops": hops, "functions": len(functions), "files": files, "callers": callers, **counts}
 
 
 def params_lookups() -> Counter:
@@ -138,6 +140,7 @@ def main() -> None:
         )
         for label in ("get_params calls", "y reads", "sample_weight checks"):
             print(f"{label}: {found.get(label, 0)}")
+        print("  get_params callers: " + ", ".join(f"{k} {v}" for k, v in found["callers"].items()))
         print("  files: " + ", ".join(found["files"]))
     lookups = params_lookups()
     print(f"params[...] lookups: {sum(lookups.values())} in {len(lookups)} modules")
