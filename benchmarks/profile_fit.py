@@ -108,7 +108,7 @@ def instrument(clock: Clock) -> None:
 
     from costkeras import CostSensitiveKerasClassifier
     from costkeras._scikeras import wrapper
-    from costkeras._scikeras.training import CostEarlyStopping
+    from costkeras._scikeras.early_stopping import LogLossEarlyStopping
 
     tracing, steps, iterators, pipeline, validation, callbacks, loop, build, own = CATEGORIES
     clock.wrap(tracing_compilation, "_create_concrete_function", tracing)
@@ -116,7 +116,7 @@ def instrument(clock: Clock) -> None:
     clock.wrap(data_adapters, "get_data_adapter", pipeline)
     if hasattr(wrapper, "repeated_batches"):
         clock.wrap(wrapper, "repeated_batches", pipeline)
-    clock.wrap(CostEarlyStopping, "on_epoch_end", validation)
+    clock.wrap(LogLossEarlyStopping, "on_epoch_end", validation)
     for hook in ("on_epoch_begin", "on_epoch_end", "on_train_batch_begin", "on_train_batch_end"):
         clock.wrap(CallbackList, hook, callbacks)
     clock.wrap(CallbackList, "on_train_begin", callbacks)

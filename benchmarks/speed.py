@@ -91,7 +91,7 @@ def measure_fit_and_losses():
     import numpy as np
 
     from costkeras import CostSensitiveKerasClassifier
-    from costkeras._scikeras.heads import training_setup
+    from costkeras._scikeras.cost_losses import training_setup
 
     X, y = data(20000, 20)
     epochs, batch_size = 5, 64

@@ -194,8 +194,8 @@ class Candidate:
     """A costkeras network configured through the estimator's public surface only.
 
     ``model=`` is a builder closing over the training X's statistics, ``epochs`` and
-    ``batch_size`` come from :func:`costkeras._scikeras.training.auto_schedule`, and early
-    stopping is a :class:`costkeras._scikeras.training.CostEarlyStopping` in ``callbacks`` on a
+    ``batch_size`` come from :func:`costkeras._scikeras.schedule.auto_schedule`, and early
+    stopping is an :class:`experiments.CostEarlyStopping` in ``callbacks`` on a
     stratified validation share held out here.
     """
 
@@ -205,10 +205,11 @@ class Candidate:
 
     def _one(self, X, y, S, seed):
         import keras
+        from experiments import CostEarlyStopping, build_ensemble_mlp
 
         from costkeras import CostSensitiveKerasClassifier
-        from costkeras._scikeras.network import build_mlp, input_statistics
-        from costkeras._scikeras.training import CostEarlyStopping, auto_schedule, validation_split
+        from costkeras._scikeras.network import input_statistics
+        from costkeras._scikeras.schedule import auto_schedule, validation_split
 
         o = self.options
         positions = np.searchsorted(np.unique(y), y)
@@ -229,7 +230,7 @@ class Candidate:
         hidden = tuple(int(h) for h in o["hidden"].split("-"))
 
         def build(meta):
-            return build_mlp(
+            return build_ensemble_mlp(
                 meta,
                 hidden,
                 "relu",
@@ -262,7 +263,7 @@ class Candidate:
             self.info["best_epoch"] = callbacks[0].best_epoch_
         model.temperature_ = 1.0
         if o["cal"] == "1":
-            from costkeras._scikeras.training import fit_temperature
+            from experiments import fit_temperature
 
             model.temperature_ = fit_temperature(model.predict_proba(X[val]), positions[val])
             self.info["temperature"] = model.temperature_
@@ -283,7 +284,7 @@ class Candidate:
     def predict_proba(self, X):
         if self.options["scaler"] == "1":
             X = self.scaler.transform(X)
-        from costkeras._scikeras.training import apply_temperature
+        from experiments import apply_temperature
 
         return np.mean(
             [apply_temperature(m.predict_proba(X), m.temperature_) for m in self.models], axis=0

@@ -13,7 +13,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from costkeras import CostSensitiveKerasClassifier
-from costkeras._scikeras.heads import training_setup
+from costkeras._scikeras.cost_losses import training_setup
 from costkeras.costs import OutputCosts
 from costkeras.metrics import make_cost_scorer, mean_cost, savings_score, total_cost
 

@@ -1,6 +1,8 @@
 """The default network's input layers, embeddings and TabM-style ensemble."""
 
 import functools
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -10,7 +12,6 @@ from sklearn.preprocessing import QuantileTransformer
 
 from costkeras import CostSensitiveKerasClassifier
 from costkeras._scikeras.network import (
-    EnsembleInput,
     PiecewiseLinearEmbedding,
     QuantileNormal,
     RobustScaleClip,
@@ -20,6 +21,10 @@ from costkeras._scikeras.network import (
     build_mlp,
     input_statistics,
 )
+
+# the TabM-mini ensemble is an experiment of the benchmarks (benchmarks/experiments.py)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from experiments import EnsembleInput, build_ensemble_mlp
 
 pytestmark = pytest.mark.backend
 
@@ -93,7 +98,9 @@ def test_quantile_normal_matches_sklearn():
 def test_tabular_networks_learn_raw_money_columns_and_round_trip(options, tmp_path):
     X, y = heavy_tailed()
     options = {**options, "input_stats": input_statistics(X, options["input_stats"])}
-    builder = functools.partial(build_mlp, hidden_layer_sizes=(16,), activation="relu", seed=0)
+    builder = functools.partial(
+        build_ensemble_mlp, hidden_layer_sizes=(16,), activation="relu", seed=0
+    )
     clf = small(model=functools.partial(builder, **options), epochs=30, batch_size=32)
     clf.fit(X, y)
     assert clf.score(X, y) > 0.8
@@ -110,7 +117,7 @@ def test_tabular_networks_learn_raw_money_columns_and_round_trip(options, tmp_pa
 def test_ensemble_members_differ_and_are_averaged():
     X, _ = heavy_tailed(50)
     stats = input_statistics(X)
-    model = build_mlp(META, (8,), "relu", seed=0, input_stats=stats, n_members=4)
+    model = build_ensemble_mlp(META, (8,), "relu", seed=0, input_stats=stats, n_members=4)
     signs = keras.ops.convert_to_numpy(model.get_layer("ensemble_input").r)
     assert signs.shape == (4, 3) and len({tuple(row) for row in signs}) > 1
     head = model.get_layer("proba")
@@ -159,7 +166,7 @@ def test_without_a_first_hidden_layer_to_fold_into_the_embeddings_are_concatenat
     X, _ = heavy_tailed(300)
     stats = input_statistics(X)
     n_members = 4 if sizes else 1  # the ensemble scales each embedding: none folded
-    model = build_mlp(
+    model = build_ensemble_mlp(
         META, sizes, "relu", input_stats=stats, embedding_bins=16, n_members=n_members
     )
     few = model.get_layer("embedding_few")
@@ -276,7 +283,7 @@ def test_every_network_takes_a_batch_of_no_rows(options):
         **options,
         "input_stats": None if stats is None else input_statistics(X, stats),
     }
-    model = build_mlp(META, activation="relu", seed=0, **options)
+    model = build_ensemble_mlp(META, activation="relu", seed=0, **options)
     empty = keras.ops.convert_to_numpy(model(X[:0].astype("float32")))
     assert empty.shape == (0, 2) and empty.dtype == np.float32
 

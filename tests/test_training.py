@@ -1,6 +1,8 @@
 """The training schedule, validation split, temperature and cost early stopping."""
 
 import pickle
+import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -10,17 +12,24 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from costkeras._compat import moving_average_pairs
+from costkeras._scikeras.early_stopping import LogLossEarlyStopping
 from costkeras._scikeras.epoch_data import one_iterator_steps, repeated_batches
-from costkeras._scikeras.training import (
-    CostEarlyStopping,
-    apply_temperature,
+from costkeras._scikeras.schedule import (
     auto_schedule,
-    fit_temperature,
     plan_fit,
     resolve_early_stopping,
     resolve_validation_fraction,
-    validation_score,
     validation_split,
+)
+
+# the cost monitors of early stopping and temperature scaling are experiments of the
+# benchmarks (benchmarks/experiments.py), which their results rest on
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from experiments import (
+    CostEarlyStopping,
+    apply_temperature,
+    fit_temperature,
+    validation_score,
 )
 
 
@@ -255,7 +264,7 @@ def test_validation_rows_are_held_out_of_training_and_input_statistics(monkeypat
     X[:, 0] *= 1e6
     clf = small(early_stopping=True, validation_fraction=0.2, input_scaling="robust").fit(X, y)
     (call,) = spy.calls
-    stopper = next(cb for cb in call["callbacks"] if isinstance(cb, CostEarlyStopping))
+    stopper = next(cb for cb in call["callbacks"] if isinstance(cb, LogLossEarlyStopping))
     trained, held_out = np.asarray(call["x"], "float32"), stopper.X_val
     assert len(trained) == 240 and len(held_out) == 60
     rows = {tuple(row) for row in X.astype("float32")}
@@ -277,7 +286,9 @@ def test_auto_validation_fraction_holds_out_more_of_a_rare_class(monkeypatch):
     held_out = []
     for params in ({}, {"validation_fraction": 0.1}):
         small(early_stopping=True, **params).fit(X, y)
-        stopper = next(cb for cb in spy.calls[-1]["callbacks"] if isinstance(cb, CostEarlyStopping))
+        stopper = next(
+            cb for cb in spy.calls[-1]["callbacks"] if isinstance(cb, LogLossEarlyStopping)
+        )
         held_out.append(len(stopper.y_val))
     assert held_out == [100, 40]  # "auto": a quarter, the most it holds out; 0.1 as given
 
@@ -645,3 +656,60 @@ def test_steps_per_execution_above_one_is_refused_on_torch_before_training():
     X, y = two_blobs(40)
     with pytest.raises(ValueError, match="steps_per_execution must be 1"):
         small(steps_per_execution=4).fit(X, y)
+
+
+# --------------------------------------------------------- cost losses and the fit plan
+def test_every_cost_loss_is_one_strategy_of_the_registry():
+    from costkeras._scikeras.constraints import PARAMETER_CONSTRAINTS
+    from costkeras._scikeras.cost_losses import COST_LOSSES
+
+    (options,) = PARAMETER_CONSTRAINTS["cost_loss"]
+    assert set(COST_LOSSES) == options.options  # the constraint lists the registry
+    C = np.array([[0.0, 1.0], [5.0, 0.0]])
+    for name, strategy in COST_LOSSES.items():
+        assert strategy.name == name
+        # "auto": Bayes after a loss that leaves the probabilities as they are
+        expected = "argmax" if strategy.reweights else "bayes"
+        assert strategy.decision("auto", C) == expected
+        assert strategy.decision("auto", None) == "argmax"  # no costs: the likeliest class
+        assert strategy.decision("bayes", None) == "bayes"  # a decision given is kept
+        loss = strategy.matrix_loss(C, 1.0)
+        if strategy.keras_loss is None:
+            assert not strategy.trains and strategy.travels is None
+            assert isinstance(loss, keras.losses.CategoricalCrossentropy)
+        else:
+            assert isinstance(loss, strategy.keras_loss)
+            assert isinstance(strategy.example_loss(1.0), strategy.keras_loss)
+            rows, weights = strategy.example_rows(C[[0, 1, 1]], 5.0)
+            assert (rows is None) == (strategy.travels == "weight") == (weights is not None)
+
+
+def test_the_fit_plan_is_frozen_and_resolves_the_batch_size():
+    import dataclasses
+
+    from costkeras._scikeras.plan import FitCall, make_plan
+
+    params = small().get_params()
+    labels = np.arange(100) % 2
+    plan = make_plan(params, FitCall(epochs=3), labels=labels, n_outputs=1, seed=0)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plan.epochs = 4
+    assert plan.epochs == 3 and plan.cost_loss.name == "cross_entropy"
+    assert plan.rows_per_batch(5_000) == auto_schedule(5_000)[1]  # small(): "auto"
+    routed = make_plan(
+        {**params, "fit__batch_size": 16}, FitCall(epochs=3), labels=labels, n_outputs=1
+    )
+    assert routed.rows_per_batch(5_000) == 16
+    given = make_plan(
+        {**params, "fit__batch_size": 16},
+        FitCall(epochs=3, fit_kwargs={"batch_size": -1}),
+        labels=labels,
+        n_outputs=1,
+    )
+    assert given.rows_per_batch(70) == 70  # fit's keyword first; -1: all rows
+    weighted = make_plan(
+        params, FitCall(np.ones(100).tolist(), epochs=3), labels=labels, n_outputs=1
+    )
+    assert isinstance(weighted.sample_weight, np.ndarray)  # checked once, here
+    with pytest.raises(ValueError, match="sample_weight"):
+        make_plan(params, FitCall(np.ones(99), epochs=3), labels=labels, n_outputs=1)

@@ -20,6 +20,8 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     # scikeras's routing of ``optimizer__x``, ``fit__x``, ``callbacks__x`` parameters
     "route_params": ("scikeras._utils", "route_params"),
     "unflatten_params": ("scikeras._utils", "unflatten_params"),
+    # scikit-learn's validation of the parameters once per fit, and its nested-call config
+    "fit_context": ("sklearn.base", "_fit_context"),
     # scikit-learn's parameter constraints (``_parameter_constraints``)
     "Interval": ("sklearn.utils._param_validation", "Interval"),
     "StrOptions": ("sklearn.utils._param_validation", "StrOptions"),
@@ -30,8 +32,6 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
         "sklearn.utils._param_validation",
         "validate_parameter_constraints",
     ),
-    # validates the parameters once at fit's boundary, nested estimators' left to their fit
-    "fit_context": ("sklearn.base", "_fit_context"),
     # the base of scikit-learn's scorers, for a scorer that routes per-example costs
     "BaseScorer": ("sklearn.metrics._scorer", "_BaseScorer"),
     # TensorFlow has no public reader of its op-determinism flag (_scikeras/fixes.py, fix 3)

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._decision_mixin import CostDecisionMixin, DecisionOutput
 from ._estimator_doc import ESTIMATOR_DOC
 from ._scikeras.constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
+from ._scikeras.plan import FitCall
 from ._scikeras.serving import DecisionModelMixin
 from ._scikeras.wrapper import HeadsKerasWrapper
 
@@ -66,39 +67,10 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsK
         build_fn: Callable[..., keras.Model] | keras.Model | None = None,
         **kwargs: Any,
     ):
-        self.model = model
-        self.cost_matrix = cost_matrix
-        self.class_weight = class_weight
-        self.cost_loss = cost_loss
-        self.cost_loss_weight = cost_loss_weight
-        self.decision = decision
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.optimizer = optimizer
-        self.loss = loss
-        self.metrics = metrics
-        self.batch_size = batch_size
-        self.validation_batch_size = validation_batch_size
-        self.epochs = epochs
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.tol = tol
-        self.reduce_lr_on_plateau = reduce_lr_on_plateau
-        self.dropout = dropout
-        self.input_scaling = input_scaling
-        self.verbose = verbose
-        self.callbacks = callbacks
-        self.validation_split = validation_split
-        self.shuffle = shuffle
-        self.run_eagerly = run_eagerly
-        self.steps_per_execution = steps_per_execution
-        self.warm_start = warm_start
-        self.random_state = random_state
-        self.memory = memory
-        self.build_fn = build_fn
-        # scikeras's routed parameters (optimizer__learning_rate=..., model__x=...)
-        vars(self).update(kwargs)
+        # every parameter stored as given; scikeras's routed ones (optimizer__learning_rate=...,
+        # model__x=...) too
+        params = {name: value for name, value in locals().items() if name not in ("self", "kwargs")}
+        vars(self).update(params, **kwargs)
         if kwargs:
             self._user_params = set(kwargs)
 
@@ -132,9 +104,9 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsK
         self
         """
         epochs = kwargs.pop("epochs", getattr(self, "fit__epochs", self.epochs))
-        initial_epoch = kwargs.pop("initial_epoch", 0)
-        warm = self.warm_start and self.initialized_
-        return self._train(X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kwargs)
+        start, warm = kwargs.pop("initial_epoch", 0), self.warm_start and self.initialized_
+        call = FitCall(sample_weight, sample_cost, warm, epochs, start, fit_kwargs=kwargs)
+        return self._train(X, y, call)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, sample_cost=None, **kwargs):
         """Train for one epoch, keeping the model, its weights and the optimizer's state.
@@ -153,16 +125,8 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsK
         -------
         self
         """
-        for name in ("epochs", "initial_epoch"):
-            if name in kwargs:
-                raise TypeError(
-                    f"Invalid argument `{name}` to `partial_fit`: `partial_fit` always trains "
-                    "for 1 epoch, from the current one."
-                )
-        warm = self.initialized_
-        return self._train(
-            X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs, classes, True
-        )
+        call = FitCall.partial(sample_weight, sample_cost, kwargs, classes, fitted=self)
+        return self._train(X, y, call)
 
     # -------------------------------------------------------------- predict
     # A routed sample_cost goes to predict unless the user says otherwise, so a

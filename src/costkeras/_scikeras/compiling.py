@@ -9,18 +9,23 @@
 | steps per | the user's, unless                      | ``steps_per_execution`` ("auto":  |
 | execution | ``steps_per_execution`` is an int       | an epoch, 16 or 1, see below)     |
 
-A user-compiled model is recompiled only when one of these changes; then it
-keeps its own optimizer, metrics and other compile settings (the very objects
-it was compiled with).
+A user-compiled model is recompiled only when one of these changes; then it keeps
+its own optimizer, metrics and other compile settings (the very objects it was
+compiled with). ``CompileMixin`` holds scikeras's compile hooks that apply it.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import keras
 
 from .._compat import compile_arguments
 from ..keras.metrics import LabelsOnly
 from .heads import Head
+
+if TYPE_CHECKING:
+    from .plan import FitPlan
 
 AUTO_STEPS_PER_EXECUTION = 16
 _OWNED = "_costkeras_compiled"  # set on a model costkeras compiled from scratch
@@ -45,10 +50,9 @@ def steps_per_execution(
     value a fit that goes on training was compiled with, kept where above 1, so that
     warm fits and ``partial_fit`` calls of other sizes do not recompile and retrace.
 
-    Measured (TensorFlow, 2 cores, the default network on 17,500 rows): the same
-    weights, a quarter less time per epoch at 16 than at 1. Short epochs gain nothing:
-    the multi-step function costs more to trace, and a search fitting many small models
-    would trace it for few calls each (TensorFlow warns of retracing then).
+    Several steps per call save the per-call overhead on long epochs. Short epochs gain
+    nothing: the multi-step function costs more to trace, and a search fitting many
+    small models would trace it for few calls each (TensorFlow warns of retracing then).
     """
     if value != "auto":
         if value > 1 and keras.backend.backend() == "torch":
@@ -107,7 +111,7 @@ def compile_model(
     model: keras.Model,
     heads: list[Head],
     estimator_kwargs: dict,
-    params: dict,
+    plan: FitPlan,
     *,
     default_network: bool = False,
 ):
@@ -115,8 +119,8 @@ def compile_model(
 
     ``estimator_kwargs`` are the estimator's compile arguments (scikeras's
     routing of ``optimizer__``, ``loss__``, ``metrics__`` parameters applied) and
-    the resolved ``steps_per_execution``; ``params`` tells which of ``optimizer``,
-    ``loss``, ``metrics`` and ``steps_per_execution`` the user set.
+    the resolved ``steps_per_execution``; ``plan`` tells which of ``optimizer``,
+    ``metrics`` and ``steps_per_execution`` the user set.
     ``default_network``: costkeras built the model, so it always owns its compile
     settings (an unpickled model has lost the mark set here).
     """
@@ -129,10 +133,10 @@ def compile_model(
         # a model costkeras compiled follows "auto" (a batch-hook callback of a later
         # warm fit gets 1); a model the user compiled keeps its own unless it is set
         owned = default_network or getattr(model, _OWNED, False)
-        follows = params["steps_per_execution"] != "auto" or owned
+        follows = plan.steps_per_execution != "auto" or owned
         override = {
-            "optimizer": params["optimizer"] is not None,
-            "metrics": params["metrics"] is not None,
+            "optimizer": plan.optimizer_set,
+            "metrics": plan.metrics_set,
             "steps_per_execution": follows and steps != model.steps_per_execution,
         }
         same_loss = _same_losses(model.loss, losses, len(model.outputs))
@@ -197,3 +201,34 @@ def _labels_only(metrics):
     if isinstance(metrics, (list, tuple)):
         return [_labels_only(metric) for metric in metrics]
     return LabelsOnly(metrics)
+
+
+class CompileMixin:
+    """scikeras's compile hooks, following the table above for a model with heads."""
+
+    def _get_compile_kwargs(self) -> dict:
+        if self.optimizer is not None:
+            return super()._get_compile_kwargs()
+        # optimizer=None means Adam for a model costkeras compiles, and scikeras's
+        # routing of optimizer__ parameters needs a class to route them to
+        self.optimizer = keras.optimizers.Adam
+        try:
+            return super()._get_compile_kwargs()
+        finally:
+            self.optimizer = None
+
+    def _ensure_compiled_model(
+        self, callbacks: list = (), steps_per_epoch: int = 1, plan: FitPlan | None = None
+    ) -> None:
+        if self.__dict__.get("heads_") is None:
+            return super()._ensure_compiled_model()
+        # not in _get_compile_kwargs: scikeras hands those to build functions too
+        kwargs = self._get_compile_kwargs()
+        continuing = plan.continuing
+        current = self.model_.steps_per_execution if continuing and self.model_.compiled else None
+        kwargs["steps_per_execution"] = steps_per_execution(
+            plan.steps_per_execution, callbacks, steps_per_epoch, current=current
+        )
+        self.loss_ = compile_model(
+            self.model_, self.heads_, kwargs, plan, default_network=self._default_network()
+        )

@@ -9,7 +9,7 @@ import keras
 import numpy as np
 
 from .._compat import HasMethods, Interval, Options, StrOptions
-from .heads import COST_LOSSES, DECISIONS
+from .cost_losses import COST_LOSSES, DECISIONS
 from .network import INPUT_LAYERS
 
 _BATCH = [None, Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})]

@@ -2,10 +2,10 @@
 
 Keras's fit on NumPy arrays wraps them in a ``tf.data`` pipeline and makes a new
 iterator of it at the start of every epoch, and another one, never read, at its end;
-making one costs about as much as an epoch's training steps on a few thousand rows
-(``benchmarks/profile_fit.py``). :func:`repeated_batches` builds Keras's own pipeline
-(the same batches, reshuffled every pass) once, repeated, and the fit reads every epoch
-from one iterator, ``steps_per_epoch`` batches at a time. The compiled training step
+making one costs about as much as an epoch's training steps on small data.
+:func:`repeated_batches` builds Keras's own pipeline (the same batches, reshuffled every
+pass) once, repeated, and the fit reads every epoch from one iterator,
+``steps_per_epoch`` batches at a time. The compiled training step
 then runs an epoch in one call where ``steps_per_execution`` equals the steps of an
 epoch (or 1): a call that ran past an epoch's end would take the next epoch's first
 batches.

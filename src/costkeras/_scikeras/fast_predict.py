@@ -1,16 +1,16 @@
 """Fast predictions: the model called directly, without ``keras.Model.predict``.
 
-``keras.Model.predict`` builds a dataset per call (about 95 ms for one row)
-and walks large inputs in batches of 32. Plain NumPy input is instead
-predicted in chunks of 8,192 rows, and the input checks are skipped when a
-few microseconds show that they would pass it unchanged. On TensorFlow, the
+``keras.Model.predict`` builds a dataset per call, which costs more than the
+prediction itself on a few rows, and walks large inputs in batches of 32. Plain
+NumPy input is instead predicted in chunks of 8,192 rows, and the input checks
+are skipped when a few microseconds show that they would pass it unchanged. On TensorFlow, the
 first calls on a fitted model run it eagerly: ``Model.predict`` and
 ``predict_on_batch`` trace a ``tf.function`` per model, and TensorFlow counts
 traces by code location across models, so a grid search (a new model per fit,
 predicted once or twice) would print "triggered tf.function retracing"
 warnings. Later calls, and every call on the other backends, use
-``predict_on_batch``, the fastest path once traced (on JAX, an eager first call
-of 10,000 rows took 1.2 s against 0.15 s to compile and run ``predict_on_batch``).
+``predict_on_batch``, the fastest path once traced (on JAX an eager call runs op
+by op, slower than compiling once and running the compiled call).
 
 Anything else (keyword arguments, routed ``predict__`` parameters, predict
 callbacks) goes through scikeras's ``Model.predict`` path, so it is honoured.
@@ -58,9 +58,10 @@ class FastPredictMixin:
 
         A non-empty, finite, numeric 2-D ndarray of the fitted width and a dtype
         that casts safely to the fitted one, for an estimator fitted without
-        feature names: what ``check_array`` and scikeras would accept as is. It
-        takes about 4 us where they take 0.15-0.2 ms, a fifth of a one-row
-        prediction. Anything else goes through the full checks and their errors.
+        feature names: what ``check_array`` and scikeras would accept as is, read
+        from the array's attributes and one pass over its values, where the full
+        checks are a sizeable share of a one-row prediction. Anything else goes
+        through the full checks and their errors.
         """
         return (
             type(X) is np.ndarray

@@ -7,42 +7,43 @@ takes one) and the sample weights. The caller's arrays are never modified.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
-from .._cost_matrix import check_decidable, check_nonnegative
+from .._cost_matrix import check_decidable
 from .._labels import per_output
-from .._weights import check_sample_cost, check_sample_weight, class_weight_vector, cost_rows
+from .._weights import check_sample_cost, class_weight_vector, cost_rows
 from ..costs import per_output_costs
-from .heads import REWEIGHTING_LOSSES, Head, resolve_decision
+from .heads import Head
 from .targets import Target
+
+if TYPE_CHECKING:
+    from .cost_losses import CostLoss
+    from .plan import FitPlan
 
 
 def fit_arrays(
     heads: list[Head],
     target: Target,
-    *,
-    params: dict,
-    sample_weight=None,
-    sample_cost=None,
-    first_call: bool = True,
+    plan: FitPlan,
 ) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
     """Keras targets and sample weights, one per head, in the order of ``heads``.
 
-    ``params`` holds the estimator's ``class_weight``, ``cost_matrix`` and
-    ``cost_loss``. Per-example costs without a ``cost_matrix`` update each
-    head's mean cost matrix (``first_call`` starts it anew).
+    ``plan`` holds the estimator's ``class_weight``, ``cost_matrix`` and
+    ``cost_loss``, and the fit's checked ``sample_weight`` and ``sample_cost``.
+    Per-example costs without a ``cost_matrix`` update each head's mean cost
+    matrix (a fit that is not warm starts it anew).
     """
-    n = len(target.columns[0])
     names = [head.name for head in heads]
     single = len(heads) == 1
-    if sample_weight is not None:
-        sample_weight = check_sample_weight(sample_weight, n)
+    first_call, sample_weight, strategy = not plan.warm, plan.sample_weight, plan.cost_loss
     class_weights = (
-        [params["class_weight"]]
+        [plan.class_weight]
         if single
-        else (per_output(params["class_weight"], names, param="class_weight"))
+        else (per_output(plan.class_weight, names, param="class_weight"))
     )
-    costs = per_output_costs(sample_cost, names)
+    costs = per_output_costs(plan.sample_cost, names)
     targets, weights = [], []
     for j, head in enumerate(heads):
         where = "" if single else f"[{head.name!r}]"
@@ -52,35 +53,14 @@ def fit_arrays(
         )[positions]
         if sample_weight is not None:
             weight = weight * sample_weight
-        rows = None
-        if costs[j] is not None:
-            head_costs = check_sample_cost(costs[j], n, head.n_classes, param=f"sample_cost{where}")
-            check_decidable(head_costs, f"sample_cost{where}")
-            rows = cost_rows(positions, sample_cost=head_costs)
-            derives = head.costs_from_examples
-            if params["cost_loss"] == "cross_entropy" and not derives:
-                raise ValueError(
-                    f"sample_cost{where} given to fit would change nothing: "
-                    "cost_loss='cross_entropy' trains without costs and cost_matrix decides. "
-                    "Pass the costs to predict, drop cost_matrix (their mean then decides), or "
-                    "choose a cost_loss that trains with them."
-                )
-            if derives:
-                if first_call:
-                    head.cost_sums = head.cost_counts = None
-                head.add_sample_costs(head_costs, positions)
-                head.decision = resolve_decision(
-                    params["decision"], params["cost_loss"], head.cost_matrix
-                )
-        elif getattr(head, "per_example", False):
-            rows = cost_rows(positions, cost_matrix=head.cost_matrix)
-        target_rows, example_weights = _training_rows(head, params["cost_loss"], rows, first_call)
+        rows = _cost_rows(head, positions, costs[j], plan, where)
+        target_rows, example_weights = _training_rows(head, strategy, rows, first_call)
         if target_rows is not None and not getattr(head, "per_example", False):
             # the head's loss was built at the first fit to take cost_matrix's rows, and
             # reads no cost rows in its targets
             raise ValueError(
                 f"sample_cost{where} cannot join training that began without it: "
-                f"cost_loss={params['cost_loss']!r} was set up by the first fit to train with "
+                f"cost_loss={strategy.name!r} was set up by the first fit to train with "
                 "cost_matrix's rows. Fit anew with fit(X, y, sample_cost=...) to train with "
                 "per-example costs, or pass them to predict to decide with them."
             )
@@ -97,25 +77,42 @@ def fit_arrays(
     return targets, weights
 
 
-def _training_rows(head: Head, cost_loss: str, rows, first_call: bool):
-    """The cost rows appended to the targets, and weights per example, for ``cost_loss``."""
-    if rows is None or cost_loss == "cross_entropy":
+def _cost_rows(head: Head, positions, sample_cost, plan: FitPlan, where: str):
+    """Each example's cost row ``C[true, :]``: its own costs, the head's matrix, or None.
+
+    Per-example costs given to a head without a ``cost_matrix`` also update its mean
+    cost matrix (a fit that is not warm starts it anew) and the decision it implies.
+    """
+    n = len(positions)
+    if sample_cost is None:
+        if getattr(head, "per_example", False):
+            return cost_rows(positions, cost_matrix=head.cost_matrix)
+        return None
+    head_costs = check_sample_cost(sample_cost, n, head.n_classes, param=f"sample_cost{where}")
+    check_decidable(head_costs, f"sample_cost{where}")
+    derives = head.costs_from_examples
+    if not plan.cost_loss.trains and not derives:
+        raise ValueError(
+            f"sample_cost{where} given to fit would change nothing: "
+            "cost_loss='cross_entropy' trains without costs and cost_matrix decides. "
+            "Pass the costs to predict, drop cost_matrix (their mean then decides), or "
+            "choose a cost_loss that trains with them."
+        )
+    if derives:
+        if not plan.warm:
+            head.cost_sums = head.cost_counts = None
+        head.add_sample_costs(head_costs, positions)
+        head.decision = plan.cost_loss.decision(plan.decision, head.cost_matrix)
+    return cost_rows(positions, sample_cost=head_costs)
+
+
+def _training_rows(head: Head, strategy: CostLoss, rows, first_call: bool):
+    """The cost rows appended to the targets, and weights per example, for ``strategy``."""
+    if rows is None or not strategy.trains:
         return None, None
-    if cost_loss in REWEIGHTING_LOSSES:
-        check_nonnegative(rows, param="sample_cost", reason=f"for cost_loss={cost_loss!r}")
-    if cost_loss == "argmax_weighted":
-        return 1.0 + rows, None
-    if cost_loss == "class_weighted":
-        row_costs = rows.sum(axis=1)
-        if not row_costs.any():
-            raise ValueError(
-                "sample_cost is all zeros; cost_loss='class_weighted' needs some cost."
-            )
-        return None, row_costs / row_costs.mean()
-    # expected_cost: divided by the largest cost of the first call, kept for later calls
-    if first_call:
+    if strategy.scales and first_call:  # the first call's largest cost, kept for later calls
         head.cost_scale = float(np.abs(rows).max()) or 1.0
-    return rows / head.cost_scale, None
+    return strategy.example_rows(rows, head.cost_scale)
 
 
 def model_arrays(heads: list[Head], target: Target, targets: list, weights: list | None):

@@ -111,8 +111,8 @@ def _scikeras_dtype(values):
 
 
 def _prime_tensorflow_determinism_flag() -> None:
-    # Fix 3 (NOTES.md §4): the first read of the flag initialises TensorFlow's
-    # cached state, so scikeras's save/restore of it works afterwards.
+    # Fix 3: the first read of the flag initialises TensorFlow's cached state, so
+    # scikeras's save/restore of it works afterwards.
     if keras.backend.backend() == "tensorflow":
         _compat.is_op_determinism_enabled()
 

@@ -11,27 +11,19 @@ the plots loop over heads.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import keras
 import numpy as np
 
-from .._cost_matrix import check_costs, check_nonnegative
+from .._cost_matrix import check_costs
 from .._labels import per_output, plain
-from ..keras.losses import (
-    ArgmaxWeightedCrossEntropy,
-    ClassWeightedCrossEntropy,
-    ExpectedCostCrossEntropy,
-    forum_weights_from_costs,
-)
+from .cost_losses import COST_LOSS_TYPES
 from .network import layer_name
 from .targets import Target, keras_float, label_positions
 
-COST_LOSSES = ("cross_entropy", "argmax_weighted", "class_weighted", "expected_cost")
-DECISIONS = ("auto", "bayes", "argmax")
-# Losses that reweight whole examples: their probabilities already lean by the costs.
-REWEIGHTING_LOSSES = ("argmax_weighted", "class_weighted")
-_COST_LOSS_TYPES = (ArgmaxWeightedCrossEntropy, ClassWeightedCrossEntropy, ExpectedCostCrossEntropy)
+if TYPE_CHECKING:
+    from .plan import FitPlan
 
 _KINDS = {
     "categoricalcrossentropy": "categorical",
@@ -51,8 +43,8 @@ def loss_kind(loss: Any) -> str | None:
     Strings, loss classes, instances and functions are recognised by name.
     costkeras's cost losses are categorical (one-hot targets).
     """
-    if isinstance(loss, _COST_LOSS_TYPES) or (
-        isinstance(loss, type) and issubclass(loss, _COST_LOSS_TYPES)
+    if isinstance(loss, COST_LOSS_TYPES) or (
+        isinstance(loss, type) and issubclass(loss, COST_LOSS_TYPES)
     ):
         return "categorical"
     if isinstance(loss, str):
@@ -166,51 +158,6 @@ class Head:
         self.cost_matrix = self.cost_sums / np.maximum(self.cost_counts, 1)
 
 
-def training_setup(cost_loss: str, cost_loss_weight: float, cost_matrix: np.ndarray | None):
-    """The Keras loss for ``cost_loss`` with a class-level cost matrix.
-
-    Per-example costs travel with the targets instead, through a loss built
-    without a matrix (``_head_loss``) and rows made by ``_fit_data``.
-
-    Parameters
-    ----------
-    cost_loss, cost_loss_weight
-        The estimator's parameters.
-    cost_matrix : ndarray of shape (k, k) or None
-        The validated class-level cost matrix.
-
-    Returns
-    -------
-    keras.losses.Loss
-    """
-    if cost_matrix is None or cost_loss == "cross_entropy":
-        return keras.losses.CategoricalCrossentropy()
-    if cost_loss in REWEIGHTING_LOSSES:
-        check_nonnegative(cost_matrix, param="cost_matrix", reason=f"for cost_loss={cost_loss!r}")
-    if cost_loss == "argmax_weighted":
-        return ArgmaxWeightedCrossEntropy(forum_weights_from_costs(cost_matrix))
-    if cost_loss == "class_weighted":
-        row_costs = cost_matrix.sum(axis=1)
-        if not row_costs.any():
-            raise ValueError(
-                "cost_matrix is all zeros; cost_loss='class_weighted' needs some cost."
-            )
-        # mean weight 1 keeps the effective learning rate of plain cross-entropy
-        return ClassWeightedCrossEntropy(row_costs / row_costs.mean())
-    # expected_cost: scale-free, so cost_loss_weight means the same for any currency
-    scale = np.abs(cost_matrix).max() or 1.0
-    return ExpectedCostCrossEntropy(cost_matrix / scale, cost_weight=cost_loss_weight)
-
-
-def resolve_decision(decision: str, cost_loss: str, cost_matrix) -> str:
-    """``"bayes"`` or ``"argmax"``: the decision when predict gets no per-example costs."""
-    if decision == "auto":
-        if cost_matrix is None or cost_loss in REWEIGHTING_LOSSES:
-            return "argmax"
-        return "bayes"
-    return decision
-
-
 def model_output_names(model: keras.Model) -> list[str]:
     names = getattr(model, "output_names", None)
     if names:
@@ -241,13 +188,12 @@ def build_heads(
     target: Target,
     model: keras.Model,
     *,
-    params: dict,
+    plan: FitPlan,
     user_loss: Any,
-    per_example_costs: bool,
 ) -> list[Head]:
     """One head per output of y, matched to the model's outputs and given its loss.
 
-    ``params`` holds the estimator's ``cost_matrix``, ``cost_loss``,
+    ``plan`` holds the estimator's ``cost_matrix``, ``cost_loss``,
     ``cost_loss_weight`` and ``decision``; ``user_loss`` is the ``loss``
     parameter as scikeras instantiates it. Raises before any training when
     the model's outputs do not fit y or a parameter does not fit the outputs.
@@ -255,7 +201,7 @@ def build_heads(
     n_outputs = target.n_outputs
     model_names = model_output_names(model)
     if _is_multilabel_output(target, model):
-        return _multilabel_heads(target, model, params, user_loss, per_example_costs)
+        return _multilabel_heads(target, model, plan, user_loss)
     if len(model_names) != n_outputs:
         what = "one output" if n_outputs == 1 else f"one output per column of y ({n_outputs})"
         raise ValueError(
@@ -263,53 +209,61 @@ def build_heads(
             f"(y is a Keras model input of size {n_outputs} for them)."
         )
     names = target.names or (
-        target.output_names() if n_outputs > 1 and params["model"] is None else None
+        target.output_names() if n_outputs > 1 and not plan.model_given else None
     )
     if names is None:
         names = model_names if n_outputs > 1 else [model_names[0]]
     order = output_order(names, model_names) if n_outputs > 1 else [0]
     single = n_outputs == 1
     costs = (
-        [params["cost_matrix"]]
+        [plan.cost_matrix]
         if single
-        else _per_head(params["cost_matrix"], names, model_names, param="cost_matrix")
+        else _per_head(plan.cost_matrix, names, model_names, param="cost_matrix")
     )
     losses = _per_head(user_loss, names, model_names, param="loss") if not single else [user_loss]
     model_losses = _compiled_losses(model, names, model_names)
     heads = []
     for j, name in enumerate(names):
         classes = target.classes[j]
-        units = model.outputs[order[j]].shape[-1]
-        if units != len(classes) and not (units == 1 and len(classes) == 2):
-            where = (
-                "model output"
-                if single
-                else (f"model output {model_names[order[j]]!r} (for y column {name!r})")
-            )
-            raise ValueError(
-                f"{where} has {units} units but {'y' if single else 'that column'} has "
-                f"{len(classes)} classes {classes.tolist()!r}; it needs {len(classes)} units "
-                "(a softmax)" + (" or 1 (a sigmoid)" if len(classes) == 2 else "") + "."
-            )
+        units = _output_units(model, order[j], classes, None if single else (model_names, name))
         param = "cost_matrix" if single else f"cost_matrix[{name!r}]"
-        matrix, actions = _head_costs(costs[j], classes, params, param)
+        matrix, actions = _head_costs(costs[j], classes, plan, param)
         head = Head(name, classes, units, order[j], one_hot_labels=target.one_hot)
         head.cost_matrix, head.actions = matrix, actions
-        head.loss = _head_loss(head, params, losses[j], model_losses[j], per_example_costs)
+        head.loss = _head_loss(head, plan, losses[j], model_losses[j])
         head.target_format = target_format(head.loss, units)
-        head.per_example = per_example_costs and params["cost_loss"] != "cross_entropy"
-        head.decision = resolve_decision(params["decision"], params["cost_loss"], matrix)
+        head.per_example = plan.per_example and plan.cost_loss.trains
+        head.decision = plan.cost_loss.decision(plan.decision, matrix)
         heads.append(head)
-    cost_loss = params["cost_loss"]
-    if cost_loss != "cross_entropy" and not per_example_costs:
+    if plan.cost_loss.trains and not plan.per_example:
         if all(head.cost_matrix is None for head in heads):
             raise ValueError(
-                f"cost_loss={cost_loss!r} needs a cost_matrix or sample_cost; got neither."
+                f"cost_loss={plan.cost_loss.name!r} needs a cost_matrix or sample_cost; got "
+                "neither."
             )
     return heads
 
 
-def _head_costs(cost_matrix, classes, params: dict, param: str):
+def _output_units(model: keras.Model, index: int, classes, named) -> int:
+    """Units of the model's output ``index``, checked against its head's classes.
+
+    ``named``: None for a single output, else the model's output names and y's column.
+    """
+    units = model.outputs[index].shape[-1]
+    if units != len(classes) and not (units == 1 and len(classes) == 2):
+        where = "model output"
+        if named is not None:
+            model_names, name = named
+            where = f"model output {model_names[index]!r} (for y column {name!r})"
+        raise ValueError(
+            f"{where} has {units} units but {'y' if named is None else 'that column'} has "
+            f"{len(classes)} classes {classes.tolist()!r}; it needs {len(classes)} units "
+            "(a softmax)" + (" or 1 (a sigmoid)" if len(classes) == 2 else "") + "."
+        )
+    return units
+
+
+def _head_costs(cost_matrix, classes, plan: FitPlan, param: str):
     """A head's validated cost matrix and its actions (None: the classes), or None, None.
 
     Training uses the classes: the cost losses weigh a class predicted for a true
@@ -322,14 +276,14 @@ def _head_costs(cost_matrix, classes, params: dict, param: str):
     matrix, actions = check_costs(cost_matrix, classes, param=param, actions_param=None)
     if actions is not None:
         named = f"{param} has actions {plain(actions)!r} for its columns, not the classes"
-        if params["cost_loss"] != "cross_entropy":
+        if plan.cost_loss.trains:
             raise ValueError(
-                f"{named}, but cost_loss={params['cost_loss']!r} trains with a square (k, k) "
+                f"{named}, but cost_loss={plan.cost_loss.name!r} trains with a square (k, k) "
                 "matrix over the classes. Pass cost_loss='cross_entropy' (the network then "
                 "learns the classes and the actions act in the decision), or a square "
                 "cost_matrix."
             )
-        if params["decision"] == "argmax":
+        if plan.decision == "argmax":
             raise ValueError(
                 f"{named}, but decision='argmax' predicts the most probable class. Pass "
                 "decision='auto' or 'bayes' to decide among the actions."
@@ -347,14 +301,12 @@ def _is_multilabel_output(target: Target, model: keras.Model) -> bool:
     )
 
 
-def _multilabel_heads(target, model, params, user_loss, per_example_costs) -> list[Head]:
+def _multilabel_heads(target, model, plan: FitPlan, user_loss) -> list[Head]:
     """One head per column of y, each reading its own unit of the model's single output."""
     names = target.output_names()
-    if params["cost_loss"] != "cross_entropy" and (
-        per_example_costs or params["cost_matrix"] is not None
-    ):
+    if plan.cost_loss.trains and (plan.per_example or plan.cost_matrix is not None):
         raise ValueError(
-            f"cost_loss={params['cost_loss']!r} trains each output with its own cost loss, so "
+            f"cost_loss={plan.cost_loss.name!r} trains each output with its own cost loss, so "
             "it needs one model output per column of y; this model has one output of "
             f"{target.n_outputs} units. Pass cost_loss='cross_entropy' (the costs then act "
             "in the decision) or give the model one output per column."
@@ -363,14 +315,14 @@ def _multilabel_heads(target, model, params, user_loss, per_example_costs) -> li
     loss = user_loss if user_loss is not None else model_loss
     if loss is None:
         loss = keras.losses.BinaryCrossentropy()
-    costs = _per_head(params["cost_matrix"], names, names, param="cost_matrix")
+    costs = _per_head(plan.cost_matrix, names, names, param="cost_matrix")
     heads = []
     for j, name in enumerate(names):
-        matrix, actions = _head_costs(costs[j], target.classes[j], params, f"cost_matrix[{name!r}]")
+        matrix, actions = _head_costs(costs[j], target.classes[j], plan, f"cost_matrix[{name!r}]")
         head = Head(name, target.classes[j], 1, 0, cost_matrix=matrix, loss=loss, unit=j)
         head.actions = actions
         head.target_format = "binary"
-        head.decision = resolve_decision(params["decision"], params["cost_loss"], matrix)
+        head.decision = plan.cost_loss.decision(plan.decision, matrix)
         heads.append(head)
     return heads
 
@@ -384,32 +336,25 @@ def _compiled_losses(model: keras.Model, names, model_names) -> list:
     return [loss] * len(names)
 
 
-def _head_loss(head: Head, params: dict, user_loss, model_loss, per_example: bool):
+def _head_loss(head: Head, plan: FitPlan, user_loss, model_loss):
     """The loss a head trains with: the cost loss, else the user's, else cross-entropy."""
-    cost_loss = params["cost_loss"]
-    if cost_loss != "cross_entropy" and (head.cost_matrix is not None or per_example):
+    strategy = plan.cost_loss
+    if strategy.trains and (head.cost_matrix is not None or plan.per_example):
         given = user_loss if user_loss is not None else model_loss
         if given is not None and loss_kind(given) is None:
             source = (
-                f"loss={params['loss']!r}"
+                f"loss={plan.loss!r}"
                 if user_loss is not None
                 else f"the model's compiled loss {given!r}"
             )
             raise ValueError(
-                f"cost_loss={cost_loss!r} trains with cross-entropy plus the costs, which "
+                f"cost_loss={strategy.name!r} trains with cross-entropy plus the costs, which "
                 f"cannot be combined with {source}; pass cost_loss='cross_entropy' "
                 "to keep that loss (the costs then act in the decision), or drop it."
             )
-        if per_example:  # each example's cost row travels with its target (a weight, for
-            # class_weighted, which takes no rows)
-            if cost_loss == "argmax_weighted":
-                return ArgmaxWeightedCrossEntropy(costs_in_target=True)
-            if cost_loss == "class_weighted":
-                return ClassWeightedCrossEntropy()
-            return ExpectedCostCrossEntropy(
-                cost_weight=params["cost_loss_weight"], costs_in_target=True
-            )
-        return training_setup(cost_loss, params["cost_loss_weight"], head.cost_matrix)
+        if plan.per_example:  # each example's costs travel with it (strategy.travels)
+            return strategy.example_loss(plan.cost_loss_weight)
+        return strategy.matrix_loss(head.cost_matrix, plan.cost_loss_weight)
     if user_loss is not None:
         return user_loss
     if model_loss is not None:

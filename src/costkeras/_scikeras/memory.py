@@ -34,7 +34,7 @@ import types
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import joblib
 import keras
@@ -42,7 +42,11 @@ import numpy as np
 from sklearn.utils.validation import check_memory
 
 from .._compat import compile_arguments
-from .training import CostEarlyStopping
+from .early_stopping import LogLossEarlyStopping
+from .schedule import n_rows
+
+if TYPE_CHECKING:
+    from .plan import FitPlan
 
 __all__ = [
     "TrainedNetwork",
@@ -150,29 +154,24 @@ def training_key(
     return key, ""
 
 
-def fit_training_key(estimator, arrays: dict, fit_args: dict) -> tuple[str | None, str]:
-    """The key of the Keras training ``estimator`` is about to run, or ``(None, why not)``.
+def fit_training_key(
+    model: keras.Model, plan: FitPlan, arrays: dict, callbacks: list
+) -> tuple[str | None, str]:
+    """The key of the Keras training about to run, or ``(None, why not)``.
 
-    ``arrays`` are what ``keras.Model.fit`` trains on (x, y, sample_weight);
-    ``fit_args`` its other keyword arguments, callbacks and ``verbose`` aside.
+    ``arrays`` are what ``keras.Model.fit`` trains on (x, y, sample_weight), whose
+    rows set the batch size of ``batch_size="auto"``; the rest comes from the
+    plan's training settings (:meth:`FitPlan.training_settings`) and the early
+    stopper among ``callbacks``, the fit's only callback a key can describe.
     """
-    if estimator._random_state is None:
+    if plan.seed is None:
         return None, "random_state=None makes every fit a new draw; set an int"
-    callbacks = estimator._fit_callbacks
-    stoppers = [cb for cb in callbacks if isinstance(cb, CostEarlyStopping)]
+    stoppers = [cb for cb in callbacks if isinstance(cb, LogLossEarlyStopping)]
     if len(stoppers) != len(callbacks):
         return None, "callbacks of the user's would not run"
-    fit_args = {
-        k: v for k, v in fit_args.items() if not k.startswith("callbacks") and k != "verbose"
-    }
-    extra = {
-        "seed": estimator._random_state,
-        "early_stopping": [stopper.settings() for stopper in stoppers],
-        # "auto" reads one repeated pipeline, an int Keras's own loop: other batch
-        # orders, even where both compile the same steps per execution
-        "steps_per_execution": estimator.steps_per_execution,
-    }
-    return training_key(estimator.model_, fit_args, arrays, extra)
+    settings = plan.training_settings(n_rows(arrays["x"]))
+    extra = {**settings, "early_stopping": [stopper.settings() for stopper in stoppers]}
+    return training_key(model, extra.pop("fit"), arrays, extra)
 
 
 def cached_training(

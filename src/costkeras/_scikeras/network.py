@@ -3,17 +3,14 @@
 Besides the plain MLP, :func:`build_mlp` can put the input handling inside the network
 (statistics learnt from the training X by :func:`input_statistics`, so raw, heavy-tailed
 money columns need no scaler from the user), embed each numerical feature
-(piecewise-linear encoding, Gorishniy et al., NeurIPS 2022) and train a TabM-style
-parameter-efficient ensemble (Gorishniy et al., ICLR 2025): ``n_members`` copies of the
-network that share every hidden layer, differ by a per-member scaling of the input and a
-per-member output layer, train at once, and average their probabilities.
+(piecewise-linear encoding, Gorishniy et al., NeurIPS 2022).
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import keras
@@ -21,8 +18,6 @@ import numpy as np
 
 from ..keras._network_layers import (
     ColumnSubset,
-    EnsembleInput,
-    EnsembleSoftmax,
     PiecewiseLinearEmbedding,
     QuantileNormal,
     RobustScaleClip,
@@ -33,8 +28,8 @@ from ..keras._network_layers import (
 INPUT_TRANSFORMS = ("robust", "quantile")
 # the default network's first layer: ``input_scaling``'s options
 INPUT_LAYERS = ("embedding", *INPUT_TRANSFORMS)
-# measured in benchmarks/tabular.py (issue #22): 16 quantile bins embedded in 4
-# dimensions per column; 8 dimensions cost twice the time for no better savings
+# 16 quantile bins embedded in 4 dimensions per column: twice the dimensions cost
+# twice the time and saved no more in the tabular benchmark
 EMBEDDING_BINS, EMBEDDING_DIM = 16, 4
 
 
@@ -171,6 +166,48 @@ def _embedded_first_layer(inputs, groups: list, dim: int, seed, units: int, dens
     return summed
 
 
+def layer_seeds(seed: int | None) -> Iterator[int | None]:
+    """One seed per layer: ``seed``, ``seed + 1``, ... (None: Keras draws them)."""
+    return itertools.count(seed) if seed is not None else itertools.repeat(None)
+
+
+def dense_layer(units: int, seeds: Iterator, **kwargs) -> keras.layers.Dense:
+    initializer = keras.initializers.GlorotUniform(seed=next(seeds))
+    return keras.layers.Dense(int(units), kernel_initializer=initializer, **kwargs)
+
+
+def network_input(inputs, sizes: list, seeds: Iterator, *, activation: str, **options):
+    """The input handling :func:`build_mlp` puts first, and the hidden sizes left after it.
+
+    ``options``: ``input_stats``, ``embedding_bins``, ``embedding_dim`` and ``dropout``
+    as :func:`build_mlp` takes them, and ``fold`` (default True): the two-valued
+    columns' embeddings go into the first hidden layer, whose size is then used up.
+    """
+    stats, n_bins = options.get("input_stats"), options.get("embedding_bins", 0)
+    if stats is None:
+        return inputs, sizes
+    if not n_bins:
+        return _scaled_input(inputs, stats), sizes
+    groups = _embedding_groups(stats, n_bins, min_distinct=3)
+    seed, dim = next(seeds), options.get("embedding_dim", 4)
+    if not (sizes and groups[-1][2] == "embedding_few" and options.get("fold", True)):
+        return _embedded_input(inputs, groups, dim, seed, len(groups) > 1), sizes
+    first = _embedded_first_layer(inputs, groups, dim, seed, sizes[0], dense_seed=next(seeds))
+    hidden = keras.layers.Activation(activation, name="first_activation")(first)
+    if options.get("dropout"):
+        hidden = keras.layers.Dropout(options["dropout"], seed=next(seeds))(hidden)
+    return hidden, sizes[1:]
+
+
+def hidden_layers(hidden, sizes: list, seeds: Iterator, *, activation: str, dropout: float):
+    """Dense layers of ``sizes`` units, each followed by ``dropout``."""
+    for units in sizes:
+        hidden = dense_layer(units, seeds, activation=activation)(hidden)
+        if dropout:
+            hidden = keras.layers.Dropout(dropout, seed=next(seeds))(hidden)
+    return hidden
+
+
 def build_mlp(
     meta: dict[str, Any],
     hidden_layer_sizes: Sequence[int] | int,
@@ -181,7 +218,6 @@ def build_mlp(
     input_stats: dict | None = None,
     embedding_bins: int = 0,
     embedding_dim: int = 4,
-    n_members: int = 1,
     dropout: float = 0.0,
 ) -> keras.Model:
     """Build an uncompiled MLP sized from scikeras's ``meta``.
@@ -212,55 +248,22 @@ def build_mlp(
         than three distinct values over one bin) instead; 0 for none.
     embedding_dim : int, default=4
         Size of each feature's embedding.
-    n_members : int, default=1
-        Single-output only: above 1, a TabM-mini ensemble of this many members
-        (:class:`EnsembleInput`, shared hidden layers, :class:`EnsembleSoftmax`).
     dropout : float, default=0.0
         Dropout after each hidden layer.
     """
-    layer_seeds = itertools.count(seed) if seed is not None else itertools.repeat(None)
-
-    def dense(units, **kwargs):
-        initializer = keras.initializers.GlorotUniform(seed=next(layer_seeds))
-        return keras.layers.Dense(int(units), kernel_initializer=initializer, **kwargs)
-
-    if isinstance(hidden_layer_sizes, int):
-        hidden_layer_sizes = (hidden_layer_sizes,)
+    seeds = layer_seeds(seed)
+    sizes = [hidden_layer_sizes] if isinstance(hidden_layer_sizes, int) else hidden_layer_sizes
     inputs = keras.Input(shape=(meta["n_features_in_"],), name="features")
-    hidden = inputs
+    options = {"input_stats": input_stats, "embedding_bins": embedding_bins}
+    options |= {"embedding_dim": embedding_dim, "dropout": dropout}
+    hidden, sizes = network_input(inputs, list(sizes), seeds, activation=activation, **options)
+    hidden = hidden_layers(hidden, sizes, seeds, activation=activation, dropout=dropout)
     n_classes = meta["n_classes_"]
-    ensemble = n_members > 1 and not isinstance(n_classes, list)
-    sizes = list(hidden_layer_sizes)
-    if input_stats is not None and embedding_bins:
-        groups = _embedding_groups(input_stats, embedding_bins, min_distinct=3)
-        seed = next(layer_seeds)
-        # the ensemble scales each embedding per member, so it needs them materialised
-        if sizes and groups[-1][2] == "embedding_few" and not ensemble:
-            units = sizes.pop(0)
-            first = _embedded_first_layer(
-                inputs, groups, embedding_dim, seed, units, dense_seed=next(layer_seeds)
-            )
-            hidden = keras.layers.Activation(activation, name="first_activation")(first)
-            if dropout:
-                hidden = keras.layers.Dropout(dropout, seed=next(layer_seeds))(hidden)
-        else:
-            hidden = _embedded_input(inputs, groups, embedding_dim, seed, len(groups) > 1)
-    elif input_stats is not None:
-        hidden = _scaled_input(inputs, input_stats)
-    if ensemble:
-        hidden = EnsembleInput(n_members, seed=next(layer_seeds), name="ensemble_input")(hidden)
-    for units in sizes:
-        hidden = dense(units, activation=activation)(hidden)
-        if dropout:
-            hidden = keras.layers.Dropout(dropout, seed=next(layer_seeds))(hidden)
-    if ensemble:
-        outputs = EnsembleSoftmax(n_classes, seed=next(layer_seeds), name="proba")(hidden)
-        return keras.Model(inputs, outputs)
     if not isinstance(n_classes, list):
-        outputs = dense(n_classes, activation="softmax", name="proba")(hidden)
+        outputs = dense_layer(n_classes, seeds, activation="softmax", name="proba")(hidden)
         return keras.Model(inputs, outputs)
     heads = [
-        dense(k, activation="softmax", name=layer_name(name))(hidden)
+        dense_layer(k, seeds, activation="softmax", name=layer_name(name))(hidden)
         for k, name in zip(n_classes, output_names, strict=True)
     ]
     return keras.Model(inputs, heads)

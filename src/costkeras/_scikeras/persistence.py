@@ -19,12 +19,15 @@ given as parameters are stored without the model Keras attached to them
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import tempfile
 from typing import Any
 
 import keras
 import numpy as np
+
+from .compiling import head_losses, losses_by_output
 
 # Keras objects stored as their config; scikeras pickles these three the same way.
 _CONFIGURABLE = (keras.optimizers.Optimizer, keras.losses.Loss, keras.metrics.Metric)
@@ -124,3 +127,24 @@ def rich_state(state: dict[str, Any]) -> dict[str, Any]:
     for name in state.pop(_DTYPES, ()):
         state[name] = np.dtype(state[name])
     return state
+
+
+class PicklingMixin:
+    """The estimator's pickled state in plain values (:func:`plain_state`)."""
+
+    def __getstate__(self) -> dict:
+        """The state in plain values: Keras objects in Keras's own formats (``_persistence``)."""
+        state = dict(super().__getstate__())
+        if state.get("heads_") is not None:  # the loaded model's own losses serve again
+            state.pop("loss_", None)
+            state["heads_"] = [dataclasses.replace(head, loss=None) for head in state["heads_"]]
+        return plain_state(state)
+
+    def __setstate__(self, state: dict) -> None:
+        super().__setstate__(rich_state(state))
+        model = self.__dict__.get("model_")
+        if self.__dict__.get("heads_") is not None and getattr(model, "loss", None) is not None:
+            losses = losses_by_output(model)
+            for head in self.heads_:
+                head.loss = losses[head.output_index]
+            self.loss_ = head_losses(self.heads_)

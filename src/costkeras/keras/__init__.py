@@ -25,8 +25,6 @@ Cost matrices follow ``C[true, predicted]``, the orientation of
 # ``import costkeras.keras``
 from ._network_layers import (  # noqa: F401
     ColumnSubset,
-    EnsembleInput,
-    EnsembleSoftmax,
     PiecewiseLinearEmbedding,
     QuantileNormal,
     RobustScaleClip,

@@ -2,8 +2,7 @@
 
 Input handling learnt from the training X (robust scaling with a smooth clip, a
 quantile map to a normal, piecewise-linear embeddings, those of two-valued columns
-folded into the first dense layer) and the TabM-style
-ensemble's input and output layers; ``costkeras._scikeras.network.build_mlp``
+folded into the first dense layer); ``costkeras._scikeras.network.build_mlp``
 assembles them. They live beside the other Keras pieces so that ``import
 costkeras.keras`` registers every class a saved costkeras model holds (an
 exported ``decision_model`` included), without scikit-learn.
@@ -301,78 +300,3 @@ class Sum(keras.layers.Add):
         if known and any(shape and shape[0] == 0 for shape in shapes):
             return ops.zeros(np.broadcast_shapes(*shapes), dtype=inputs[0].dtype)
         return super()._merge_function(inputs)
-
-
-@keras.saving.register_keras_serializable(package="costkeras")
-class EnsembleInput(keras.layers.Layer):
-    """(batch, d) -> (batch, k, d): k copies, each scaled by its member's vector.
-
-    TabM-mini's adapter (Gorishniy et al., ICLR 2025): the member vectors start as
-    random signs, so the members differ from the first step; the hidden layers after
-    it are shared by all members.
-
-    Parameters
-    ----------
-    n_members : int
-    seed : int or None, default=None
-    """
-
-    def __init__(self, n_members: int, seed: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.n_members = int(n_members)
-        self.seed = seed
-
-    def build(self, input_shape):
-        signs = np.random.default_rng(self.seed).choice(
-            [-1.0, 1.0], (self.n_members, input_shape[-1])
-        )
-        self.r = self.add_weight(
-            shape=signs.shape,
-            initializer=keras.initializers.Constant(signs.astype("float32")),
-            name="r",
-        )
-
-    def call(self, x):
-        return ops.expand_dims(x, 1) * self.r
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.n_members, input_shape[-1])
-
-    def get_config(self):
-        return {**super().get_config(), "n_members": self.n_members, "seed": self.seed}
-
-
-@keras.saving.register_keras_serializable(package="costkeras")
-class EnsembleSoftmax(keras.layers.Layer):
-    """(batch, k, h) -> (batch, units): each member's own softmax layer, averaged.
-
-    Parameters
-    ----------
-    units : int
-    seed : int or None, default=None
-    """
-
-    def __init__(self, units: int, seed: int | None = None, **kwargs):
-        super().__init__(**kwargs)
-        self.units = int(units)
-        self.seed = seed
-
-    def build(self, input_shape):
-        k, h = input_shape[-2], input_shape[-1]
-        limit = float(np.sqrt(6.0 / (h + self.units)))
-        self.kernel = self.add_weight(
-            shape=(k, h, self.units),
-            initializer=keras.initializers.RandomUniform(-limit, limit, seed=self.seed),
-            name="kernel",
-        )
-        self.bias = self.add_weight(shape=(k, self.units), initializer="zeros", name="bias")
-
-    def call(self, x):
-        logits = ops.einsum("bkh,khc->bkc", x, self.kernel) + self.bias
-        return ops.mean(ops.softmax(logits, axis=-1), axis=1)
-
-    def compute_output_shape(self, input_shape):
-        return (input_shape[0], self.units)
-
-    def get_config(self):
-        return {**super().get_config(), "units": self.units, "seed": self.seed}
