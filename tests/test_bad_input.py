@@ -3,7 +3,8 @@
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ABC_COSTS, small
+
+from tests._helpers import ABC_COSTS
 
 
 def assert_rejected_before_training(clf, X, y, error, match, **fit_params):
@@ -28,14 +29,14 @@ def assert_rejected_before_training(clf, X, y, error, match, **fit_params):
         ([["a", "b", "c"]] * 3, r"cost_matrix must be a numeric"),
     ],
 )
-def test_bad_cost_matrix(abc_data, cost_matrix, match):
+def test_bad_cost_matrix(abc_data, cost_matrix, match, small):
     X, y = abc_data
     error = TypeError if "numeric" in match else ValueError
     assert_rejected_before_training(small(cost_matrix=cost_matrix), X, y, error, match)
 
 
 @pytest.mark.parametrize("cost_loss", ["argmax_weighted", "class_weighted"])
-def test_negative_costs_rejected_where_the_loss_needs_weights(abc_data, cost_loss):
+def test_negative_costs_rejected_where_the_loss_needs_weights(abc_data, cost_loss, small):
     X, y = abc_data
     negative = [[-1, 1, 1], [1, 0, 5], [1, 1, 0]]
     clf = small(cost_matrix=negative, cost_loss=cost_loss)
@@ -45,19 +46,19 @@ def test_negative_costs_rejected_where_the_loss_needs_weights(abc_data, cost_los
 
 
 @pytest.mark.parametrize("cost_loss", ["cross_entropy", "expected_cost"])
-def test_negative_costs_fine_for_bayes_and_expected_cost(abc_data, cost_loss):
+def test_negative_costs_fine_for_bayes_and_expected_cost(abc_data, cost_loss, small):
     X, y = abc_data
     benefit = [[-1, 1, 1], [1, 0, 5], [1, 1, 0]]  # a correct "A" earns 1
     small(epochs=1, cost_matrix=benefit, cost_loss=cost_loss).fit(X, y)
 
 
-def test_class_weight_label_not_a_class(abc_data):
+def test_class_weight_label_not_a_class(abc_data, small):
     X, y = abc_data
     clf = small(class_weight={"A": 2, "Q": 3})
     assert_rejected_before_training(clf, X, y, ValueError, r"class_weight refers to labels \['Q'\]")
 
 
-def test_negative_class_weight(abc_data):
+def test_negative_class_weight(abc_data, small):
     X, y = abc_data
     assert_rejected_before_training(
         small(class_weight={"A": -2}), X, y, ValueError, "class_weight values"
@@ -74,39 +75,39 @@ def test_negative_class_weight(abc_data):
         ({"cost_loss": "expected_cost"}, r"cost_loss='expected_cost' needs a cost_matrix"),
     ],
 )
-def test_bad_parameters(abc_data, params, match):
+def test_bad_parameters(abc_data, params, match, small):
     X, y = abc_data
     assert_rejected_before_training(small(**params), X, y, ValueError, match)
 
 
-def test_single_class_y(abc_data):
+def test_single_class_y(abc_data, small):
     X, _ = abc_data
     assert_rejected_before_training(
         small(), X, np.full(len(X), "A"), ValueError, r"y has one class only"
     )
 
 
-def test_continuous_y(abc_data):
+def test_continuous_y(abc_data, small):
     X, _ = abc_data
     y = np.linspace(0, 1, len(X))
     assert_rejected_before_training(small(), X, y, ValueError, r"Unknown label type: continuous")
 
 
-def test_nan_in_X(abc_data):
+def test_nan_in_X(abc_data, small):
     X, y = abc_data
     X = X.copy()
     X[3, 1] = np.nan
     assert_rejected_before_training(small(), X, y, ValueError, r"Input X contains NaN")
 
 
-def test_sample_weight_of_wrong_length(abc_data):
+def test_sample_weight_of_wrong_length(abc_data, small):
     X, y = abc_data
     assert_rejected_before_training(
         small(), X, y, ValueError, r"sample_weight", sample_weight=np.ones(len(y) - 1)
     )
 
 
-def test_wrong_number_of_features_at_predict(abc_data):
+def test_wrong_number_of_features_at_predict(abc_data, small):
     X, y = abc_data
     clf = small(epochs=1).fit(X, y)
     with pytest.raises(
@@ -115,7 +116,7 @@ def test_wrong_number_of_features_at_predict(abc_data):
         clf.predict(X[:, :3])
 
 
-def test_user_arrays_are_never_modified(abc_data):
+def test_user_arrays_are_never_modified(abc_data, small):
     X, y = abc_data
     X_copy, y_copy = X.copy(), y.copy()
     costs = np.array(ABC_COSTS, dtype=float)

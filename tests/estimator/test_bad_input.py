@@ -30,13 +30,13 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small
 from scipy import sparse
 from sklearn.exceptions import DataConversionWarning, NotFittedError
 
 from costkeras.costs import binary_sample_cost
 from costkeras.decisions import bayes_decision, binary_threshold, expected_costs, predict_min_cost
 from costkeras.metrics import make_cost_scorer, mean_cost, savings_score, total_cost
+from tests._helpers import make_small
 
 # ---------------------------------------------------------------------------- data
 N = 60
@@ -62,7 +62,7 @@ def est(**params):
     or more per fit on a loaded machine); the legal cases that train for real
     behaviour also train in graph mode (``run_eagerly=False``).
     """
-    return small(**{"hidden_layer_sizes": (4,), "epochs": 1, "run_eagerly": True, **params})
+    return make_small(**{"hidden_layer_sizes": (4,), "epochs": 1, "run_eagerly": True, **params})
 
 
 def bug(reason: str):
