@@ -9,8 +9,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np
 import pytest
 
-# C[true, predicted] for the three classes "A", "B", "C": a true "B" called "C" costs 5.
-ABC_COSTS = [[0, 1, 1], [1, 0, 5], [1, 1, 0]]
+from tests._helpers import make_small
 
 
 @pytest.fixture(scope="session")
@@ -32,34 +31,7 @@ def binary_data():
     return X, y
 
 
-def small(**params):
-    """A fast estimator for tests: a 16-unit network, few epochs, the robust input layer.
-
-    The default input layer (embeddings) has tests of its own; the robust scaling keeps
-    the many short fits here fast and their few epochs decisive.
-    """
-    from costkeras import CostSensitiveKerasClassifier
-
-    defaults = {
-        "hidden_layer_sizes": (16,),
-        "epochs": 5,
-        "random_state": 0,
-        "input_scaling": "robust",
-    }
-    return CostSensitiveKerasClassifier(**{**defaults, **params})
-
-
-def tensorflow_only(reason):
-    """Skip a test on the other Keras backends: what it checks exists in TensorFlow only."""
-    import keras
-
-    return pytest.mark.skipif(
-        keras.backend.backend() != "tensorflow", reason=f"TensorFlow only: {reason}"
-    )
-
-
-def stored_trainings(folder) -> int:
-    """The number of trainings a ``memory`` folder holds (joblib writes one output.pkl each)."""
-    import glob
-
-    return len(glob.glob(os.path.join(str(folder), "**", "output.pkl"), recursive=True))
+@pytest.fixture(scope="session")
+def small():
+    """The factory of a fast estimator (``tests._helpers.make_small``): ``small(epochs=3)``."""
+    return make_small

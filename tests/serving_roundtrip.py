@@ -1,6 +1,6 @@
 """Serve exported decision models in a fresh process; write what they return.
 
-Run by ``tests/test_serving.py``: ``python serving_roundtrip.py FOLDER plain|keras``.
+Run by ``tests/estimator/test_serving.py``: ``python serving_roundtrip.py FOLDER plain|keras``.
 FOLDER holds ``cases.json`` (each case's batches, by name) and, per case,
 ``CASE@BATCH.npz`` (a batch's inputs, by input name), ``CASE_inputs.json`` (the
 inputs' order), ``CASE_savedmodel/``, ``CASE.onnx`` and ``CASE.keras``. ``plain``

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from conftest import ABC_COSTS, small, stored_trainings
 from sklearn.model_selection import GridSearchCV
 
 from costkeras.metrics import make_cost_scorer
+from tests._helpers import ABC_COSTS, stored_trainings
 
 distributed = pytest.importorskip("distributed")
 joblib = pytest.importorskip("joblib")
@@ -17,7 +17,7 @@ GRID = {
 
 
 @pytest.mark.slow
-def test_grid_search_on_dask_local_cluster_matches_sequential_run(abc_data, tmp_path):
+def test_grid_search_on_dask_local_cluster_matches_sequential_run(abc_data, tmp_path, small):
     X, y = abc_data
     scorer = make_cost_scorer(ABC_COSTS)
 

@@ -98,7 +98,7 @@ def check_extra_params(names, *, build_fn=None, known: set) -> None:
 
 
 # Checks of sklearn.utils.estimator_checks that cannot pass, with the reason.
-# tests/test_sklearn_compat.py holds this list fixed.
+# tests/estimator/test_sklearn_compat.py holds this list fixed.
 XFAIL_CHECKS: dict[str, str] = {
     "check_sample_weight_equivalence_on_dense_data": (
         "stochastic mini-batch training: weight 2 is not the same as a duplicated row"
@@ -110,7 +110,7 @@ XFAIL_CHECKS: dict[str, str] = {
         "scikeras's BaseWrapper, a base class, defines only the legacy _more_tags"
     ),
     "check_mixin_order": ("scikeras's KerasClassifier puts BaseEstimator before ClassifierMixin"),
-    # Hardware-dependent: passes on some CPUs (tests/test_sklearn_compat.py).
+    # Hardware-dependent: passes on some CPUs (tests/estimator/test_sklearn_compat.py).
     "check_methods_sample_order_invariance": (
         "float32 matrix kernels (raw Keras models too) round a row's output by its "
         "position in the batch, a few ulps, above the check's rtol of 1e-7"

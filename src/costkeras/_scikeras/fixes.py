@@ -2,7 +2,7 @@
 
 scikeras is unmaintained since 2024 and archived since 2026-04-01. Each fix
 below names the problem it solves and has a test in
-``tests/test_scikeras_fixes.py`` that shows the problem on plain
+``tests/estimator/test_fixes.py`` that shows the problem on plain
 ``scikeras.wrappers.KerasClassifier``; when such a test starts failing,
 upstream has changed and the fix can go. The private names of scikeras and
 scikit-learn that costkeras touches live in ``_compat``.

@@ -7,12 +7,12 @@ compiled models' optimizers, warm starts, ``partial_fit``, one-hot y and scikera
 import keras
 import numpy as np
 import pytest
-from conftest import ABC_COSTS, small
 from sklearn.base import clone
 
 from costkeras import CostSensitiveKerasClassifier
 from costkeras.decisions import bayes_decision
 from costkeras.losses import ExpectedCostCrossEntropy
+from tests._helpers import ABC_COSTS
 
 BINARY_COSTS = [[0, 1], [8, 0]]
 
@@ -32,7 +32,7 @@ def sigmoid_model(meta):
 @pytest.mark.parametrize(
     "loss", ["sparse_categorical_crossentropy", keras.losses.SparseCategoricalCrossentropy]
 )
-def test_loss_parameter_is_used_as_given_without_costs(abc_data, loss):
+def test_loss_parameter_is_used_as_given_without_costs(abc_data, loss, small):
     X, y = abc_data
     clf = small(model=softmax_model, loss=loss, epochs=2).fit(X, y)
     assert clf.heads_[0].target_format == "sparse"  # class positions, as the loss expects
@@ -41,7 +41,7 @@ def test_loss_parameter_is_used_as_given_without_costs(abc_data, loss):
     assert clf.predict(X).shape == y.shape and set(clf.predict(X)) <= {"A", "B", "C"}
 
 
-def test_loss_parameter_gives_way_to_the_cost_loss_only_when_costs_train(abc_data):
+def test_loss_parameter_gives_way_to_the_cost_loss_only_when_costs_train(abc_data, small):
     X, y = abc_data
     kept = small(loss="categorical_crossentropy", cost_matrix=ABC_COSTS, epochs=1).fit(X, y)
     assert kept.loss_ is keras.losses.categorical_crossentropy  # as scikeras resolves the name
@@ -58,7 +58,9 @@ def test_loss_parameter_gives_way_to_the_cost_loss_only_when_costs_train(abc_dat
 @pytest.mark.parametrize(
     "cost_loss", ["cross_entropy", "argmax_weighted", "class_weighted", "expected_cost"]
 )
-def test_sigmoid_head_trains_with_every_cost_loss_and_decides_by_bayes(binary_data, cost_loss):
+def test_sigmoid_head_trains_with_every_cost_loss_and_decides_by_bayes(
+    binary_data, cost_loss, small
+):
     X, y = binary_data
     clf = small(model=sigmoid_model, cost_matrix=BINARY_COSTS, cost_loss=cost_loss, epochs=3)
     clf.fit(X, y)
@@ -74,7 +76,7 @@ def test_sigmoid_head_trains_with_every_cost_loss_and_decides_by_bayes(binary_da
 
 
 @pytest.mark.backend
-def test_sigmoid_head_with_per_example_costs(binary_data):
+def test_sigmoid_head_with_per_example_costs(binary_data, small):
     X, y = binary_data
     costs = np.zeros((len(y), 2, 2))
     costs[:, 0, 1], costs[:, 1, 0] = 1.0, np.linspace(1, 20, len(y))
@@ -85,7 +87,7 @@ def test_sigmoid_head_with_per_example_costs(binary_data):
     np.testing.assert_array_equal(decided, bayes_decision(clf.predict_proba(X), costs))
 
 
-def test_user_compiled_model_keeps_optimizer_loss_and_metrics(abc_data):
+def test_user_compiled_model_keeps_optimizer_loss_and_metrics(abc_data, small):
     X, y = abc_data
 
     def compiled(meta):
@@ -116,14 +118,14 @@ def test_user_compiled_model_keeps_optimizer_loss_and_metrics(abc_data):
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.01)
 
 
-def test_default_optimizer_is_adam_with_routed_parameters(abc_data):
+def test_default_optimizer_is_adam_with_routed_parameters(abc_data, small):
     X, y = abc_data
     clf = small(optimizer__learning_rate=0.003, epochs=1).fit(X, y)
     assert isinstance(clf.model_.optimizer, keras.optimizers.Adam)
     assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.003)
 
 
-def test_warm_start_keeps_what_predict_needs_and_continues(abc_data):
+def test_warm_start_keeps_what_predict_needs_and_continues(abc_data, small):
     X, y = abc_data
     clf = small(epochs=2, warm_start=True, cost_matrix=ABC_COSTS)
     clf.fit(X, y)
@@ -138,7 +140,7 @@ def test_warm_start_keeps_what_predict_needs_and_continues(abc_data):
 
 
 @pytest.mark.backend
-def test_failed_warm_fit_restores_weights_and_optimizer(abc_data):
+def test_failed_warm_fit_restores_weights_and_optimizer(abc_data, small):
     X, y = abc_data
     clf = small(epochs=1, warm_start=True).fit(X, y)
     weights = [w.copy() for w in clf.model_.get_weights()]
@@ -159,7 +161,7 @@ def test_failed_warm_fit_restores_weights_and_optimizer(abc_data):
     np.testing.assert_array_equal(clf.predict_proba(X), proba)
 
 
-def test_partial_fit_trains_one_epoch_per_call_with_classes_and_costs(abc_data):
+def test_partial_fit_trains_one_epoch_per_call_with_classes_and_costs(abc_data, small):
     X, y = abc_data
     costs = np.broadcast_to(np.array(ABC_COSTS, float), (len(y), 3, 3)).copy()
     original = costs.copy()
@@ -178,14 +180,14 @@ def test_partial_fit_trains_one_epoch_per_call_with_classes_and_costs(abc_data):
 
 
 @pytest.mark.backend
-def test_partial_fit_equals_fit_of_one_epoch(abc_data):
+def test_partial_fit_equals_fit_of_one_epoch(abc_data, small):
     X, y = abc_data
     fitted = small(epochs=1, shuffle=False).fit(X, y)
     partial = small(shuffle=False).partial_fit(X, y)
     np.testing.assert_allclose(partial.predict_proba(X), fitted.predict_proba(X), rtol=1e-5)
 
 
-def test_one_hot_y_is_one_softmax_over_its_columns(abc_data):
+def test_one_hot_y_is_one_softmax_over_its_columns(abc_data, small):
     X, y = abc_data
     Y = (y[:, None] == np.array(["A", "B", "C"])).astype(int)
     clf = small(cost_matrix=ABC_COSTS, epochs=5).fit(X, Y)
@@ -199,7 +201,7 @@ def test_one_hot_y_is_one_softmax_over_its_columns(abc_data):
     assert clf.score(X, Y) == pytest.approx(np.mean((predicted == Y).all(axis=1)))
 
 
-def test_scikeras_hooks(abc_data):
+def test_scikeras_hooks(abc_data, small):
     X, y = abc_data
 
     class WithBuildMethod(CostSensitiveKerasClassifier):
@@ -218,7 +220,7 @@ def test_scikeras_hooks(abc_data):
     assert initialized.predict_proba(X).shape == (len(y), 3)
 
 
-def test_routed_parameters_reach_their_destinations(abc_data):
+def test_routed_parameters_reach_their_destinations(abc_data, small):
     X, y = abc_data
     seen = {}
 
@@ -242,7 +244,7 @@ def test_routed_parameters_reach_their_destinations(abc_data):
     assert small(predict__batch_size=7).fit(X, y).predict(X).shape == y.shape
 
 
-def test_fit_callbacks_and_set_params_callbacks_run(abc_data):
+def test_fit_callbacks_and_set_params_callbacks_run(abc_data, small):
     X, y = abc_data
     ran = []
 
@@ -295,7 +297,7 @@ def test_custom_target_encoder_keeps_scikeras_semantics(abc_data):
 
 
 @pytest.mark.backend
-def test_partial_fit_under_dask_ml_incremental(binary_data):
+def test_partial_fit_under_dask_ml_incremental(binary_data, small):
     da = pytest.importorskip("dask.array")
     incremental = pytest.importorskip("dask_ml.wrappers").Incremental
     X, y = binary_data
@@ -323,7 +325,7 @@ def epoch_targets(dataset, steps, X):
     return np.concatenate(targets)[np.argsort(order)]
 
 
-def test_multilabel_y_on_one_output_of_sigmoid_units(binary_data):
+def test_multilabel_y_on_one_output_of_sigmoid_units(binary_data, small):
     X, y = binary_data
     Y = np.column_stack([y, (X[:, 1] > 0).astype(np.uint8)]).astype(np.uint8)
 

@@ -6,7 +6,6 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -68,7 +67,7 @@ def test_forum_scenario_weights_raise_recall_of_upweighted_classes(forum_data, m
     assert weighted.output_names_ == ["output1", "output2"]
 
 
-def test_forum_scenario_in_pipeline_and_cross_val_score(forum_data):
+def test_forum_scenario_in_pipeline_and_cross_val_score(forum_data, small):
     X, Y = forum_data
     pipe = make_pipeline(StandardScaler(), small(class_weight=FORUM_WEIGHTS, epochs=3))
     pipe.fit(X, Y)
@@ -79,7 +78,7 @@ def test_forum_scenario_in_pipeline_and_cross_val_score(forum_data):
     assert np.all(np.isfinite(cross_val_score(pipe, X, Y, cv=3)))  # subset accuracy
 
 
-def test_class_weight_forms_mean_the_same_weights(forum_data):
+def test_class_weight_forms_mean_the_same_weights(forum_data, small):
     """Every way of writing per-output weights trains the same network."""
     from sklearn.utils.class_weight import compute_class_weight
 
@@ -107,7 +106,7 @@ def test_class_weight_forms_mean_the_same_weights(forum_data):
 
 
 @pytest.mark.backend
-def test_per_output_cost_matrices_and_decisions(forum_data):
+def test_per_output_cost_matrices_and_decisions(forum_data, small):
     X, Y = forum_data
     harsh = [[0, 1, 1], [1, 0, 100], [1, 1, 0]]
     plain = small(epochs=5).fit(X, Y)
@@ -124,7 +123,7 @@ def test_per_output_cost_matrices_and_decisions(forum_data):
 
 @pytest.mark.backend
 @pytest.mark.parametrize("cost_loss", ["argmax_weighted", "class_weighted", "expected_cost"])
-def test_cost_losses_per_head(forum_data, cost_loss):
+def test_cost_losses_per_head(forum_data, cost_loss, small):
     X, Y = forum_data
     matrices = [[[0, 3], [1, 0]], C2]
     clf = small(epochs=1, cost_loss=cost_loss, cost_matrix=matrices).fit(X, Y)
@@ -136,7 +135,7 @@ def test_cost_losses_per_head(forum_data, cost_loss):
     assert np.isfinite(clf.history_["loss"]).all()
 
 
-def test_dataframe_columns_name_outputs_and_keep_label_types(forum_data):
+def test_dataframe_columns_name_outputs_and_keep_label_types(forum_data, small):
     X, Y = forum_data
     frame = pd.DataFrame({"default": Y[:, 0], "grade": np.array(["A", "B", "C"])[Y[:, 1]]})
     clf = small(epochs=2, class_weight={"grade": {"C": 5}}, cost_matrix={"grade": C2}).fit(X, frame)
@@ -152,7 +151,7 @@ def test_dataframe_columns_name_outputs_and_keep_label_types(forum_data):
 
 
 @pytest.mark.backend
-def test_user_model_outputs_mapped_by_name(forum_data):
+def test_user_model_outputs_mapped_by_name(forum_data, small):
     X, Y = forum_data
     frame = pd.DataFrame({"second": Y[:, 1], "first": Y[:, 0]})  # 3-class column first
 
@@ -170,7 +169,7 @@ def test_user_model_outputs_mapped_by_name(forum_data):
     assert [p.shape[1] for p in clf.predict_proba(X[:3])] == [3, 2]
 
 
-def test_user_model_outputs_mapped_by_order_when_names_differ(forum_data):
+def test_user_model_outputs_mapped_by_order_when_names_differ(forum_data, small):
     X, Y = forum_data
     frame = pd.DataFrame({"default": Y[:, 0], "grade": Y[:, 1]})
     clf = small(
@@ -185,7 +184,7 @@ def test_user_model_outputs_mapped_by_order_when_names_differ(forum_data):
     np.testing.assert_allclose(clf.loss_[1].cost_matrix, np.array(C2) / 5)
 
 
-def test_clone_pickle_and_grid_search_over_per_output_dicts(forum_data):
+def test_clone_pickle_and_grid_search_over_per_output_dicts(forum_data, small):
     X, Y = forum_data
     X, Y = X[:300], Y[:300]
     clf = small(epochs=2, class_weight=FORUM_WEIGHTS, cost_matrix={"output2": C2}).fit(X, Y)
@@ -252,7 +251,7 @@ def test_metrics_sum_over_outputs():
         ({"cost_matrix": [C2]}, r"cost_matrix has 1 entries but there are 2 outputs"),
     ],
 )
-def test_bad_per_output_parameters(forum_data, params, match):
+def test_bad_per_output_parameters(forum_data, params, match, small):
     X, Y = forum_data
     clf = small(**params)
     with pytest.raises(ValueError, match=match):
@@ -260,7 +259,7 @@ def test_bad_per_output_parameters(forum_data, params, match):
     assert not hasattr(clf, "history_"), "training started before the check"
 
 
-def test_model_outputs_must_match_y(forum_data):
+def test_model_outputs_must_match_y(forum_data, small):
     X, Y = forum_data
 
     def one_head(meta):
@@ -283,7 +282,7 @@ def test_model_outputs_must_match_y(forum_data):
         small(model=wrong_units).fit(X[:50], Y[:50])
 
 
-def test_sample_cost_for_several_outputs_is_given_per_output(forum_data):
+def test_sample_cost_for_several_outputs_is_given_per_output(forum_data, small):
     X, Y = forum_data
     with pytest.raises(TypeError, match=r"2 outputs \['output1', 'output2'\] must be a dict"):
         small().fit(X[:50], Y[:50], sample_cost=np.ones((50, 2)))
@@ -292,7 +291,7 @@ def test_sample_cost_for_several_outputs_is_given_per_output(forum_data):
 
 
 @pytest.mark.backend
-def test_per_example_costs_per_output(forum_data):
+def test_per_example_costs_per_output(forum_data, small):
     X, Y = forum_data
     X, Y = X[:200], Y[:200]
     rng = np.random.default_rng(3)
@@ -370,7 +369,7 @@ def test_output_costs_are_split_by_rows_and_never_modified():
         OutputCosts(S)
 
 
-def test_routed_per_output_costs_reach_fit_predict_and_scorer_fold_by_fold(forum_data):
+def test_routed_per_output_costs_reach_fit_predict_and_scorer_fold_by_fold(forum_data, small):
     from sklearn import config_context
     from sklearn.model_selection import KFold, cross_validate
 
@@ -408,7 +407,7 @@ def test_routed_per_output_costs_reach_fit_predict_and_scorer_fold_by_fold(forum
         assert score == pytest.approx(-expected / len(test))
 
 
-def test_cost_matrix_by_model_output_name_beside_per_example_costs(forum_data):
+def test_cost_matrix_by_model_output_name_beside_per_example_costs(forum_data, small):
     # a cost_matrix dict may name the model's outputs (build_heads maps them to y's columns);
     # per-example costs for the other output must not re-read it by y's names
     X, Y = forum_data
@@ -421,7 +420,7 @@ def test_cost_matrix_by_model_output_name_beside_per_example_costs(forum_data):
     np.testing.assert_allclose(clf.cost_matrix_[1], costs.mean(axis=0))
 
 
-def test_a_one_hot_y_is_scored_as_the_one_output_it_was_fitted_as():
+def test_a_one_hot_y_is_scored_as_the_one_output_it_was_fitted_as(small):
     """The estimator reads one-hot y as one output and predicts one-hot rows; the scorer judges
     them as that output's labels, in cross-validation, in a Pipeline, with actions too."""
     from sklearn.model_selection import KFold

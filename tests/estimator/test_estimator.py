@@ -2,7 +2,6 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ABC_COSTS, small
 
 from costkeras.decisions import bayes_decision
 from costkeras.losses import (
@@ -10,9 +9,10 @@ from costkeras.losses import (
     ClassWeightedCrossEntropy,
     ExpectedCostCrossEntropy,
 )
+from tests._helpers import ABC_COSTS
 
 
-def test_string_labels_sorted_classes_and_bayes_predictions(abc_data):
+def test_string_labels_sorted_classes_and_bayes_predictions(abc_data, small):
     X, y = abc_data
     clf = small(cost_matrix=ABC_COSTS).fit(X, y)
     np.testing.assert_array_equal(clf.classes_, ["A", "B", "C"])
@@ -25,7 +25,7 @@ def test_string_labels_sorted_classes_and_bayes_predictions(abc_data):
 
 
 @pytest.mark.backend
-def test_costs_change_decisions_towards_cheap_errors(abc_data):
+def test_costs_change_decisions_towards_cheap_errors(abc_data, small):
     X, y = abc_data
     plain = small().fit(X, y)
     # Calling a true "B" a "C" is now ruinous: the model should almost never predict "C".
@@ -37,7 +37,7 @@ def test_costs_change_decisions_towards_cheap_errors(abc_data):
     assert np.sum(costly.predict(X) == "C") < np.sum(plain.predict(X) == "C")
 
 
-def test_decision_resolution():
+def test_decision_resolution(small):
     X = np.random.default_rng(0).normal(size=(60, 2))
     y = np.arange(60) % 2
     costs = [[0, 1], [5, 0]]
@@ -65,7 +65,7 @@ def test_decision_resolution():
         ("expected_cost", ExpectedCostCrossEntropy),
     ],
 )
-def test_each_cost_loss_is_compiled_into_the_model(abc_data, cost_loss, loss_type):
+def test_each_cost_loss_is_compiled_into_the_model(abc_data, cost_loss, loss_type, small):
     X, y = abc_data
     clf = small(epochs=2, cost_matrix=ABC_COSTS, cost_loss=cost_loss).fit(X, y)
     assert isinstance(clf.model_.loss, loss_type)
@@ -73,7 +73,7 @@ def test_each_cost_loss_is_compiled_into_the_model(abc_data, cost_loss, loss_typ
     assert np.isfinite(clf.history_["loss"]).all()
 
 
-def test_loss_parameters_derived_from_the_cost_matrix(abc_data):
+def test_loss_parameters_derived_from_the_cost_matrix(abc_data, small):
     X, y = abc_data
     C = np.array(ABC_COSTS, dtype=float)
     forum = small(epochs=1, cost_matrix=C, cost_loss="argmax_weighted").fit(X, y)
@@ -87,7 +87,7 @@ def test_loss_parameters_derived_from_the_cost_matrix(abc_data):
     assert ec.loss_.cost_weight == 0.3
 
 
-def test_cost_matrix_as_dataframe_and_dict(abc_data):
+def test_cost_matrix_as_dataframe_and_dict(abc_data, small):
     X, y = abc_data
     frame = pd.DataFrame(ABC_COSTS, index=list("ABC"), columns=list("ABC")).loc[
         list("CAB"), list("BCA")
@@ -98,7 +98,7 @@ def test_cost_matrix_as_dataframe_and_dict(abc_data):
         np.testing.assert_array_equal(clf.cost_matrix_, ABC_COSTS)
 
 
-def test_class_weight_and_sample_weight_are_not_modified_and_take_effect(abc_data):
+def test_class_weight_and_sample_weight_are_not_modified_and_take_effect(abc_data, small):
     X, y = abc_data
     weights = np.ones(len(y), dtype=int)
     copy = weights.copy()
@@ -110,7 +110,7 @@ def test_class_weight_and_sample_weight_are_not_modified_and_take_effect(abc_dat
 
 
 @pytest.mark.parametrize("cost_loss", ["cross_entropy", "class_weighted", "expected_cost"])
-def test_class_weight_cost_matrix_and_sample_weight_combine(abc_data, cost_loss):
+def test_class_weight_cost_matrix_and_sample_weight_combine(abc_data, cost_loss, small):
     """class_weight multiplies sample_weight; "balanced" is scikit-learn's definition."""
     from sklearn.utils.class_weight import compute_sample_weight
 
@@ -131,7 +131,7 @@ def test_class_weight_cost_matrix_and_sample_weight_combine(abc_data, cost_loss)
     assert not np.allclose(proba({"B": 4.0}, sample_weight), proba(None, sample_weight))
 
 
-def test_user_build_function_is_compiled_with_the_cost_loss(abc_data):
+def test_user_build_function_is_compiled_with_the_cost_loss(abc_data, small):
     X, y = abc_data
     seen = {}
 
@@ -155,7 +155,7 @@ def test_user_build_function_is_compiled_with_the_cost_loss(abc_data):
     assert clf.predict(X).shape == y.shape
 
 
-def test_compiled_loss_that_is_no_cross_entropy_is_not_replaced_silently(abc_data):
+def test_compiled_loss_that_is_no_cross_entropy_is_not_replaced_silently(abc_data, small):
     X, y = abc_data
 
     def build(meta):
@@ -172,14 +172,14 @@ def test_compiled_loss_that_is_no_cross_entropy_is_not_replaced_silently(abc_dat
     assert clf.model_.loss == "mse" and clf.decision_ == "bayes"
 
 
-def test_keras_model_instance(abc_data):
+def test_keras_model_instance(abc_data, small):
     X, y = abc_data
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
     clf = small(model=model, cost_matrix=ABC_COSTS).fit(X, y)
     assert set(clf.predict(X)) <= {"A", "B", "C"}
 
 
-def test_model_with_wrong_output_units_is_rejected_before_training(abc_data):
+def test_model_with_wrong_output_units_is_rejected_before_training(abc_data, small):
     X, y = abc_data
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
     clf = small(model=model)
@@ -188,7 +188,7 @@ def test_model_with_wrong_output_units_is_rejected_before_training(abc_data):
     assert not hasattr(clf, "history_")
 
 
-def test_failed_fit_leaves_a_fitted_estimator_usable(abc_data):
+def test_failed_fit_leaves_a_fitted_estimator_usable(abc_data, small):
     X, y = abc_data
     clf = small(cost_matrix=ABC_COSTS).fit(X, y)
     before = clf.predict_proba(X)
@@ -209,13 +209,13 @@ def test_failed_fit_leaves_a_fitted_estimator_usable(abc_data):
     np.testing.assert_array_equal(clf.predict_proba(X), before)
 
 
-def test_score_is_accuracy(abc_data):
+def test_score_is_accuracy(abc_data, small):
     X, y = abc_data
     clf = small(cost_matrix=ABC_COSTS).fit(X, y)
     assert clf.score(X, y) == pytest.approx(np.mean(clf.predict(X) == y))
 
 
-def test_warm_start_continues_training(abc_data):
+def test_warm_start_continues_training(abc_data, small):
     X, y = abc_data
     clf = small(epochs=2, warm_start=True).fit(X, y)
     model = clf.model_
@@ -254,7 +254,7 @@ def test_costs_cut_expensive_confusions_on_digits():
     assert results["costly"][1] <= results["plain"][1]
 
 
-def test_verbose_shows_keras_progress_and_zero_keeps_quiet(abc_data, capsys):
+def test_verbose_shows_keras_progress_and_zero_keeps_quiet(abc_data, capsys, small):
     X, y = abc_data
     small(epochs=2).fit(X, y)
     assert "Epoch" not in capsys.readouterr().out
@@ -273,7 +273,7 @@ def money_data(n=600, seed=0):
     return X, y
 
 
-def test_raw_money_columns_decide_as_a_standard_scaler_pipeline():
+def test_raw_money_columns_decide_as_a_standard_scaler_pipeline(small):
     """The default network scales its inputs itself: no scaler needed for raw money."""
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -290,7 +290,7 @@ def test_raw_money_columns_decide_as_a_standard_scaler_pipeline():
 
 @pytest.mark.backend
 @pytest.mark.parametrize("input_scaling", ["embedding", "robust", "quantile"])
-def test_pickle_and_clone_keep_the_learnt_input_layer(input_scaling):
+def test_pickle_and_clone_keep_the_learnt_input_layer(input_scaling, small):
     import pickle
 
     from sklearn.base import clone

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
-from conftest import ABC_COSTS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -35,6 +34,7 @@ from costkeras import MinimumCostClassifier, _bayes
 from costkeras.costs import OutputCosts
 from costkeras.decisions import predict_min_cost
 from costkeras.metrics import make_cost_scorer, mean_cost, total_cost
+from tests._helpers import ABC_COSTS
 
 C = np.array(ABC_COSTS, dtype=float)  # classes "A", "B", "C": a true "B" called "C" costs 5
 
@@ -588,10 +588,8 @@ def test_importing_it_loads_neither_tensorflow_nor_keras():
     assert out.stdout.strip() == "False"
 
 
-def test_every_decision_goes_through_one_implementation(abc_data, monkeypatch):
+def test_every_decision_goes_through_one_implementation(abc_data, monkeypatch, small):
     """MinimumCostClassifier, predict_min_cost, bayes_decision and the Keras estimator."""
-    from conftest import small
-
     from costkeras.decisions import bayes_decision, expected_costs
 
     X, y = abc_data

@@ -3,7 +3,6 @@
 import keras
 import numpy as np
 import pytest
-from conftest import tensorflow_only
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
@@ -17,6 +16,7 @@ from costkeras.keras import (
     MeanCost,
 )
 from costkeras.metrics import mean_cost
+from tests._helpers import tensorflow_only
 
 pytestmark = pytest.mark.backend
 

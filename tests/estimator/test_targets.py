@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from conftest import small
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +20,7 @@ def as_columns(*labels):
     return joined
 
 
-def test_list_tuple_and_dict_fit_as_the_two_column_array(two_outputs):
+def test_list_tuple_and_dict_fit_as_the_two_column_array(two_outputs, small):
     X, risk, grade = two_outputs
     reference = small(epochs=2).fit(X, as_columns(risk, grade))
     expected = reference.predict_proba(X)
@@ -35,7 +34,7 @@ def test_list_tuple_and_dict_fit_as_the_two_column_array(two_outputs):
     assert clf.output_names_ == ["risk", "grade"]  # a dict names the outputs
 
 
-def test_a_dict_names_the_outputs_of_costs_and_later_calls(two_outputs):
+def test_a_dict_names_the_outputs_of_costs_and_later_calls(two_outputs, small):
     X, risk, grade = two_outputs
     costs = {"grade": [[0, 1, 1], [1, 0, 9], [1, 1, 0]]}
     clf = small(epochs=2, cost_matrix=costs).fit(X, {"risk": risk, "grade": grade})
@@ -48,14 +47,14 @@ def test_a_dict_names_the_outputs_of_costs_and_later_calls(two_outputs):
         clf.score(X, {"risk": risk})
 
 
-def test_one_output_in_a_list_or_dict_is_a_single_output(binary_data):
+def test_one_output_in_a_list_or_dict_is_a_single_output(binary_data, small):
     X, y = binary_data
     reference = small(epochs=2).fit(X, y).predict_proba(X)
     for given in ([y], (y,), {"label": y}, [y[:, None]]):
         np.testing.assert_array_equal(small(epochs=2).fit(X, given).predict_proba(X), reference)
 
 
-def test_user_labels_are_not_modified(two_outputs):
+def test_user_labels_are_not_modified(two_outputs, small):
     X, risk, grade = two_outputs
     y = {"risk": risk.copy(), "grade": grade.copy()}
     small(epochs=1).fit(X, y)
@@ -72,13 +71,13 @@ def test_user_labels_are_not_modified(two_outputs):
         (lambda r, g: {}, "y is an empty dict"),
     ],
 )
-def test_keras_layouts_that_do_not_fit_name_the_output(two_outputs, make_y, match):
+def test_keras_layouts_that_do_not_fit_name_the_output(two_outputs, make_y, match, small):
     X, risk, grade = two_outputs
     with pytest.raises(ValueError, match=match):
         small(epochs=1).fit(X, make_y(risk, grade))
 
 
-def test_a_square_list_of_lists_is_ambiguous_and_says_how_to_choose():
+def test_a_square_list_of_lists_is_ambiguous_and_says_how_to_choose(small):
     X = np.random.default_rng(0).normal(size=(3, 2))
     y = [[0, 1, 0], [1, 0, 1], [0, 0, 1]]
     with pytest.raises(ValueError, match=r"np.asarray\(y\) for rows, or a tuple"):

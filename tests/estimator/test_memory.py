@@ -7,10 +7,10 @@ import joblib
 import keras
 import numpy as np
 import pytest
-from conftest import ABC_COSTS, small, stored_trainings
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, cross_validate
 
 from costkeras.metrics import make_cost_scorer
+from tests._helpers import ABC_COSTS, stored_trainings
 
 COSTLY_B = [[0, 1, 1], [1, 0, 20], [1, 1, 0]]
 
@@ -30,7 +30,7 @@ def assert_same_fit(cached, fresh, X):
     assert cached.current_epoch == fresh.current_epoch
 
 
-def test_a_stored_training_gives_the_fresh_fit_with_another_cost_matrix(abc_data, tmp_path):
+def test_a_stored_training_gives_the_fresh_fit_with_another_cost_matrix(abc_data, tmp_path, small):
     X, y = abc_data
     # early stopping on: its held-out rows, its scores in history_ and its kept weights
     params = {"early_stopping": True, "epochs": 8, "n_iter_no_change": 2}
@@ -87,7 +87,7 @@ TRAINING_CHANGES = {
 
 
 @pytest.mark.parametrize("change", sorted(TRAINING_CHANGES))
-def test_anything_that_trains_differently_retrains(abc_data, tmp_path, change):
+def test_anything_that_trains_differently_retrains(abc_data, tmp_path, change, small):
     X, y = abc_data
     base = {"cost_matrix": ABC_COSTS, "cost_loss": "expected_cost", "epochs": 3}
     if change == "per-example costs that train":
@@ -103,7 +103,7 @@ def test_anything_that_trains_differently_retrains(abc_data, tmp_path, change):
     np.testing.assert_array_equal(cached.predict_proba(X), fresh.predict_proba(X))
 
 
-def test_decision_only_parameters_reuse_the_training(abc_data, tmp_path):
+def test_decision_only_parameters_reuse_the_training(abc_data, tmp_path, small):
     X, y = abc_data
     small(memory=tmp_path).fit(X, y)
     for params in ({"cost_matrix": ABC_COSTS}, {"decision": "argmax"}, {"verbose": 0}):
@@ -111,7 +111,7 @@ def test_decision_only_parameters_reuse_the_training(abc_data, tmp_path):
     assert stored_trainings(tmp_path) == 1
 
 
-def test_search_over_cost_matrices_trains_one_network_per_fold(abc_data, tmp_path):
+def test_search_over_cost_matrices_trains_one_network_per_fold(abc_data, tmp_path, small):
     X, y = abc_data
     grid = {"cost_matrix": [ABC_COSTS, COSTLY_B, [[0, 2, 2], [1, 0, 1], [5, 1, 0]]]}
     scorer = make_cost_scorer(ABC_COSTS)
@@ -132,7 +132,7 @@ def test_search_over_cost_matrices_trains_one_network_per_fold(abc_data, tmp_pat
 
 
 @pytest.mark.slow
-def test_parallel_search_shares_the_memory(abc_data, tmp_path):
+def test_parallel_search_shares_the_memory(abc_data, tmp_path, small):
     X, y = abc_data
     grid = {"cost_matrix": [ABC_COSTS, COSTLY_B], "class_weight": [None, {"B": 2.0}]}
     scorer = make_cost_scorer(ABC_COSTS)
@@ -150,7 +150,7 @@ def test_parallel_search_shares_the_memory(abc_data, tmp_path):
     assert parallel.best_params_ == sequential.best_params_
 
 
-def test_fits_that_cannot_be_keyed_train_and_say_why(abc_data, tmp_path):
+def test_fits_that_cannot_be_keyed_train_and_say_why(abc_data, tmp_path, small):
     X, y = abc_data
     with pytest.warns(UserWarning, match="random_state=None"):
         small(random_state=None, memory=tmp_path).fit(X, y)
@@ -159,7 +159,7 @@ def test_fits_that_cannot_be_keyed_train_and_say_why(abc_data, tmp_path):
     assert stored_trainings(tmp_path) == 0
 
 
-def test_incremental_fits_are_never_served(abc_data, tmp_path):
+def test_incremental_fits_are_never_served(abc_data, tmp_path, small):
     X, y = abc_data
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
@@ -170,14 +170,14 @@ def test_incremental_fits_are_never_served(abc_data, tmp_path):
     np.testing.assert_array_equal(clf.predict_proba(X), fresh.predict_proba(X))
 
 
-def test_memory_is_validated_before_training(abc_data):
+def test_memory_is_validated_before_training(abc_data, small):
     X, y = abc_data
     with pytest.raises(ValueError, match="'memory' parameter"):
         small(memory=3).fit(X, y)
 
 
 @pytest.mark.parametrize("as_path", [str, lambda path: path], ids=["str", "PathLike"])
-def test_memory_naming_a_file_is_refused_before_training(abc_data, tmp_path, as_path):
+def test_memory_naming_a_file_is_refused_before_training(abc_data, tmp_path, as_path, small):
     X, y = abc_data
     a_file = tmp_path / "a_file"
     a_file.write_text("")
@@ -188,7 +188,7 @@ def test_memory_naming_a_file_is_refused_before_training(abc_data, tmp_path, as_
     assert a_file.read_text() == ""
 
 
-def test_memory_none_and_location_none_store_nothing(abc_data, tmp_path):
+def test_memory_none_and_location_none_store_nothing(abc_data, tmp_path, small):
     X, y = abc_data
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
@@ -197,7 +197,7 @@ def test_memory_none_and_location_none_store_nothing(abc_data, tmp_path):
     assert stored_trainings(tmp_path) == 0
 
 
-def test_a_loss_function_of_the_users_keys_by_its_code(abc_data, tmp_path):
+def test_a_loss_function_of_the_users_keys_by_its_code(abc_data, tmp_path, small):
     X, y = abc_data
     namespace = {}
     source = "def loss(y_true, y_pred):\n    return cross_entropy(y_true, y_pred){}\n"

@@ -9,9 +9,9 @@ model with several outputs). Integer and one-hot labels, arrays and
 import keras
 import numpy as np
 import pytest
-from conftest import tensorflow_only
 
 from costkeras.keras.losses import ArgmaxWeightedCrossEntropy, ClassWeightedCrossEntropy
+from tests._helpers import tensorflow_only
 
 pytestmark = pytest.mark.backend
 

@@ -7,7 +7,6 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import small
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +20,7 @@ from costkeras._scikeras.schedule import (
     resolve_validation_fraction,
     validation_split,
 )
+from tests._helpers import make_small
 
 # the cost monitors of early stopping and temperature scaling are experiments of the
 # benchmarks (benchmarks/experiments.py), which their results rest on
@@ -127,7 +127,7 @@ class WeightsAtEpoch(keras.callbacks.Callback):
 
 
 @pytest.mark.parametrize("monitor", ["decision_cost", "expected_cost", "log_loss"])
-def test_early_stopping_stops_and_restores_the_best_weights(binary_data, monitor):
+def test_early_stopping_stops_and_restores_the_best_weights(binary_data, monitor, small):
     """A validation set with flipped labels gets worse as the network learns."""
     X, y = binary_data
     costs = np.array([[0.0, 1.0], [1.0, 0.0]])
@@ -146,7 +146,7 @@ def test_early_stopping_stops_and_restores_the_best_weights(binary_data, monitor
     assert f"val_{monitor}" in clf.history_
 
 
-def test_early_stopping_runs_on_while_the_validation_cost_falls(binary_data):
+def test_early_stopping_runs_on_while_the_validation_cost_falls(binary_data, small):
     X, y = binary_data
     stopper = CostEarlyStopping(X, y, None, monitor="log_loss", n_iter_no_change=50)
     clf = small(epochs=6, callbacks=[stopper]).fit(X, y)
@@ -241,7 +241,7 @@ def two_blobs(n, d=2, seed=0):
     return rng.normal(size=(n, d)) + y[:, None], y
 
 
-def test_auto_schedule_reaches_keras_fit(monkeypatch):
+def test_auto_schedule_reaches_keras_fit(monkeypatch, small):
     spy = FitSpy(monkeypatch)
     X, y = two_blobs(5_000)
     small(epochs="auto", early_stopping=False).fit(X, y)
@@ -258,7 +258,7 @@ def test_auto_schedule_reaches_keras_fit(monkeypatch):
     assert (keras_default.get("batch_size") or 32) == 32
 
 
-def test_validation_rows_are_held_out_of_training_and_input_statistics(monkeypatch):
+def test_validation_rows_are_held_out_of_training_and_input_statistics(monkeypatch, small):
     spy = FitSpy(monkeypatch)
     X, y = two_blobs(300, d=3)
     X[:, 0] *= 1e6
@@ -279,7 +279,7 @@ def test_validation_rows_are_held_out_of_training_and_input_statistics(monkeypat
     assert stopper not in clf._fit_callbacks  # one fit's; not kept with the estimator
 
 
-def test_auto_validation_fraction_holds_out_more_of_a_rare_class(monkeypatch):
+def test_auto_validation_fraction_holds_out_more_of_a_rare_class(monkeypatch, small):
     spy = FitSpy(monkeypatch)
     X, y = two_blobs(400, d=3)
     y[: int(0.9 * len(y))] = 0  # about 20 positives
@@ -307,7 +307,7 @@ class Overfitting:
         X, y = Overfitting.data()
         defaults = {"hidden_layer_sizes": (64,), "epochs": 80, "early_stopping": True}
         defaults.update(n_iter_no_change=3, tol=0.0, dropout=0.0, optimizer__learning_rate=0.05)
-        return small(callbacks=callbacks, **{**defaults, **params}).fit(X, y)
+        return make_small(callbacks=callbacks, **{**defaults, **params}).fit(X, y)
 
 
 @pytest.mark.backend
@@ -382,7 +382,7 @@ def test_reduce_lr_on_plateau_goes_back_to_the_best_weights_at_a_lower_rate():
     np.testing.assert_allclose(float(clf.model_.optimizer.learning_rate), 0.05, rtol=1e-6)
 
 
-def test_reduce_lr_on_plateau_off_or_kept_out_of_a_schedule():
+def test_reduce_lr_on_plateau_off_or_kept_out_of_a_schedule(small):
     X, y = Overfitting.data()
     params = {"epochs": 6, "early_stopping": True, "n_iter_no_change": 3, "tol": 0.0}
     off = small(reduce_lr_on_plateau=False, optimizer__learning_rate=0.05, **params).fit(X, y)
@@ -409,7 +409,7 @@ def test_reduce_lr_on_plateau_off_or_kept_out_of_a_schedule():
         ({}, "early stopping is off"),  # "auto" is off on 200 rows
     ],
 )
-def test_reduce_lr_on_plateau_true_raises_where_it_cannot_run(params, match):
+def test_reduce_lr_on_plateau_true_raises_where_it_cannot_run(params, match, small):
     X, y = Overfitting.data()
     if params.get("optimizer") == "schedule":
         schedule = keras.optimizers.schedules.ExponentialDecay(0.05, decay_steps=10, decay_rate=0.5)
@@ -423,7 +423,7 @@ def test_reduce_lr_on_plateau_true_raises_where_it_cannot_run(params, match):
 
 
 @pytest.mark.backend
-def test_early_stopping_through_a_sigmoid_head():
+def test_early_stopping_through_a_sigmoid_head(small):
     X, y = two_blobs(300)
 
     def sigmoid_model(meta):
@@ -436,14 +436,14 @@ def test_early_stopping_through_a_sigmoid_head():
 
 
 @pytest.mark.backend
-def test_seeded_fits_with_early_stopping_and_dropout_reproduce():
+def test_seeded_fits_with_early_stopping_and_dropout_reproduce(small):
     X, y = two_blobs(300)
     first, second = (small(early_stopping=True, epochs=6).fit(X, y) for _ in range(2))
     assert first.history_["val_log_loss"] == second.history_["val_log_loss"]
     np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
 
 
-def test_continuing_fits_never_stop_early_and_keep_the_input_statistics():
+def test_continuing_fits_never_stop_early_and_keep_the_input_statistics(small):
     X, y = two_blobs(300)
     clf = small(epochs=2, early_stopping=True, warm_start=True, input_scaling="robust").fit(X, y)
     median = clf.model_.get_layer("robust_scale").median
@@ -470,13 +470,13 @@ def test_continuing_fits_never_stop_early_and_keep_the_input_statistics():
         ({"steps_per_execution": "fast"}, "steps_per_execution"),
     ],
 )
-def test_conflicting_or_invalid_training_parameters_raise(params, match):
+def test_conflicting_or_invalid_training_parameters_raise(params, match, small):
     X, y = two_blobs(40)
     with pytest.raises(ValueError, match=match):
         small(**params).fit(X, y)
 
 
-def test_early_stopping_true_refuses_several_outputs():
+def test_early_stopping_true_refuses_several_outputs(small):
     X, y = two_blobs(60)
     Y = np.column_stack([y, 1 - y])
     Y[::3, 1] = 0  # not one-hot: two outputs
@@ -485,7 +485,7 @@ def test_early_stopping_true_refuses_several_outputs():
     assert "val_log_loss" not in small(epochs=1).fit(X, Y).history_
 
 
-def test_predict_with_keras_keywords_under_batch_size_auto():
+def test_predict_with_keras_keywords_under_batch_size_auto(small):
     X, y = two_blobs(50)
     clf = small(epochs=1).fit(X, y)
     np.testing.assert_allclose(clf.predict_proba(X, verbose=0), clf.predict_proba(X), atol=1e-6)
@@ -516,7 +516,7 @@ class CountSteps(keras.callbacks.Callback):
 
 
 @pytest.mark.backend
-def test_steps_per_execution_trains_the_same_weights():
+def test_steps_per_execution_trains_the_same_weights(small):
     X, y = two_blobs(300)  # 38 batches of 8 per epoch
     many, one = (small(epochs=3, batch_size=8, steps_per_execution=n).fit(X, y) for n in (16, 1))
     assert many.model_.steps_per_execution == 16 and one.model_.steps_per_execution == 1
@@ -527,7 +527,7 @@ def test_steps_per_execution_trains_the_same_weights():
 
 
 @pytest.mark.backend
-def test_auto_steps_per_execution_trains_an_epoch_per_call_and_exact_epochs():
+def test_auto_steps_per_execution_trains_an_epoch_per_call_and_exact_epochs(small):
     X, y = two_blobs(300)  # 38 batches of 8 per epoch, the last of 4 rows
     counter, hooked = CountSteps(), CountBatches()
     per_epoch = small(epochs=3, batch_size=8, callbacks=[counter]).fit(X, y)
@@ -586,7 +586,7 @@ def test_one_iterator_only_where_keras_would_read_the_same_epochs(
 
 
 @pytest.mark.backend
-def test_auto_steps_per_execution_calls_batch_hooks_every_batch_on_warm_fits_too():
+def test_auto_steps_per_execution_calls_batch_hooks_every_batch_on_warm_fits_too(small):
     X, y = two_blobs(320)
     clf = small(epochs=1, batch_size=8, warm_start=True).fit(X, y)
     expected = {"tensorflow": 40, "torch": 1}.get(keras.backend.backend(), 16)
@@ -603,7 +603,7 @@ def test_auto_steps_per_execution_calls_batch_hooks_every_batch_on_warm_fits_too
 
 
 @pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="TensorFlow's tracing")
-def test_the_training_step_is_traced_once_per_fit(monkeypatch):
+def test_the_training_step_is_traced_once_per_fit(monkeypatch, small):
     from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
 
     traced = []
@@ -622,7 +622,7 @@ def test_the_training_step_is_traced_once_per_fit(monkeypatch):
 
 
 @pytest.mark.backend
-def test_partial_fits_of_other_sizes_keep_their_compiled_steps_and_train_every_batch():
+def test_partial_fits_of_other_sizes_keep_their_compiled_steps_and_train_every_batch(small):
     X, y = two_blobs(400)
     counter = CountSteps()
     clf = small(batch_size=8, callbacks=[counter])
@@ -635,7 +635,7 @@ def test_partial_fits_of_other_sizes_keep_their_compiled_steps_and_train_every_b
 
 
 @pytest.mark.skipif(keras.backend.backend() == "torch", reason="PyTorch takes 1 only")
-def test_steps_per_execution_set_recompiles_a_model_the_user_compiled():
+def test_steps_per_execution_set_recompiles_a_model_the_user_compiled(small):
     X, y = two_blobs(100)
 
     def build(meta):
@@ -652,7 +652,7 @@ def test_steps_per_execution_set_recompiles_a_model_the_user_compiled():
 
 
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="the PyTorch trainer's limit")
-def test_steps_per_execution_above_one_is_refused_on_torch_before_training():
+def test_steps_per_execution_above_one_is_refused_on_torch_before_training(small):
     X, y = two_blobs(40)
     with pytest.raises(ValueError, match="steps_per_execution must be 1"):
         small(steps_per_execution=4).fit(X, y)

@@ -8,11 +8,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ABC_COSTS, small
 from sklearn.linear_model import LogisticRegression
 
 from costkeras.metrics import total_cost
 from costkeras.plotting import CostConfusionMatrixDisplay
+from tests._helpers import ABC_COSTS
 
 Y_TRUE = np.array(["A", "B", "B", "C", "A", "B"])
 Y_PRED = np.array(["A", "C", "C", "C", "B", "B"])
@@ -56,7 +56,7 @@ def test_dataframe_and_dict_cost_matrices_and_sample_weight():
     assert weighted.total_cost_ == 16
 
 
-def test_from_estimator_costkeras_and_sklearn(abc_data):
+def test_from_estimator_costkeras_and_sklearn(abc_data, small):
     X, y = abc_data
     clf = small(epochs=2, cost_matrix=ABC_COSTS).fit(X, y)
     display = CostConfusionMatrixDisplay.from_estimator(clf, X, y)

@@ -2,7 +2,6 @@
 
 import numpy as np
 import pytest
-from conftest import small
 from sklearn import config_context
 from sklearn.model_selection import GridSearchCV, cross_val_score, cross_validate
 from sklearn.pipeline import make_pipeline
@@ -53,7 +52,7 @@ def test_metrics_with_per_example_costs():
     assert savings_score(y_true, y_pred, sample_cost=matrices) == pytest.approx(1 - 9 / 2)
 
 
-def test_per_example_bayes_decisions_hand_computed():
+def test_per_example_bayes_decisions_hand_computed(small):
     X, y, costs = credit_data(n=200)
     clf = small(epochs=3).fit(X, y, sample_cost=costs)
     proba = clf.predict_proba(X[:2])
@@ -68,7 +67,7 @@ def test_per_example_bayes_decisions_hand_computed():
 
 
 @pytest.mark.parametrize("shape", ["matrices", "rows"])
-def test_mean_training_costs_become_cost_matrix(shape):
+def test_mean_training_costs_become_cost_matrix(shape, small):
     X, y, costs = credit_data(n=200)
     given = costs if shape == "matrices" else costs[np.arange(len(y)), y]
     clf = small(epochs=1).fit(X, y, sample_cost=given)
@@ -82,7 +81,7 @@ def test_mean_training_costs_become_cost_matrix(shape):
 
 @pytest.mark.backend
 @pytest.mark.parametrize("cost_loss", ["argmax_weighted", "class_weighted", "expected_cost"])
-def test_every_cost_loss_trains_with_per_example_costs(cost_loss):
+def test_every_cost_loss_trains_with_per_example_costs(cost_loss, small):
     X, y, costs = credit_data(n=200)
     clf = small(epochs=2, cost_loss=cost_loss).fit(X, y, sample_cost=costs)
     assert np.isfinite(clf.history_["loss"]).all()
@@ -90,7 +89,7 @@ def test_every_cost_loss_trains_with_per_example_costs(cost_loss):
 
 
 @pytest.mark.backend
-def test_per_example_costs_travel_with_targets_in_the_loss():
+def test_per_example_costs_travel_with_targets_in_the_loss(small):
     """The loss the network minimises is the per-example one (checked on its value)."""
     X, y, costs = credit_data(n=64)
     clf = small(epochs=1, cost_loss="expected_cost", batch_size=64, shuffle=False)
@@ -107,7 +106,7 @@ def test_per_example_costs_travel_with_targets_in_the_loss():
 
 @pytest.mark.backend
 @pytest.mark.parametrize("cost_loss", ["expected_cost", "argmax_weighted"])
-def test_metrics_read_the_labels_of_targets_that_carry_cost_rows(cost_loss):
+def test_metrics_read_the_labels_of_targets_that_carry_cost_rows(cost_loss, small):
     """The user's metrics see the labels, not the cost rows packed after them."""
     from costkeras.keras import MeanCost
 
@@ -127,7 +126,7 @@ def test_metrics_read_the_labels_of_targets_that_carry_cost_rows(cost_loss):
 
 
 @pytest.mark.parametrize("cost_loss", ["expected_cost", "argmax_weighted"])
-def test_sample_cost_cannot_join_training_that_began_without_it(cost_loss):
+def test_sample_cost_cannot_join_training_that_began_without_it(cost_loss, small):
     X, y, costs = credit_data(n=64)
     clf = small(epochs=1, cost_loss=cost_loss, cost_matrix=[[0, 1], [5, 0]]).fit(X, y)
     with pytest.raises(ValueError, match=r"sample_cost cannot join training that began without"):
@@ -137,7 +136,7 @@ def test_sample_cost_cannot_join_training_that_began_without_it(cost_loss):
 
 @pytest.mark.backend
 @pytest.mark.parametrize("cost_loss", ["expected_cost", "class_weighted"])
-def test_zero_weights_drop_rows_with_their_costs(cost_loss):
+def test_zero_weights_drop_rows_with_their_costs(cost_loss, small):
     """Zero-weight rows leave with their cost rows: the fit equals one without those rows."""
     X, y, costs = credit_data(n=200)
     weights = np.ones(len(y))
@@ -154,7 +153,7 @@ def test_zero_weights_drop_rows_with_their_costs(cost_loss):
 
 
 @pytest.mark.parametrize("cost_loss", ["expected_cost", "class_weighted", "argmax_weighted"])
-def test_sample_cost_combines_with_class_weight_and_sample_weight(cost_loss):
+def test_sample_cost_combines_with_class_weight_and_sample_weight(cost_loss, small):
     """class_weight and sample_weight multiply into the per-example training, as documented."""
     X, y, costs = credit_data(n=200)
     sample_weight = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y))
@@ -172,7 +171,7 @@ def test_sample_cost_combines_with_class_weight_and_sample_weight(cost_loss):
 
 
 @pytest.mark.slow
-def test_per_example_costs_lower_test_cost_than_a_class_level_matrix():
+def test_per_example_costs_lower_test_cost_than_a_class_level_matrix(small):
     X, y, costs = credit_data(n=1200, seed=3)
     train, test = np.arange(600), np.arange(600, 1200)
     mean_matrix = costs[train].mean(axis=0)
@@ -189,7 +188,7 @@ def test_per_example_costs_lower_test_cost_than_a_class_level_matrix():
 
 
 @pytest.mark.backend
-def test_three_classes_per_example():
+def test_three_classes_per_example(small):
     """k = 3: each row's own matrix trains the network and decides its prediction."""
     rng = np.random.default_rng(0)
     n = 240
@@ -223,7 +222,7 @@ def test_three_classes_per_example():
     )
 
 
-def test_routing_through_pipeline_grid_search_and_scorer():
+def test_routing_through_pipeline_grid_search_and_scorer(small):
     X, y, costs = credit_data(n=240)
     with config_context(enable_metadata_routing=True):
         clf = small(epochs=2).set_fit_request(sample_cost=True)
@@ -272,7 +271,7 @@ def test_routing_through_pipeline_grid_search_and_scorer():
         assert result["test_score"][fold] == pytest.approx(expected)
 
 
-def test_direct_calls_work_without_routing():
+def test_direct_calls_work_without_routing(small):
     X, y, costs = credit_data(n=120)
     clf = small(epochs=1).fit(X, y, sample_cost=costs)
     scorer = make_cost_scorer()
@@ -294,7 +293,7 @@ def test_direct_calls_work_without_routing():
         (np.ones(120), r"sample_cost must have shape"),
     ],
 )
-def test_bad_sample_cost_at_fit(bad, match):
+def test_bad_sample_cost_at_fit(bad, match, small):
     X, y, _ = credit_data(n=120)
     clf = small()
     with pytest.raises(ValueError, match=match):
@@ -302,7 +301,7 @@ def test_bad_sample_cost_at_fit(bad, match):
     assert not hasattr(clf, "model_")
 
 
-def test_bad_sample_cost_at_predict():
+def test_bad_sample_cost_at_predict(small):
     X, y, costs = credit_data(n=120)
     clf = small(epochs=1).fit(X, y)
     with pytest.raises(ValueError, match=r"must have shape \(n_samples, k, k\)"):

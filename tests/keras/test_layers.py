@@ -6,12 +6,12 @@ import contextlib
 import keras
 import numpy as np
 import pytest
-from conftest import tensorflow_only
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from costkeras.keras.layers import BayesDecision, ClassProbabilities, DecisionModel, WhereFinite
+from tests._helpers import tensorflow_only
 
 pytestmark = pytest.mark.backend
 

@@ -8,12 +8,12 @@ import joblib
 import keras
 import numpy as np
 import pytest
-from conftest import ABC_COSTS, small
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 import costkeras
 from costkeras import MinimumCostClassifier
+from tests._helpers import ABC_COSTS
 
 sio = pytest.importorskip("skops.io")
 
@@ -54,7 +54,7 @@ def two_heads(X):
     ],
     ids=["bayes", "expected_cost", "argmax_weighted"],
 )
-def test_skops_round_trip_gives_identical_probabilities(abc_data, params, tmp_path):
+def test_skops_round_trip_gives_identical_probabilities(abc_data, params, tmp_path, small):
     X, y = abc_data
     clf = small(epochs=2, **params).fit(X, y)
     restored = skops_round_trip(clf, tmp_path)
@@ -66,7 +66,7 @@ def test_skops_round_trip_gives_identical_probabilities(abc_data, params, tmp_pa
     assert restored.loss_ is restored.model_.loss  # the heads train with the model's own loss
 
 
-def test_skops_round_trip_of_several_outputs_and_per_example_costs(abc_data, tmp_path):
+def test_skops_round_trip_of_several_outputs_and_per_example_costs(abc_data, tmp_path, small):
     X, _ = abc_data
     Y = two_heads(X)
     rng = np.random.default_rng(0)
@@ -83,7 +83,7 @@ def test_skops_round_trip_of_several_outputs_and_per_example_costs(abc_data, tmp
     assert restored.output_names_ == clf.output_names_
 
 
-def test_skops_round_trip_of_a_pipeline_and_a_decision_wrapper(binary_data, tmp_path):
+def test_skops_round_trip_of_a_pipeline_and_a_decision_wrapper(binary_data, tmp_path, small):
     X, y = binary_data
     C = [[0, 1], [10, 0]]
     model = make_pipeline(StandardScaler(), MinimumCostClassifier(small(epochs=2), cost_matrix=C))
@@ -93,7 +93,7 @@ def test_skops_round_trip_of_a_pipeline_and_a_decision_wrapper(binary_data, tmp_
     np.testing.assert_array_equal(restored.predict(X), model.predict(X))
 
 
-def test_a_loaded_model_trains_on_from_its_optimizer_state(abc_data, tmp_path):
+def test_a_loaded_model_trains_on_from_its_optimizer_state(abc_data, tmp_path, small):
     X, y = abc_data
     clf = small(epochs=2, cost_matrix=ABC_COSTS).fit(X, y)
     steps = int(clf.model_.optimizer.iterations)
@@ -106,7 +106,7 @@ def test_a_loaded_model_trains_on_from_its_optimizer_state(abc_data, tmp_path):
     np.testing.assert_allclose(restored.predict_proba(X), twin.predict_proba(X), atol=1e-6)
 
 
-def test_skops_round_trip_of_an_unfitted_estimator_and_a_model_instance(abc_data, tmp_path):
+def test_skops_round_trip_of_an_unfitted_estimator_and_a_model_instance(abc_data, tmp_path, small):
     X, y = abc_data
     unfitted = small(cost_matrix=ABC_COSTS)
     assert skops_round_trip(unfitted, tmp_path).get_params() == unfitted.get_params()
@@ -128,7 +128,7 @@ def test_skops_round_trip_of_an_unfitted_estimator_and_a_model_instance(abc_data
     ],
     ids=["pickle", "cloudpickle", "deepcopy"],
 )
-def test_pickle_cloudpickle_and_deepcopy_keep_working(abc_data, round_trip):
+def test_pickle_cloudpickle_and_deepcopy_keep_working(abc_data, round_trip, small):
     X, y = abc_data
     clf = small(epochs=2, cost_matrix=ABC_COSTS, cost_loss="expected_cost").fit(X, y)
     restored = round_trip(clf)
@@ -140,7 +140,7 @@ def test_pickle_cloudpickle_and_deepcopy_keep_working(abc_data, round_trip):
     assert clf.heads_[0].loss is not None
 
 
-def test_joblib_dump_of_a_fitted_estimator(abc_data, tmp_path):
+def test_joblib_dump_of_a_fitted_estimator(abc_data, tmp_path, small):
     X, y = abc_data
     clf = small(epochs=2, cost_matrix=ABC_COSTS).fit(X, y)
     joblib.dump(clf, tmp_path / "model.joblib")
@@ -148,7 +148,7 @@ def test_joblib_dump_of_a_fitted_estimator(abc_data, tmp_path):
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
 
 
-def test_mlflow_default_format_round_trip(abc_data, tmp_path):
+def test_mlflow_default_format_round_trip(abc_data, tmp_path, small):
     mlflow_sklearn = pytest.importorskip("mlflow.sklearn")
     X, y = abc_data
     clf = small(epochs=2, cost_matrix=ABC_COSTS).fit(X, y)
@@ -160,7 +160,7 @@ def test_mlflow_default_format_round_trip(abc_data, tmp_path):
     np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
 
 
-def test_keras_objects_given_as_parameters_save_in_keras_formats(abc_data, tmp_path):
+def test_keras_objects_given_as_parameters_save_in_keras_formats(abc_data, tmp_path, small):
     X, y = abc_data
     stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=3)
     clf = small(

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-from conftest import small
 
 from costkeras.decisions import bayes_decision, binary_threshold, expected_costs
 
@@ -87,7 +86,7 @@ def test_bayes_decision_inside_a_traced_model():
     np.testing.assert_array_equal(decide.predict_on_batch(proba), bayes_decision(proba, C))
 
 
-def test_predict_min_cost_decides_a_calibrated_network_with_the_costs(abc_data):
+def test_predict_min_cost_decides_a_calibrated_network_with_the_costs(abc_data, small):
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.linear_model import LogisticRegression
 

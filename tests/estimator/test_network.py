@@ -7,7 +7,6 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import small
 from sklearn.preprocessing import QuantileTransformer
 
 from costkeras import CostSensitiveKerasClassifier
@@ -95,7 +94,7 @@ def test_quantile_normal_matches_sklearn():
         {"input_stats": "robust", "n_members": 4, "dropout": 0.2},
     ],
 )
-def test_tabular_networks_learn_raw_money_columns_and_round_trip(options, tmp_path):
+def test_tabular_networks_learn_raw_money_columns_and_round_trip(options, tmp_path, small):
     X, y = heavy_tailed()
     options = {**options, "input_stats": input_statistics(X, options["input_stats"])}
     builder = functools.partial(
@@ -252,7 +251,7 @@ def test_embedded_input_reads_a_missing_value_as_the_median():
     )
 
 
-def test_default_network_embeds_every_column():
+def test_default_network_embeds_every_column(small):
     X, y = heavy_tailed()
     clf = CostSensitiveKerasClassifier(
         hidden_layer_sizes=(16,), epochs=30, batch_size=32, random_state=0

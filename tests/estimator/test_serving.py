@@ -12,16 +12,16 @@ from pathlib import Path
 import keras
 import numpy as np
 import pytest
-from conftest import small, tensorflow_only
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from costkeras._scikeras.serving import decision_dtype
 from costkeras.datasets import make_credit_scoring
+from tests._helpers import tensorflow_only
 
 N_TRAIN, N_SERVED = 300, 1000
-SCRIPT = Path(__file__).with_name("serving_roundtrip.py")
+SCRIPT = Path(__file__).parents[1] / "serving_roundtrip.py"
 
 
 def sigmoid_model(meta):
@@ -60,7 +60,7 @@ def review_costs(sample_cost):
     return np.stack([approve, review, decline], axis=2)
 
 
-def fitted_cases(credit, two_outputs):
+def fitted_cases(credit, two_outputs, small):
     """name -> (estimator, held-out inputs by input name, predict's keyword arguments)."""
     X, y, S = credit
     train, held = slice(0, N_TRAIN), slice(N_TRAIN, None)
@@ -192,10 +192,10 @@ def export(model, fmt, folder, name):
 
 @pytest.mark.slow
 @tensorflow_only("SavedModel and ONNX export go through TensorFlow")
-def test_exported_models_decide_as_predict_in_a_fresh_process(credit, two_outputs, tmp_path):
+def test_exported_models_decide_as_predict_in_a_fresh_process(credit, two_outputs, tmp_path, small):
     import onnx
 
-    cases = fitted_cases(credit, two_outputs)
+    cases = fitted_cases(credit, two_outputs, small)
     batches = {}
     for (name, (clf, inputs, kwargs)), order in zip(cases.items(), ORDERS, strict=True):
         model = clf.decision_model(sample_cost="sample_cost" in kwargs)
@@ -248,7 +248,7 @@ def test_exported_models_decide_as_predict_in_a_fresh_process(credit, two_output
 
 
 @pytest.fixture(scope="module")
-def fitted(credit):
+def fitted(credit, small):
     """One estimator fitted on the training rows, deciding by Bayes's threshold 1/9."""
     X, y, _ = credit
     return small(cost_matrix=[[0, 1], [8, 0]], epochs=2).fit(X[:N_TRAIN], y[:N_TRAIN])
@@ -361,7 +361,7 @@ def test_the_served_model_decides_in_float64_under_mixed_precision(credit, fitte
     np.testing.assert_array_equal(fitted.classes_[decided["decision"]], fitted.predict(X))
 
 
-def test_the_served_model_is_a_copy(credit):
+def test_the_served_model_is_a_copy(credit, small):
     X, y, _ = credit
     clf = small(epochs=1, warm_start=True).fit(X[:N_TRAIN], y[:N_TRAIN])
     model = clf.decision_model()
@@ -371,7 +371,7 @@ def test_the_served_model_is_a_copy(credit):
     assert not np.allclose(clf.predict_proba(X[:50]), before)
 
 
-def test_what_cannot_travel_is_refused(binary_data):
+def test_what_cannot_travel_is_refused(binary_data, small):
     from sklearn.preprocessing import FunctionTransformer
 
     from costkeras import CostSensitiveKerasClassifier

@@ -5,7 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from conftest import tensorflow_only
+
+from tests._helpers import tensorflow_only
 
 pytestmark = tensorflow_only("its thread pools")
 

@@ -18,7 +18,6 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn import config_context
@@ -573,7 +572,7 @@ def test_a_decision_the_scorer_has_no_column_for_is_named(credit):
         make_cost_scorer(C_FRAME)(lr().fit(X, y), X, y)
 
 
-def test_keras_classifier_of_two_actions_scored_on_three(credit):
+def test_keras_classifier_of_two_actions_scored_on_three(credit, small):
     X, y = credit
     clf = small(cost_matrix=APPROVE_DECLINE, epochs=3).fit(X, y)
     assert clf.actions_.tolist() == ["approve", "decline"]
@@ -625,7 +624,7 @@ def test_display_from_an_estimator_with_actions(credit):
 # ---------------------------------------------------------------------------- Keras
 
 
-def test_keras_classifier_learns_classes_and_decides_actions(credit):
+def test_keras_classifier_learns_classes_and_decides_actions(credit, small):
     X, y = credit
     clf = small(cost_matrix=C_FRAME, epochs=3).fit(X, y)
     assert clf.actions_.tolist() == ACTIONS
@@ -650,7 +649,7 @@ def test_keras_classifier_learns_classes_and_decides_actions(credit):
         clf.score(X, y)
 
 
-def test_keras_classifier_actions_per_output(credit):
+def test_keras_classifier_actions_per_output(credit, small):
     X, y = credit
     Y = np.column_stack([y, np.where(X[:, 1] > 0, "x", "z")])
     clf = small(cost_matrix={"output1": C_DICT}, epochs=3).fit(X, Y)
@@ -688,7 +687,7 @@ def test_keras_classifier_actions_per_output(credit):
         ),
     ],
 )
-def test_keras_classifier_refuses_before_training(credit, params, match):
+def test_keras_classifier_refuses_before_training(credit, params, match, small):
     X, y = credit
     if isinstance(params["cost_matrix"], dict) and "output1" in params["cost_matrix"]:
         y = np.column_stack([y, np.where(X[:, 1] > 0, "x", "z")])
@@ -758,7 +757,7 @@ def test_actions_named_by_a_frame_judge_a_class_the_training_fold_lacked():
     assert np.all(np.isfinite(scores))
 
 
-def test_actions_of_mixed_types_are_decided_and_scored_everywhere():
+def test_actions_of_mixed_types_are_decided_and_scored_everywhere(small):
     """Actions may mix types (integer classes and a "review", Chow's reject option): every
     entry point takes them, and a model's own decisions are scored with its own matrix."""
     rng = np.random.default_rng(0)

@@ -12,7 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 import keras
 import numpy as np
 import pytest
-from conftest import ABC_COSTS, small
+
+from tests._helpers import ABC_COSTS
 
 pytestmark = pytest.mark.backend
 
@@ -44,7 +45,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_seeded_fits_are_equal_and_seeds_differ(abc_data, case):
+def test_seeded_fits_are_equal_and_seeds_differ(abc_data, case, small):
     X, y = abc_data
     params, fit_params = CASES[case]
     fit_params = {name: make(y) for name, make in fit_params.items()}
@@ -58,7 +59,7 @@ def test_seeded_fits_are_equal_and_seeds_differ(abc_data, case):
     assert not np.allclose(first, other)
 
 
-def test_seeded_partial_fits_are_equal(abc_data):
+def test_seeded_partial_fits_are_equal(abc_data, small):
     X, y = abc_data
 
     def train():
@@ -70,7 +71,7 @@ def test_seeded_partial_fits_are_equal(abc_data):
     np.testing.assert_array_equal(train(), train())
 
 
-def test_a_seeded_fit_leaves_the_global_generators_as_they_were(abc_data):
+def test_a_seeded_fit_leaves_the_global_generators_as_they_were(abc_data, small):
     X, y = abc_data
     # the legacy global generators are what scikeras seeds and restores
     random.seed(5)
@@ -88,7 +89,7 @@ def test_a_seeded_fit_leaves_the_global_generators_as_they_were(abc_data):
         np.testing.assert_array_equal(torch.get_rng_state().numpy(), states["torch"])
 
 
-def test_threads_predicting_with_one_model_at_once(abc_data):
+def test_threads_predicting_with_one_model_at_once(abc_data, small):
     # dask's threaded scheduler predicts the blocks of an array this way; on JAX, Keras
     # donates the model's buffers to each call, so unguarded calls at once would fail
     X, y = abc_data
@@ -104,7 +105,7 @@ def test_threads_predicting_with_one_model_at_once(abc_data):
 
 
 @pytest.mark.skipif(keras.backend.backend() != "torch", reason="torch modules: torch only")
-def test_seeded_builds_of_torch_modules_are_equal(abc_data):
+def test_seeded_builds_of_torch_modules_are_equal(abc_data, small):
     import torch
 
     def torch_model(meta):

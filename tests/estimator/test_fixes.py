@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import sklearn
-from conftest import ABC_COSTS, small, tensorflow_only
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -27,6 +26,7 @@ from sklearn.utils import get_tags
 
 from costkeras._scikeras.fixes import drop_weightless, torch_random_state
 from costkeras._scikeras.network import build_mlp
+from tests._helpers import ABC_COSTS, tensorflow_only
 
 
 def build(meta):
@@ -46,7 +46,7 @@ def plain(**params):
 SKLEARN_BEFORE_1_7 = tuple(int(part) for part in sklearn.__version__.split(".")[:2]) < (1, 7)
 
 
-def test_fix1_tags_make_it_a_classifier(abc_data):
+def test_fix1_tags_make_it_a_classifier(abc_data, small):
     _, y = abc_data
     # The problem: scikeras's MRO puts ClassifierMixin after BaseEstimator, so the mixin's
     # super().__sklearn_tags__() reaches object. scikit-learn 1.6's legacy tag path calls
@@ -68,7 +68,7 @@ def test_fix1_tags_make_it_a_classifier(abc_data):
     assert tags.target_tags.multi_output and tags.input_tags.sparse
 
 
-def test_fix2_class_weight_leaves_sample_weight_alone(abc_data):
+def test_fix2_class_weight_leaves_sample_weight_alone(abc_data, small):
     X, y = abc_data
     weights = np.ones(len(y))
     plain(class_weight={"B": 3.0}).fit(X, y, sample_weight=weights)
@@ -82,7 +82,7 @@ def test_fix2_class_weight_leaves_sample_weight_alone(abc_data):
     small(epochs=1, class_weight={"B": 3.0}).fit(X, y, sample_weight=np.ones(len(y), dtype=int))
 
 
-def test_fix2_partial_fit_leaves_sample_weight_alone(abc_data):
+def test_fix2_partial_fit_leaves_sample_weight_alone(abc_data, small):
     X, y = abc_data
     weights = np.ones(len(y))
     plain(class_weight={"B": 3.0}).partial_fit(X, y, sample_weight=weights)
@@ -132,7 +132,7 @@ def test_fix3_seeded_fit_does_not_break_later_unseeded_fits(imports, outcome):
     assert outcome in result.stdout
 
 
-def test_fix4_input_checks(abc_data):
+def test_fix4_input_checks(abc_data, small):
     X, y = abc_data
     frame = pd.DataFrame(X, columns=list("abcd"))
     assert not hasattr(plain().fit(frame, y), "feature_names_in_")
@@ -186,7 +186,7 @@ def retracing_warnings(monkeypatch):
 
 
 @pytest.mark.backend
-def test_fix5_fast_predictions_match_keras_predict(abc_data):
+def test_fix5_fast_predictions_match_keras_predict(abc_data, small):
     X, y = abc_data
     clf = small(epochs=2).fit(X, y)
     reference = clf.model_.predict(X[:7].astype("float32"), verbose=0)
@@ -195,7 +195,7 @@ def test_fix5_fast_predictions_match_keras_predict(abc_data):
 
 
 @pytest.mark.backend
-def test_fix5_large_inputs_predicted_in_chunks(abc_data, monkeypatch):
+def test_fix5_large_inputs_predicted_in_chunks(abc_data, monkeypatch, small):
     import costkeras._scikeras.fast_predict as compat
 
     X, y = abc_data
@@ -212,7 +212,7 @@ def test_fix5_large_inputs_predicted_in_chunks(abc_data, monkeypatch):
         np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-7)
 
 
-def test_fix5_input_checks_skipped_only_where_they_would_pass(abc_data):
+def test_fix5_input_checks_skipped_only_where_they_would_pass(abc_data, small):
     X, y = abc_data
     clf = small(epochs=1).fit(X, y)
     assert clf._is_plainly_valid(X[:5]) and clf._is_plainly_valid(X[:5].astype("float32"))
@@ -231,7 +231,7 @@ def test_fix5_input_checks_skipped_only_where_they_would_pass(abc_data):
 
 
 @tensorflow_only("tf.function retracing")
-def test_fix5_no_retracing_warnings_across_fresh_models(abc_data, retracing_warnings):
+def test_fix5_no_retracing_warnings_across_fresh_models(abc_data, retracing_warnings, small):
     X, y = abc_data
     # The problem: predict_on_batch on fresh models, as a grid search would do, warns.
     for _ in range(6):
@@ -309,7 +309,7 @@ def test_fix7_zero_weight_rows_leave_with_their_cost_rows(abc_data):
 
 
 @pytest.mark.backend
-def test_fix9_seeded_fits_are_equal_on_pytorch_too(abc_data):
+def test_fix9_seeded_fits_are_equal_on_pytorch_too(abc_data, small):
     X, y = abc_data
     # The problem, on PyTorch only: scikeras seeds Python, NumPy and TensorFlow, while Keras's
     # torch data loader shuffles every epoch with torch's own generator.
@@ -373,7 +373,7 @@ def _as_dtype(values: np.ndarray, dtype: str):
 
 
 @pytest.fixture(scope="module", params=FIT_DTYPES)
-def fitted_on(request):
+def fitted_on(request, small):
     """One small estimator per dtype of fit, on small integers (0 and 1 for bool)."""
     high = 1 if request.param == "bool" else 3
     X = _small_integers(high, (60, 3)).astype(request.param)
@@ -432,7 +432,7 @@ def test_fix10_predict_on_any_dtype_holding_x_equals_predict_on_fits(fitted_on, 
 
 
 # ---------------------------------------------------------------------- Fix 11
-def test_fix11_score_weighs_a_dataframe_and_names_the_sample_count(abc_data):
+def test_fix11_score_weighs_a_dataframe_and_names_the_sample_count(abc_data, small):
     X, y = abc_data
     frame = pd.DataFrame(X, columns=list("abcd"))
     weights = (np.arange(len(y)) % 3 > 0).astype(float)

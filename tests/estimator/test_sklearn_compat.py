@@ -6,7 +6,6 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import ABC_COSTS, small
 from scipy import sparse
 from sklearn.base import clone, is_classifier
 from sklearn.calibration import CalibratedClassifierCV
@@ -17,6 +16,7 @@ from sklearn.utils.estimator_checks import estimator_checks_generator
 
 from costkeras import CostSensitiveKerasClassifier
 from costkeras.metrics import make_cost_scorer
+from tests._helpers import ABC_COSTS
 
 # Checks that cannot pass, each with its reason in CostSensitiveKerasClassifier._xfail_checks.
 # Adding one needs a change here: the list must not grow silently.
@@ -31,20 +31,20 @@ EXPECTED_FAILURES = {
 ROUNDING_FAILURES = {"check_methods_sample_order_invariance"}
 
 
-def test_is_a_classifier_and_cv_stratifies(abc_data):
+def test_is_a_classifier_and_cv_stratifies(abc_data, small):
     _, y = abc_data
     clf = small()
     assert is_classifier(clf)
     assert isinstance(check_cv(5, y, classifier=is_classifier(clf)), StratifiedKFold)
 
 
-def test_roc_auc_scoring_on_a_binary_problem(binary_data):
+def test_roc_auc_scoring_on_a_binary_problem(binary_data, small):
     X, y = binary_data
     scores = cross_val_score(small(epochs=10), X, y, scoring="roc_auc", cv=3)
     assert np.all((scores > 0.7) & (scores <= 1.0))
 
 
-def test_calibrated_classifier_cv_wraps_it(abc_data):
+def test_calibrated_classifier_cv_wraps_it(abc_data, small):
     X, y = abc_data
     calibrated = CalibratedClassifierCV(small(cost_matrix=ABC_COSTS), cv=3).fit(X, y)
     proba = calibrated.predict_proba(X)
@@ -54,7 +54,7 @@ def test_calibrated_classifier_cv_wraps_it(abc_data):
 
 
 @pytest.mark.backend
-def test_clone_and_params_including_routed_ones(abc_data):
+def test_clone_and_params_including_routed_ones(abc_data, small):
     X, y = abc_data
     clf = small(cost_matrix=ABC_COSTS, optimizer__learning_rate=0.05)
     params = clf.get_params()
@@ -72,7 +72,7 @@ def test_clone_and_params_including_routed_ones(abc_data):
 @pytest.mark.parametrize(
     "cost_loss", ["cross_entropy", "argmax_weighted", "class_weighted", "expected_cost"]
 )
-def test_pickle_and_joblib_round_trips(abc_data, cost_loss, tmp_path):
+def test_pickle_and_joblib_round_trips(abc_data, cost_loss, tmp_path, small):
     X, y = abc_data
     clf = small(epochs=2, cost_matrix=ABC_COSTS, cost_loss=cost_loss).fit(X, y)
     expected = clf.predict_proba(X)
@@ -85,7 +85,7 @@ def test_pickle_and_joblib_round_trips(abc_data, cost_loss, tmp_path):
         assert type(restored.model_.loss) is type(clf.model_.loss)
 
 
-def test_feature_names_in_for_dataframes(abc_data):
+def test_feature_names_in_for_dataframes(abc_data, small):
     X, y = abc_data
     frame = pd.DataFrame(X, columns=["income", "debt", "age", "tenure"])
     clf = small(epochs=1).fit(frame, y)
@@ -94,7 +94,7 @@ def test_feature_names_in_for_dataframes(abc_data):
         clf.predict(X)
 
 
-def test_sparse_one_hot_columns_in_a_pipeline(abc_data):
+def test_sparse_one_hot_columns_in_a_pipeline(abc_data, small):
     # the credit pipeline users write: text columns one-hot encoded, sparse by default
     from sklearn.compose import make_column_transformer
     from sklearn.preprocessing import OneHotEncoder
@@ -116,7 +116,7 @@ def test_sparse_one_hot_columns_in_a_pipeline(abc_data):
 
 
 @pytest.mark.backend
-def test_random_state_makes_fits_reproducible(abc_data):
+def test_random_state_makes_fits_reproducible(abc_data, small):
     X, y = abc_data
     first = small(cost_matrix=ABC_COSTS).fit(X, y).predict_proba(X)
     second = small(cost_matrix=ABC_COSTS).fit(X, y).predict_proba(X)
@@ -125,7 +125,7 @@ def test_random_state_makes_fits_reproducible(abc_data):
     assert not np.allclose(first, other_seed)
 
 
-def test_pipeline_with_cost_scorer(abc_data):
+def test_pipeline_with_cost_scorer(abc_data, small):
     X, y = abc_data
     pipe = make_pipeline(StandardScaler(), small(cost_matrix=ABC_COSTS))
     scores = cross_val_score(pipe, X, y, scoring=make_cost_scorer(ABC_COSTS), cv=3)
@@ -133,7 +133,7 @@ def test_pipeline_with_cost_scorer(abc_data):
 
 
 @pytest.mark.slow
-def test_grid_search_over_cost_matrices_same_with_one_and_two_jobs(abc_data):
+def test_grid_search_over_cost_matrices_same_with_one_and_two_jobs(abc_data, small):
     X, y = abc_data
     grid = {
         "costsensitivekerasclassifier__cost_matrix": [ABC_COSTS, [[0, 1, 1], [1, 0, 20], [1, 1, 0]]]
@@ -198,7 +198,7 @@ def test_check_estimator_passes_but_for_the_listed_checks(estimator, check):
     assert name not in EXPECTED_FAILURES, f"{name} passes now: take it off the list"
 
 
-def test_row_order_changes_probabilities_by_float32_rounding_only(abc_data):
+def test_row_order_changes_probabilities_by_float32_rounding_only(abc_data, small):
     """What check_methods_sample_order_invariance asks, at float32's precision."""
     X, y = abc_data
     clf = small(cost_matrix=ABC_COSTS).fit(X, y)
@@ -209,7 +209,7 @@ def test_row_order_changes_probabilities_by_float32_rounding_only(abc_data):
     np.testing.assert_array_equal(clf.predict(X[order]), clf.predict(X)[order])
 
 
-def test_tuned_threshold_classifier_cv_with_a_cost_scorer(binary_data):
+def test_tuned_threshold_classifier_cv_with_a_cost_scorer(binary_data, small):
     from sklearn.model_selection import TunedThresholdClassifierCV
 
     X, y = binary_data

@@ -20,7 +20,6 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import small
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
@@ -437,7 +436,7 @@ Y_FIT = np.array(["ant", "bee", "cat"])[np.arange(60) % 3]
 
 
 @pytest.fixture(scope="module")
-def fitted_once():
+def fitted_once(small):
     """One small estimator fitted without costs, shared by the examples."""
     return small(hidden_layer_sizes=(4,), epochs=1, run_eagerly=True).fit(X_FIT, Y_FIT)
 
@@ -572,7 +571,7 @@ def judged():
 
 @settings(max_examples=60, deadline=None, database=None, derandomize=True)
 @given(case=invalid_matrices())
-def test_every_entry_point_refuses_the_same_matrices_with_the_same_message(judged, case):
+def test_every_entry_point_refuses_the_same_matrices_with_the_same_message(judged, case, small):
     from sklearn.frozen import FrozenEstimator
 
     from costkeras import MinimumCostClassifier

@@ -1,0 +1,45 @@
+"""Helpers the test modules import: constants and functions used where a fixture cannot be.
+
+A decorator, a ``parametrize`` list or a module-level helper runs before any fixture exists;
+tests themselves take the ``small`` fixture of ``conftest.py`` instead of calling
+``make_small`` here.
+"""
+
+import glob
+import os
+
+import pytest
+
+# C[true, predicted] for the three classes "A", "B", "C": a true "B" called "C" costs 5.
+ABC_COSTS = [[0, 1, 1], [1, 0, 5], [1, 1, 0]]
+
+
+def make_small(**params):
+    """A fast estimator for tests: a 16-unit network, few epochs, the robust input layer.
+
+    The default input layer (embeddings) has tests of its own; the robust scaling keeps
+    the many short fits here fast and their few epochs decisive.
+    """
+    from costkeras import CostSensitiveKerasClassifier
+
+    defaults = {
+        "hidden_layer_sizes": (16,),
+        "epochs": 5,
+        "random_state": 0,
+        "input_scaling": "robust",
+    }
+    return CostSensitiveKerasClassifier(**{**defaults, **params})
+
+
+def tensorflow_only(reason):
+    """Skip a test on the other Keras backends: what it checks exists in TensorFlow only."""
+    import keras
+
+    return pytest.mark.skipif(
+        keras.backend.backend() != "tensorflow", reason=f"TensorFlow only: {reason}"
+    )
+
+
+def stored_trainings(folder) -> int:
+    """The number of trainings a ``memory`` folder holds (joblib writes one output.pkl each)."""
+    return len(glob.glob(os.path.join(str(folder), "**", "output.pkl"), recursive=True))
