@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator
 
 from ._scikeras.constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
 from ._scikeras.decide import call_costs, decide, expected_cost
+from ._scikeras.distribution import distribution_scope
 from ._scikeras.serving import DecisionModelMixin
 from ._scikeras.wrapper import HeadsKerasWrapper
 from ._validation import stack_columns
@@ -120,6 +121,10 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         optimizer state and ``history_`` back. A cost matrix that only decides does
         not train, so a search over such matrices trains one network per fold. Not
         for ``partial_fit``, warm starts, ``random_state=None`` or your callbacks.
+    distribution : tf.distribute.Strategy, keras.distribution.Distribution or None, default=None
+        Data-parallel training: ``fit`` and ``partial_fit`` build and train the
+        network in its scope (a ``MirroredStrategy`` on TensorFlow, ``DataParallel``
+        on JAX). ``batch_size`` is the global batch, split over the replicas.
     **kwargs
         scikeras's other parameters: ``metrics``, ``callbacks``,
         ``validation_split``, ``warm_start``, ``build_fn``, routed
@@ -195,6 +200,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         warm_start: bool = False,
         random_state: int | np.random.RandomState | None = None,
         memory: str | os.PathLike | joblib.Memory | None = None,
+        distribution: Any = None,
         build_fn: Callable[..., keras.Model] | keras.Model | None = None,
         **kwargs: Any,
     ):
@@ -228,6 +234,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         self.warm_start = warm_start
         self.random_state = random_state
         self.memory = memory
+        self.distribution = distribution
         self.build_fn = build_fn
         # scikeras's routed parameters (optimizer__learning_rate=..., model__x=...)
         vars(self).update(kwargs)
@@ -266,7 +273,10 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
         epochs = kwargs.pop("epochs", getattr(self, "fit__epochs", self.epochs))
         initial_epoch = kwargs.pop("initial_epoch", 0)
         warm = self.warm_start and self.initialized_
-        return self._train(X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kwargs)
+        with distribution_scope(self.distribution):
+            return self._train(
+                X, y, sample_weight, sample_cost, warm, epochs, initial_epoch, kwargs
+            )
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, sample_cost=None, **kwargs):
         """Train for one epoch, keeping the model, its weights and the optimizer's state.
@@ -292,9 +302,10 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, HeadsKerasWrapper):
                     "for 1 epoch, from the current one."
                 )
         warm = self.initialized_
-        return self._train(
-            X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs, classes, True
-        )
+        with distribution_scope(self.distribution):
+            return self._train(
+                X, y, sample_weight, sample_cost, warm, 1, self.current_epoch, kwargs, classes, True
+            )
 
     # -------------------------------------------------------------- predict
     # A routed sample_cost goes to predict unless the user says otherwise, so a
