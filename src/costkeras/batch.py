@@ -94,11 +94,12 @@ def decision_frame(
         return _empty(estimator, frame.index)
     costs = None if sample_cost is None else _cost_matrices(frame, estimator, cost_columns)
     kwargs = {} if costs is None else {"sample_cost": costs}
-    risks = np.asarray(estimator.predict_expected_cost(frame[list(features)], **kwargs))
-    out = _empty(estimator, frame.index)
-    # predict's own rule on the same risks: the first action of lowest expected cost
-    out[DECISION] = estimator.predict(frame[list(features)], **kwargs)
-    out[_columns(estimator)[1:]] = risks
+    import pandas as pd
+
+    X = frame[list(features)]
+    risks = np.asarray(estimator.predict_expected_cost(X, **kwargs), dtype="float64")
+    out = pd.DataFrame(risks, columns=_columns(estimator)[1:], index=frame.index)
+    out.insert(0, DECISION, estimator.predict(X, **kwargs))
     return out
 
 
