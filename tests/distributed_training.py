@@ -79,13 +79,72 @@ def jax():
     return {"replicas": len(devices), "single": single, "parallel": parallel}
 
 
+def custom_loop(strategy):
+    """The Keras pieces trained by a loop of ``strategy.run`` steps, the one way Keras 3
+    trains under ``MultiWorkerMirroredStrategy`` (its ``Model.fit`` does not run there)."""
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from costkeras.keras import BayesDecision, ExpectedCostCrossEntropy, MeanCost
+
+    costs = [[0, 1, 4], [2, 0, 1], [8, 1, 0]]
+    X, y, X_val, y_val = data()
+    batch = 32  # the global batch: each of the n replicas computes batch / n of its rows
+    with strategy.scope():
+        keras.utils.set_random_seed(0)
+        inputs = keras.Input((5,))
+        hidden = keras.layers.Dense(16, activation="tanh")(inputs)
+        proba = keras.layers.Dense(3, activation="softmax")(hidden)
+        model = keras.Model(inputs, proba)
+        optimizer = keras.optimizers.SGD(0.1)
+        optimizer.build(model.trainable_variables)
+        loss = ExpectedCostCrossEntropy(costs, cost_weight=0.2)
+        metric = MeanCost(costs)
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    batches = tf.data.Dataset.from_tensor_slices((X, y)).batch(batch).with_options(options)
+    batches = strategy.experimental_distribute_dataset(batches)
+
+    def replica_step(xb, yb):
+        with tf.GradientTape() as tape:
+            per_row = loss.call(yb, model(xb, training=True))
+            mean = tf.nn.compute_average_loss(per_row, global_batch_size=batch)
+        grads = tape.gradient(mean, model.trainable_variables)
+        optimizer.apply_gradients(zip(grads, model.trainable_variables, strict=True))
+        return mean
+
+    @tf.function
+    def step(xb, yb):
+        return strategy.reduce("SUM", strategy.run(replica_step, args=(xb, yb)), axis=None)
+
+    losses, val_mean_cost = [], []
+    for _ in range(4):
+        losses.append(float(np.mean([step(xb, yb).numpy() for xb, yb in batches])))
+        metric.reset_state()
+        metric.update_state(y_val, model.predict(X_val, batch_size=batch, verbose=0))
+        val_mean_cost.append(float(metric.result()))
+    decide = keras.Model(inputs, BayesDecision(costs)(proba))
+    decided = np.asarray(decide.predict(X_val, batch_size=batch, verbose=0))
+    return {
+        "replicas": strategy.num_replicas_in_sync,
+        "loss": losses,
+        "val_mean_cost": val_mean_cost,
+        "decided": decided.tolist(),
+    }
+
+
+def one_worker():
+    import tensorflow as tf
+
+    return custom_loop(tf.distribute.get_strategy())
+
+
 def worker():
     import tensorflow as tf
 
     # made before any other op, as a multi-worker strategy must be
-    strategy = tf.distribute.MultiWorkerMirroredStrategy()
-    with strategy.scope():
-        return {"replicas": strategy.num_replicas_in_sync, **train_and_decide()}
+    return custom_loop(tf.distribute.MultiWorkerMirroredStrategy())
 
 
 def ray_train_loop(config):
@@ -159,7 +218,7 @@ if __name__ == "__main__":
     modes = {
         "tensorflow": tensorflow,
         "jax": jax,
-        "single": train_and_decide,
+        "single": one_worker,
         "worker": worker,
         "ray": ray,
         "estimator": estimator,

@@ -89,6 +89,7 @@ def test_mirrored_strategy_on_two_cpu_devices():
 
 def assert_same_as_one_worker(workers: list, single: dict) -> None:
     """Two workers, each fed the same global batches, train as one worker did."""
+    assert single["replicas"] == 1
     for worker in workers:
         assert worker["replicas"] == 2
         np.testing.assert_allclose(worker["loss"], single["loss"], rtol=1e-4)

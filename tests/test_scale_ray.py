@@ -104,7 +104,9 @@ def test_decisions_over_a_ray_dataset_equal_predict_on_every_row(local_ray, cred
         clf.predict_expected_cost(X, sample_cost=costs),
         rtol=1e-6,
     )
-    np.testing.assert_array_equal(clf.classes_[served["decision"].to_numpy(dtype="int64")], per_example)
+    np.testing.assert_array_equal(
+        clf.classes_[served["decision"].to_numpy(dtype="int64")], per_example
+    )
     assert (per_example != clf.predict(X)).any()  # the rows' own costs decided
 
 
