@@ -110,6 +110,17 @@ def test_decisions_over_a_ray_dataset_equal_predict_on_every_row(local_ray, cred
     assert (per_example != clf.predict(X)).any()  # the rows' own costs decided
 
 
+class RecordingScorer:
+    """The cost scorer, leaving a file named after each process it scores in."""
+
+    def __init__(self, folder):
+        self.folder, self.score = folder, make_cost_scorer(ABC_COSTS)
+
+    def __call__(self, estimator, X, y):
+        (self.folder / str(os.getpid())).touch()
+        return self.score(estimator, X, y)
+
+
 @pytest.mark.slow
 def test_grid_search_on_rays_joblib_backend_matches_sequential_run(local_ray, abc_data, tmp_path):
     import joblib
@@ -119,22 +130,26 @@ def test_grid_search_on_rays_joblib_backend_matches_sequential_run(local_ray, ab
     X, y = abc_data
     grid = {"cost_matrix": [ABC_COSTS, [[0, 1, 1], [1, 0, 20], [1, 1, 0]]]}
     scorer = make_cost_scorer(ABC_COSTS)
-
-    def search(**params):
-        return GridSearchCV(small(epochs=8, **params), grid, scoring=scorer, cv=2, n_jobs=2)
-
     sequential = GridSearchCV(small(epochs=8), grid, scoring=scorer, cv=2, n_jobs=1).fit(X, y)
+    memory, scored = tmp_path / "memory", tmp_path / "scored"
+    scored.mkdir()
     with joblib.parallel_backend("ray"):
-        on_ray = search().fit(X, y)
-        shared = search(memory=str(tmp_path)).fit(X, y)
-    for result in (on_ray, shared):
-        np.testing.assert_allclose(
-            result.cv_results_["mean_test_score"],
-            sequential.cv_results_["mean_test_score"],
-            rtol=0,
-            atol=1e-9,
-        )
-        assert result.best_params_ == sequential.best_params_
+        on_ray = GridSearchCV(
+            small(epochs=8, memory=str(memory)),
+            grid,
+            scoring=RecordingScorer(scored),
+            cv=2,
+            n_jobs=2,
+        ).fit(X, y)
+    # Ray's worker processes scored the candidates, not this one
+    assert {p.name for p in scored.iterdir()} - {str(os.getpid())}
+    np.testing.assert_allclose(
+        on_ray.cv_results_["mean_test_score"],
+        sequential.cv_results_["mean_test_score"],
+        rtol=0,
+        atol=1e-9,
+    )
+    assert on_ray.best_params_ == sequential.best_params_
     # the Ray workers shared the folder: matrices that only decide trained one network per
     # fold between them (2 folds), and the refit one more
-    assert stored_trainings(tmp_path) == 3
+    assert stored_trainings(memory) == 3
