@@ -97,6 +97,8 @@ def decision_frame(
     import pandas as pd
 
     X = frame[list(features)]
+    if not hasattr(estimator, "feature_names_in_"):  # fitted on an array: give it one
+        X = X.to_numpy()
     risks = np.asarray(estimator.predict_expected_cost(X, **kwargs), dtype="float64")
     out = pd.DataFrame(risks, columns=_columns(estimator)[1:], index=frame.index)
     out.insert(0, DECISION, estimator.predict(X, **kwargs))
