@@ -37,6 +37,8 @@ SIZES = (10_000, 100_000, 1_000_000)
 EPOCHS = 3
 DECISIONS, CHUNK = 10_000_000, 1_000_000
 RESULTS_JSON = Path(__file__).with_name("scale_results.json")
+GUIDE = Path(__file__).parents[1] / "docs" / "guide" / "scaling_out.md"
+MARKERS = ("<!-- scale-table:start -->", "<!-- scale-table:end -->")
 
 
 def fit_one_size(n: int) -> dict:
@@ -178,6 +180,12 @@ def table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def guide_with_table(guide: str, text: str) -> str:
+    """The guide's text with ``text`` between its table markers."""
+    start, end = guide.index(MARKERS[0]), guide.index(MARKERS[1])
+    return guide[: start + len(MARKERS[0])] + "\n" + text + "\n" + guide[end:]
+
+
 def child(n: int, smoke: bool = False) -> dict:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     done = subprocess.run(
@@ -219,6 +227,7 @@ def main(smoke: bool = False):
     RESULTS_JSON.write_text(json.dumps(results, indent=1) + "\n")
     text = table(results)
     print(text)
+    GUIDE.write_text(guide_with_table(GUIDE.read_text(), text))
     write_section(
         "scale",
         "## Scale: 10k to 1M rows, 10M decisions (`benchmarks/scale.py`)\n\n"
