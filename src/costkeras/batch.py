@@ -114,8 +114,8 @@ def map_decisions(
 ):
     """:func:`decision_frame` over every partition of a Dask DataFrame, lazily.
 
-    Each worker gets the estimator once per task graph (Dask ships it with the
-    graph); the result keeps ``frame``'s partitions and index.
+    The estimator is one task of the graph, sent to each worker that needs it, not
+    once per partition; the result keeps ``frame``'s partitions and index.
 
     Parameters
     ----------
@@ -142,7 +142,12 @@ def map_decisions(
     >>> lazy.compute()["decision"].tolist() == clf.predict(X).tolist()
     True
     """
+    import dask
+
     meta = _empty(estimator, frame._meta.index)
+    # One task holds the estimator, which every partition's task reads: Dask names tasks
+    # by hashing their arguments, and a Keras model's pickle is not the same twice.
+    shipped = dask.delayed(estimator, pure=False)
     return frame.map_partitions(
-        decision_frame, estimator, features=features, sample_cost=sample_cost, meta=meta
+        decision_frame, shipped, features=features, sample_cost=sample_cost, meta=meta
     )
