@@ -12,9 +12,9 @@ Then 10M decisions with each row's costs, made in chunks of 1M rows (generated i
 never 10M at once): through ONNX Runtime in this process (the exported
 ``decision_model(sample_cost=True)``), and through Dask, a ``LocalCluster`` of 2 worker
 processes (one thread each) mapping ``costkeras.batch.decision_frame`` over 10 partitions
-that each worker generates itself. Growth per row compares each size with the one before
-(the baseline is 10k rows): times and memory per added row; a ratio of 1.0 per row is
-linear growth.
+that each worker generates itself (inside the timing, as the ONNX run's chunks are not).
+Growth per row compares each size with the one before (the baseline is 10k rows): times
+and memory per added row; a ratio of 1.0 per row is linear growth.
 
 Run: python benchmarks/scale.py     (needs the ray/dask/export extras; writes
 benchmarks/scale_results.json, its section of benchmarks/RESULTS.md, and the table of
