@@ -134,7 +134,12 @@ memory : str, path, joblib.Memory or None, default=None
     network, compile and fit settings, seed, versions) takes its weights,
     optimizer state and ``history_`` back. A cost matrix that only decides does
     not train, so a search over such matrices trains one network per fold. Not
-    for ``partial_fit``, warm starts, ``random_state=None`` or your callbacks.
+    for ``partial_fit``, warm starts, ``random_state=None``, your callbacks or a
+    ``distribution``.
+distribution : tf.distribute.Strategy, keras.distribution.Distribution or None, default=None
+    Data-parallel training: ``fit`` and ``partial_fit`` build and train the
+    network in its scope (a ``MirroredStrategy`` on TensorFlow, ``DataParallel``
+    on JAX). ``batch_size`` is the global batch, split over the replicas.
 build_fn : None, callable or keras.Model, default=None
     scikeras's older name for ``model``; give one of the two.
 **kwargs

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._decision_mixin import CostDecisionMixin, DecisionOutput
 from ._estimator_doc import ESTIMATOR_DOC
 from ._scikeras.constraints import PARAMETER_CONSTRAINTS, XFAIL_CHECKS
+from ._scikeras.distribution import distribution_scope
 from ._scikeras.plan import FitCall
 from ._scikeras.serving import DecisionModelMixin
 from ._scikeras.wrapper import HeadsKerasWrapper
@@ -64,6 +65,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsK
         warm_start: bool = False,
         random_state: int | np.random.RandomState | None = None,
         memory: str | os.PathLike | joblib.Memory | None = None,
+        distribution: Any = None,
         build_fn: Callable[..., keras.Model] | keras.Model | None = None,
         **kwargs: Any,
     ):
@@ -106,7 +108,8 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsK
         epochs = kwargs.pop("epochs", getattr(self, "fit__epochs", self.epochs))
         start, warm = kwargs.pop("initial_epoch", 0), self.warm_start and self.initialized_
         call = FitCall(sample_weight, sample_cost, warm, epochs, start, fit_kwargs=kwargs)
-        return self._train(X, y, call)
+        with distribution_scope(self.distribution):
+            return self._train(X, y, call)
 
     def partial_fit(self, X, y, classes=None, sample_weight=None, sample_cost=None, **kwargs):
         """Train for one epoch, keeping the model, its weights and the optimizer's state.
@@ -126,7 +129,8 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsK
         self
         """
         call = FitCall.partial(sample_weight, sample_cost, kwargs, classes, fitted=self)
-        return self._train(X, y, call)
+        with distribution_scope(self.distribution):
+            return self._train(X, y, call)
 
     # -------------------------------------------------------------- predict
     # A routed sample_cost goes to predict unless the user says otherwise, so a

@@ -684,7 +684,7 @@ def test_every_cost_loss_is_one_strategy_of_the_registry():
             assert (rows is None) == (strategy.travels == "weight") == (weights is not None)
 
 
-def test_the_fit_plan_is_frozen_and_resolves_the_batch_size():
+def test_the_fit_plan_is_frozen_and_resolves_the_batch_size(small):
     import dataclasses
 
     from costkeras._scikeras.plan import FitCall, make_plan

@@ -48,6 +48,8 @@ PARAMETER_CONSTRAINTS: dict = {
     "warm_start": ["boolean"],
     "random_state": ["random_state"],
     "memory": [None, str, os.PathLike, HasMethods(["cache"])],
+    # which kind fits depends on the Keras backend: checked at fit by distribution_scope
+    "distribution": "no_validation",
 }
 
 
