@@ -313,10 +313,43 @@ class Variant:
     probabilities of n estimators seeded apart; ``blend=hgb`` to average them with a
     ``HistGradientBoostingClassifier``'s; ``draw=d`` to seed the networks ``7919 * d``
     apart from draw 0's (split ``s``'s network: ``100 * s``), another draw of their starts
-    (and of early stopping's validation rows), the splits unchanged.
+    (and of early stopping's validation rows), the splits unchanged; ``epx=f`` to train for
+    ``f`` times the epochs ``epochs="auto"`` gives the rows trained on (without early
+    stopping's doubling: a fixed budget); ``bx=m`` for ``m`` times the auto batch;
+    ``sched=cos`` (cosine from the learning rate to 0 over the epochs) or ``sched=flatcos``
+    (flat for the first half, then cosine), a ``LearningRateScheduler`` in ``callbacks``
+    (the plateau's reductions step aside for it).
     """
 
-    EXTRAS = ("w", "fitcost", "seeds", "blend", "draw")
+    EXTRAS = ("w", "fitcost", "seeds", "blend", "draw", "epx", "bx", "sched")
+
+    def _schedule(self, y) -> dict:
+        """The parameters ``epx``, ``bx`` and ``sched`` stand for, for these labels."""
+        import keras
+
+        from costkeras._scikeras.training import auto_schedule, resolve_validation_fraction
+
+        fraction = resolve_validation_fraction(
+            self.params.get("validation_fraction", "auto"), np.searchsorted(np.unique(y), y)
+        )
+        epochs, batch = auto_schedule(len(y) - round(fraction * len(y)))
+        params = {}
+        if "epx" in self.extras:
+            params["epochs"] = max(1, round(float(self.extras["epx"]) * epochs))
+        if "bx" in self.extras:
+            params["batch_size"] = int(float(self.extras["bx"]) * batch)
+        sched = self.extras.get("sched")
+        if sched:
+            total = params.get("epochs", self.params.get("epochs", 2 * epochs))
+            peak = float(self.params.get("optimizer__learning_rate", 1e-3))
+            flat = total // 2 if sched == "flatcos" else 0
+
+            def rate(epoch, lr=None):
+                done = max(0.0, (epoch - flat) / max(total - flat, 1))
+                return peak * 0.5 * (1 + np.cos(np.pi * min(done, 1.0)))
+
+            params["callbacks"] = [keras.callbacks.LearningRateScheduler(rate)]
+        return params
 
     def __init__(self, spec: str, seed: int):
         body = spec.split(":", 1)[1]
@@ -341,9 +374,9 @@ class Variant:
         n_seeds = int(self.extras.get("seeds", 1))
         first = self.seed * 100 + 7919 * int(self.extras.get("draw", 0))
         self.models = [
-            CostSensitiveKerasClassifier(random_state=first + i, **self.params).fit(
-                X, y, **fit_params
-            )
+            CostSensitiveKerasClassifier(
+                random_state=first + i, **self.params, **self._schedule(y)
+            ).fit(X, y, **fit_params)
             for i in range(n_seeds)
         ]
         self.booster = None
@@ -353,6 +386,8 @@ class Variant:
             self.booster = HistGradientBoostingClassifier(random_state=self.seed).fit(X, y)
         self.classes_ = self.models[0].classes_
         self.info = {"epochs": [len(model.history_["loss"]) for model in self.models]}
+        if "learning_rate" in self.models[0].history_:
+            self.info["last_rate"] = float(self.models[0].history_["learning_rate"][-1])
         return self
 
     def predict_proba(self, X):
