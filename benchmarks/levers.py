@@ -9,12 +9,15 @@ are compared: their fits ran side by side, a split's methods together.
 
 Run: python benchmarks/levers.py out.json                        (baseline: the first row)
      python benchmarks/levers.py out.json --baseline "est:steps_per_execution=16,draw=0"
+     python benchmarks/levers.py out.json --baseline "est:steps_per_execution=16,draw={draw}"
+     (``{draw}``: each row against the baseline of its own ``draw=``, 0 where none is named)
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -53,10 +56,12 @@ def table(results: list[dict], baseline: str | None = None) -> str:
     baseline = baseline or methods[0]
     lines = ["| row | " + " | ".join(sets) + " |", "|---|" + "---:|" * len(sets)]
     for method in methods:
+        draw = re.search(r"draw=(\d+)", method)
+        against = baseline.format(draw=draw.group(1) if draw else 0)
         cells = []
         for name in sets:
             rows = [r for r in results if r["method"] == method and r["data"] == name]
-            base = [r for r in results if r["method"] == baseline and r["data"] == name]
+            base = [r for r in results if r["method"] == against and r["data"] == name]
             cells.append(cell(rows, base) if rows and base else "-")
         lines.append(f"| `{method}` | " + " | ".join(cells) + " |")
     return "\n".join(lines)
