@@ -32,6 +32,7 @@ __all__ = [
     "MONITORS",
     "CostEarlyStopping",
     "FitPlan",
+    "annealed_rate",
     "apply_temperature",
     "auto_schedule",
     "early_stopper",
@@ -213,6 +214,7 @@ class FitPlan:
     epochs: int
     train: np.ndarray | None = None
     validation: np.ndarray | None = None
+    anneal: bool = False  # early stopping anneals the learning rate over the epochs
 
 
 def plan_fit(
@@ -234,8 +236,10 @@ def plan_fit(
         (:func:`resolve_validation_fraction`),
         ``validation_split`` and routed ``fit__`` parameters.
     epochs : int or "auto"
-        ``"auto"``: :func:`auto_schedule`'s epochs for the rows trained on, twice as
-        many (a budget) when early stopping is on.
+        ``"auto"``: :func:`auto_schedule`'s epochs for the rows trained on. With early
+        stopping, half as many, over which the learning rate anneals (the plan's
+        ``anneal``: ``reduce_lr_on_plateau="auto"`` and no schedule or rate callback
+        of the user's), else twice as many (a budget for the plateaus' reductions).
     labels : ndarray of shape (n_samples,)
         The labels to stratify the validation share by.
     n_outputs : int or None
@@ -264,9 +268,35 @@ def plan_fit(
     if stop:
         fraction = resolve_validation_fraction(params["validation_fraction"], labels)
         train, validation = validation_split(labels, fraction, random_state)
+    anneal = False
     if isinstance(epochs, str):  # "auto"
-        epochs = auto_schedule(n if train is None else len(train))[0] * (2 if stop else 1)
-    return FitPlan(int(epochs), train, validation)
+        epochs = auto_schedule(n if train is None else len(train))[0]
+        if stop:
+            anneal = params.get("reduce_lr_on_plateau") == "auto"
+            callbacks = _given_callbacks(params, fit_kwargs)
+            anneal = anneal and _rate_setter(_given_optimizer(params), callbacks) is None
+            epochs = max(1, round(epochs / 2)) if anneal else 2 * epochs
+    return FitPlan(int(epochs), train, validation, anneal)
+
+
+def _given_optimizer(params: dict):
+    """The optimizer or rate schedule ``params`` name, as far as known before compiling."""
+    rate = params.get("optimizer__learning_rate")
+    if isinstance(rate, keras.optimizers.schedules.LearningRateSchedule):
+        return rate
+    optimizer = params.get("optimizer")
+    return optimizer if isinstance(optimizer, keras.optimizers.Optimizer) else None
+
+
+def _given_callbacks(params: dict, fit_kwargs: dict) -> list:
+    """The callbacks of the estimator's parameters and of this ``fit`` call."""
+    found = []
+    for given in (params.get("callbacks"), fit_kwargs.get("callbacks")):
+        if isinstance(given, dict):
+            given = list(given.values())
+        if given is not None:
+            found += list(given) if isinstance(given, (list, tuple)) else [given]
+    return found
 
 
 def _early_stopping(params: dict, n: int, n_outputs: int | None, fit_kwargs: dict) -> bool:
@@ -306,15 +336,26 @@ def statistics_rows(plan: FitPlan, n: int, sample_weight: np.ndarray | None = No
 
 
 def early_stopper(
-    params: dict, head, X_val, labels_val, weights_val=None, optimizer=None, callbacks=()
+    params: dict,
+    head,
+    X_val,
+    labels_val,
+    weights_val=None,
+    optimizer=None,
+    callbacks=(),
+    anneal_epochs: int | None = None,
 ) -> CostEarlyStopping:
     """The estimator's early stopping: the log loss of ``head``'s probabilities.
 
     ``weights_val`` are the training weights of the validation rows (sample and class
     weights), so the score weighs the rows as the training loss does; ``optimizer`` is
     the compiled model's, whose learning rate ``reduce_lr_on_plateau`` lowers unless
-    the rate is a schedule or one of the fit's ``callbacks`` sets it.
+    the rate is a schedule or one of the fit's ``callbacks`` sets it. With
+    ``anneal_epochs`` (a plan's epochs where it anneals), the rate anneals over them
+    where the plateaus' reductions would run, instead of them.
     """
+    patience = plateau_patience(params, optimizer, callbacks)
+    anneal_epochs = None if patience is None else anneal_epochs
     return CostEarlyStopping(
         X_val,
         head.positions(labels_val),
@@ -323,7 +364,8 @@ def early_stopper(
         tol=params["tol"],
         proba=head.proba,
         sample_weight=weights_val,
-        reduce_lr_patience=plateau_patience(params, optimizer, callbacks),
+        reduce_lr_patience=None if anneal_epochs else patience,
+        anneal_epochs=anneal_epochs,
     )
 
 
@@ -340,13 +382,7 @@ def plateau_patience(params: dict, optimizer, callbacks=()) -> int | None:
     setting = params.get("reduce_lr_on_plateau", False)
     if setting is False or optimizer is None:
         return None
-    setter = None
-    if isinstance(optimizer.get_config().get("learning_rate"), dict):
-        setter = "this optimizer's learning rate is a schedule"
-    rate_callbacks = (keras.callbacks.ReduceLROnPlateau, keras.callbacks.LearningRateScheduler)
-    for callback in callbacks:
-        if isinstance(callback, rate_callbacks):
-            setter = f"the callback {type(callback).__name__} sets the learning rate"
+    setter = _rate_setter(optimizer, callbacks)
     if setter is None:
         return max(1, params["n_iter_no_change"] // 3)
     if setting is True:
@@ -355,6 +391,36 @@ def plateau_patience(params: dict, optimizer, callbacks=()) -> int | None:
             "set reduce_lr_on_plateau=False (or 'auto', which leaves the rate to it)."
         )
     return None
+
+
+def _rate_setter(optimizer, callbacks) -> str | None:
+    """What sets the learning rate besides early stopping, in words; None: nothing."""
+    setter = None
+    if isinstance(optimizer, keras.optimizers.schedules.LearningRateSchedule) or (
+        optimizer is not None and isinstance(optimizer.get_config().get("learning_rate"), dict)
+    ):
+        setter = "this optimizer's learning rate is a schedule"
+    rate_callbacks = (keras.callbacks.ReduceLROnPlateau, keras.callbacks.LearningRateScheduler)
+    for callback in callbacks:
+        if isinstance(callback, rate_callbacks):
+            setter = f"the callback {type(callback).__name__} sets the learning rate"
+    return setter
+
+
+def annealed_rate(epoch: int, epochs: int, peak: float = 2.0) -> float:
+    """The learning rate's factor in ``epoch`` (from 0) of ``epochs``.
+
+    ``peak`` for the first half of the epochs, then half a cosine down towards 0.
+
+    Examples
+    --------
+    >>> from costkeras._scikeras.training import annealed_rate
+    >>> [round(annealed_rate(epoch, 8), 2) for epoch in range(8)]
+    [2.0, 2.0, 2.0, 2.0, 2.0, 1.71, 1.0, 0.29]
+    """
+    flat = epochs // 2
+    done = max(0.0, (epoch - flat) / max(epochs - flat, 1))
+    return peak * 0.5 * (1.0 + math.cos(math.pi * min(done, 1.0)))
 
 
 def n_rows(X) -> int:
@@ -496,6 +562,12 @@ class CostEarlyStopping(keras.callbacks.Callback):
         ``reduce_lr_factor`` (each epoch's rate in ``logs["learning_rate"]``); the
         rate is set back to its first value when training ends. None: never.
     reduce_lr_factor : float, default=0.3
+    anneal_epochs : int or None, default=None
+        The fit's epochs, over which the learning rate anneals: at the start of each
+        epoch, its first value times :func:`annealed_rate` (``anneal_peak`` for the
+        first half, then a cosine towards 0), in ``logs["learning_rate"]`` and set
+        back when training ends. None: never.
+    anneal_peak : float, default=2.0
 
     Attributes
     ----------
@@ -524,6 +596,8 @@ class CostEarlyStopping(keras.callbacks.Callback):
         sample_weight: Any = None,
         reduce_lr_patience: int | None = None,
         reduce_lr_factor: float = 0.3,
+        anneal_epochs: int | None = None,
+        anneal_peak: float = 2.0,
     ):
         super().__init__()
         if monitor not in MONITORS:
@@ -542,6 +616,8 @@ class CostEarlyStopping(keras.callbacks.Callback):
         self.sample_weight = None if sample_weight is None else np.asarray(sample_weight, float)
         self.reduce_lr_patience = reduce_lr_patience
         self.reduce_lr_factor = reduce_lr_factor
+        self.anneal_epochs = anneal_epochs
+        self.anneal_peak = anneal_peak
 
     def settings(self) -> dict:
         """What decides this callback's effect on training, for ``memory``'s key.
@@ -555,7 +631,7 @@ class CostEarlyStopping(keras.callbacks.Callback):
         )
         names = ("X_val", "y_val", "costs", "monitor", "n_iter_no_change", "tol")
         names += ("restore_best_weights", "smoothing", "batch_size", "sample_weight")
-        names += ("reduce_lr_patience", "reduce_lr_factor")
+        names += ("reduce_lr_patience", "reduce_lr_factor", "anneal_epochs", "anneal_peak")
         return {**{name: getattr(self, name) for name in names}, "proba": reader}
 
     def on_train_begin(self, logs=None):
@@ -565,20 +641,24 @@ class CostEarlyStopping(keras.callbacks.Callback):
         self.stopped_epoch_ = None
         self._best_weights = None
         self._wait = 0
-        self._initial_learning_rate = (
-            None if self.reduce_lr_patience is None else self._learning_rate()
-        )
+        sets_rate = self.reduce_lr_patience is not None or self.anneal_epochs is not None
+        self._initial_learning_rate = self._learning_rate() if sets_rate else None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.anneal_epochs is not None:
+            factor = annealed_rate(epoch, self.anneal_epochs, self.anneal_peak)
+            self.model.optimizer.learning_rate = self._initial_learning_rate * factor
 
     def on_epoch_end(self, epoch, logs=None):
         # An optimizer with use_ema=True ends training on its moving average of the
         # weights: score that average, and keep it as the best epoch's weights.
         with _moving_average_in(self.model):
             self._score_epoch(epoch, logs)
-        if self.reduce_lr_patience is not None:
-            if logs is not None:
-                logs["learning_rate"] = self._learning_rate()
-            if self._wait and self._wait % self.reduce_lr_patience == 0:
-                self._reduce_learning_rate()
+        if self._initial_learning_rate is not None and logs is not None:
+            logs["learning_rate"] = self._learning_rate()
+        patience = self.reduce_lr_patience
+        if patience is not None and self._wait and self._wait % patience == 0:
+            self._reduce_learning_rate()
 
     def _score_epoch(self, epoch, logs):
         proba = _probabilities(self.model, self.X_val, self.batch_size, self.proba)

@@ -169,6 +169,7 @@ class HeadsKerasWrapper(ScikerasFixesMixin, FastPredictMixin, KerasClassifier, E
                 None if weights is None else weights[0][rows],
                 optimizer=self.model_.optimizer,
                 callbacks=callbacks,
+                anneal_epochs=plan.epochs if plan.anneal else None,
             )
             X, targets = X[plan.train], [t[plan.train] for t in targets]
             weights = None if weights is None else [w[plan.train] for w in weights]
