@@ -22,11 +22,11 @@ blend (``MinimumCostClassifier`` over a soft vote of the default and
 ``HistGradientBoostingClassifier``); the estimator with other parameters,
 ``est:cost_loss=expected_cost,input_scaling=robust`` (see ``Variant``); and the earlier
 hand-built candidates, ``new:hidden=100,es=log_loss`` (see ``Candidate``); the default
-before issue #31 (``steps_per_execution=16``: Keras's own loop, as it trained then). Below
-the table: each real set's best peer against the default, and the default's fit time over
-the previous default's and over the default's before issue #31 (CPU seconds in brackets).
-Runs on the default Keras backend (TensorFlow), two tasks at a time with one
-thread each.
+before issue #31 (``steps_per_execution=16, reduce_lr_on_plateau=True``: Keras's own loop
+and the plateaus' reductions, as it trained then). Below the table: each real set's best
+peer against the default, and the default's fit time over the previous default's and over
+the default's before issue #31 (CPU seconds in brackets). Runs on the default Keras backend
+(TensorFlow), two tasks at a time with one thread each.
 
 Run: python benchmarks/tabular.py                  (full run, writes benchmarks/RESULTS.md)
      python benchmarks/tabular.py --quick          (smoke run: 2 splits, 3,000 rows, no write)
@@ -69,8 +69,9 @@ PREVIOUS_PARAMS = {
 _PREVIOUS_ARGS = ", ".join(f"{key}={value!r}" for key, value in PREVIOUS_PARAMS.items())
 PREVIOUS = f"previous default ({_PREVIOUS_ARGS})"
 # the parameters with which today's estimator trains as the default before issue #31 did
-# (Keras's own loop, 16 batches per call): the fit-time ratio of that issue is over its row
-BEFORE_31_PARAMS = {"steps_per_execution": 16}
+# (Keras's own loop, 16 batches per call; with early stopping, the plateaus' reductions over
+# twice the auto epochs): the fit-time ratio of that issue is over its row
+BEFORE_31_PARAMS = {"steps_per_execution": 16, "reduce_lr_on_plateau": True}
 _BEFORE_31_ARGS = ", ".join(f"{key}={value!r}" for key, value in BEFORE_31_PARAMS.items())
 BEFORE_31 = f"default before issue #31 ({_BEFORE_31_ARGS})"
 BLEND = "blend: MinimumCostClassifier(soft vote of default + HGB)"
@@ -314,10 +315,43 @@ class Variant:
     probabilities of n estimators seeded apart; ``blend=hgb`` to average them with a
     ``HistGradientBoostingClassifier``'s; ``draw=d`` to seed the networks ``7919 * d``
     apart from draw 0's (split ``s``'s network: ``100 * s``), another draw of their starts
-    (and of early stopping's validation rows), the splits unchanged.
+    (and of early stopping's validation rows), the splits unchanged; ``epx=f`` to train for
+    ``f`` times the epochs ``epochs="auto"`` gives the rows trained on (without early
+    stopping's doubling: a fixed budget); ``bx=m`` for ``m`` times the auto batch;
+    ``sched=cos`` (cosine from the learning rate to 0 over the epochs) or ``sched=flatcos``
+    (flat for the first half, then cosine), a ``LearningRateScheduler`` in ``callbacks``
+    (the plateau's reductions step aside for it).
     """
 
-    EXTRAS = ("w", "fitcost", "seeds", "blend", "draw")
+    EXTRAS = ("w", "fitcost", "seeds", "blend", "draw", "epx", "bx", "sched")
+
+    def _schedule(self, y) -> dict:
+        """The parameters ``epx``, ``bx`` and ``sched`` stand for, for these labels."""
+        import keras
+
+        from costkeras._scikeras.training import auto_schedule, resolve_validation_fraction
+
+        fraction = resolve_validation_fraction(
+            self.params.get("validation_fraction", "auto"), np.searchsorted(np.unique(y), y)
+        )
+        epochs, batch = auto_schedule(len(y) - round(fraction * len(y)))
+        params = {}
+        if "epx" in self.extras:
+            params["epochs"] = max(1, round(float(self.extras["epx"]) * epochs))
+        if "bx" in self.extras:
+            params["batch_size"] = int(float(self.extras["bx"]) * batch)
+        sched = self.extras.get("sched")
+        if sched:
+            total = params.get("epochs", self.params.get("epochs", 2 * epochs))
+            peak = float(self.params.get("optimizer__learning_rate", 1e-3))
+            flat = total // 2 if sched == "flatcos" else 0
+
+            def rate(epoch, lr=None):
+                done = max(0.0, (epoch - flat) / max(total - flat, 1))
+                return peak * 0.5 * (1 + np.cos(np.pi * min(done, 1.0)))
+
+            params["callbacks"] = [keras.callbacks.LearningRateScheduler(rate)]
+        return params
 
     def __init__(self, spec: str, seed: int):
         body = spec.split(":", 1)[1]
@@ -342,9 +376,9 @@ class Variant:
         n_seeds = int(self.extras.get("seeds", 1))
         first = self.seed * 100 + 7919 * int(self.extras.get("draw", 0))
         self.models = [
-            CostSensitiveKerasClassifier(random_state=first + i, **self.params).fit(
-                X, y, **fit_params
-            )
+            CostSensitiveKerasClassifier(
+                random_state=first + i, **self.params, **self._schedule(y)
+            ).fit(X, y, **fit_params)
             for i in range(n_seeds)
         ]
         self.booster = None
@@ -354,6 +388,8 @@ class Variant:
             self.booster = HistGradientBoostingClassifier(random_state=self.seed).fit(X, y)
         self.classes_ = self.models[0].classes_
         self.info = {"epochs": [len(model.history_["loss"]) for model in self.models]}
+        if "learning_rate" in self.models[0].history_:
+            self.info["last_rate"] = float(self.models[0].history_["learning_rate"][-1])
         return self
 
     def predict_proba(self, X):
@@ -426,8 +462,12 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
         return model.predict(X_te, sample_cost=S_te), elapsed, info
     if method in (*BASELINES, PREVIOUS, BEFORE_31):
         from costkeras import CostSensitiveKerasClassifier
+        from costkeras._scikeras.training import resolve_early_stopping
 
         extra = {PREVIOUS: PREVIOUS_PARAMS, BEFORE_31: BEFORE_31_PARAMS}.get(method, {})
+        if extra.get("reduce_lr_on_plateau") and not resolve_early_stopping("auto", len(y_tr)):
+            # no early stopping on so few rows: no plateaus either (and True would raise)
+            extra = {key: value for key, value in extra.items() if key != "reduce_lr_on_plateau"}
         model = CostSensitiveKerasClassifier(random_state=seed, **extra)
         if method.endswith("(StandardScaler)"):
             model = make_pipeline(StandardScaler(), model)
