@@ -28,7 +28,7 @@ def test_the_guide_and_results_show_the_benchmarks_last_measures():
 
 
 def test_the_batch_helpers_load_no_deep_learning_library():
-    from test_layers_of_the_package import loaded_after
+    from tests.test_layers_of_the_package import loaded_after
 
     loaded = loaded_after("costkeras.batch")
     assert not {"keras", "tensorflow", "jax", "torch", "scikeras"} & loaded

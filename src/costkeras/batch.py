@@ -120,6 +120,7 @@ def map_decisions(
     Parameters
     ----------
     frame : dask.dataframe.DataFrame
+        The rows to decide, a partition at a time.
     estimator, features, sample_cost
         As in :func:`decision_frame`.
 

@@ -48,8 +48,10 @@ class DecisionModel(keras.Model):
     outputs : keras.KerasTensor, or a list or dict of them
         Its outputs, computed from ``inputs`` by layers (the decisions of a
         :class:`~costkeras.keras.layers.BayesDecision`, the probabilities).
+    name : str or None, default=None
+        The model's name, as ``keras.Model`` takes it.
     **kwargs
-        As ``keras.Model`` takes them (``name``, ``trainable``).
+        As ``keras.Model`` takes them (``trainable``).
 
     Examples
     --------
