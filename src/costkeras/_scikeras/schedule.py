@@ -250,12 +250,21 @@ def plan_fit(
         train, validation = validation_split(labels, fraction, random_state)
     anneal = False
     if isinstance(epochs, str):  # "auto"
-        epochs = auto_schedule(n if train is None else len(train))[0]
-        if stop:
-            anneal = params.get("reduce_lr_on_plateau") == "auto"
-            anneal = anneal and not user_sets_rate(params, fit_kwargs)
-            epochs = max(1, round(epochs / 2)) if anneal else 2 * epochs
+        epochs, anneal = _auto_epochs(params, n if train is None else len(train), stop, fit_kwargs)
     return Schedule(int(epochs), train, validation, anneal)
+
+
+def _auto_epochs(params: dict, n_train: int, stop: bool, fit_kwargs: dict) -> tuple[int, bool]:
+    """``epochs="auto"``'s epochs for ``n_train`` rows, and whether the rate anneals over them.
+
+    With early stopping (``stop``), half the auto epochs where early stopping anneals the
+    rate, else twice them: a budget for the plateaus' reductions.
+    """
+    epochs = auto_schedule(n_train)[0]
+    if not stop:
+        return epochs, False
+    anneal = params.get("reduce_lr_on_plateau") == "auto" and not user_sets_rate(params, fit_kwargs)
+    return (max(1, round(epochs / 2)), True) if anneal else (2 * epochs, False)
 
 
 def _early_stopping(params: dict, n: int, n_outputs: int | None, fit_kwargs: dict) -> bool:
