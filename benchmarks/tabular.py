@@ -329,7 +329,7 @@ class Variant:
         """The parameters ``epx``, ``bx`` and ``sched`` stand for, for these labels."""
         import keras
 
-        from costkeras._scikeras.training import auto_schedule, resolve_validation_fraction
+        from costkeras._scikeras.schedule import auto_schedule, resolve_validation_fraction
 
         fraction = resolve_validation_fraction(
             self.params.get("validation_fraction", "auto"), np.searchsorted(np.unique(y), y)
@@ -462,7 +462,7 @@ def fit_predict(method: str, X_tr, y_tr, S_tr, X_te, S_te, seed: int):
         return model.predict(X_te, sample_cost=S_te), elapsed, info
     if method in (*BASELINES, PREVIOUS, BEFORE_31):
         from costkeras import CostSensitiveKerasClassifier
-        from costkeras._scikeras.training import resolve_early_stopping
+        from costkeras._scikeras.schedule import resolve_early_stopping
 
         extra = {PREVIOUS: PREVIOUS_PARAMS, BEFORE_31: BEFORE_31_PARAMS}.get(method, {})
         if extra.get("reduce_lr_on_plateau") and not resolve_early_stopping("auto", len(y_tr)):

@@ -64,8 +64,9 @@ metrics : list, dict or None, default=None
     your compiled model's, or none. With per-example costs in the targets
     they see the labels only.
 epochs : int or "auto", default="auto"
-    ``"auto"``: about 3,000 optimizer steps, 10 to 200 epochs (twice that as
-    early stopping's budget).
+    ``"auto"``: about 3,000 optimizer steps, 10 to 200 epochs; with early
+    stopping, half of them, over which the learning rate anneals (see
+    ``reduce_lr_on_plateau``), or twice them as a budget where it does not.
 batch_size : int, -1, None or "auto", default="auto"
     Training batches. ``"auto"``: a power of two near ``n / 64`` in [32, 256];
     None: Keras's 32; -1: all rows. Predictions: ``predict__batch_size``.
@@ -90,7 +91,9 @@ reduce_lr_on_plateau : bool or "auto", default="auto"
     With early stopping, after every third of ``n_iter_no_change`` epochs
     without improvement: back to the best weights at 0.3 times the learning
     rate (``history_["learning_rate"]``; reset after the fit). ``"auto"``: so,
-    unless a schedule or rate callback of yours sets it; True: so, and those
+    unless a schedule or rate callback of yours sets it, and with
+    ``epochs="auto"`` the rate anneals instead: twice its value for the first
+    half of the epochs, then a cosine down towards 0; True: so, and those
     raise; False: never.
 dropout : float in [0, 1), default=0.2
     Default network: dropout after each hidden layer.

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from costkeras._compat import moving_average_pairs
-from costkeras._scikeras.early_stopping import LogLossEarlyStopping
+from costkeras._scikeras.early_stopping import LogLossEarlyStopping, annealed_rate
 from costkeras._scikeras.epoch_data import one_iterator_steps, repeated_batches
 from costkeras._scikeras.schedule import (
     auto_schedule,
@@ -189,6 +189,7 @@ def test_plan_auto_early_stopping_threshold_and_epoch_budget():
     assert len(at.validation) == 200 and len(at.train) == 1_800
     assert at.epochs == 2 * auto_schedule(1_800)[0]  # a budget: twice the auto epochs
     assert plan(2_000, epochs=7).epochs == 7  # an int is the budget as given
+    assert not at.anneal  # reduce_lr_on_plateau not "auto" here: the plateaus' budget
     assert plan(100, early_stopping=True).validation is not None
     assert plan(10**5, early_stopping=False).validation is None
 
@@ -241,6 +242,46 @@ def two_blobs(n, d=2, seed=0):
     return rng.normal(size=(n, d)) + y[:, None], y
 
 
+def test_plan_anneals_over_half_the_auto_epochs_where_the_plateaus_would_run():
+    auto = auto_schedule(1_800)[0]
+    annealed = plan(2_000, reduce_lr_on_plateau="auto")
+    assert annealed.anneal and annealed.epochs == round(auto / 2)
+    scheduler = keras.callbacks.LearningRateScheduler(lambda epoch, rate: rate)
+    decay = keras.optimizers.schedules.ExponentialDecay(0.01, decay_steps=10, decay_rate=0.5)
+    for params, fit_kwargs in [
+        ({"reduce_lr_on_plateau": True}, {}),
+        ({"reduce_lr_on_plateau": False}, {}),
+        ({"reduce_lr_on_plateau": "auto", "callbacks": [scheduler]}, {}),
+        ({"reduce_lr_on_plateau": "auto"}, {"callbacks": [scheduler]}),
+        ({"reduce_lr_on_plateau": "auto", "optimizer__learning_rate": decay}, {}),
+        ({"reduce_lr_on_plateau": "auto", "optimizer": keras.optimizers.Adam(decay)}, {}),
+    ]:
+        kept = plan(2_000, fit_kwargs=fit_kwargs, **params)
+        assert not kept.anneal and kept.epochs == 2 * auto, params
+    assert not plan(2_000, epochs=7, reduce_lr_on_plateau="auto").anneal  # epochs as given
+    assert not plan(1_999, reduce_lr_on_plateau="auto").anneal  # no early stopping
+
+
+def test_annealed_rate_is_flat_then_falls_towards_zero():
+    rates = [annealed_rate(epoch, 21) for epoch in range(21)]
+    assert rates[:10] == [2.0] * 10
+    assert np.all(np.diff(rates[10:]) < 0) and rates[-1] > 0
+    assert rates[-1] < 0.05 and annealed_rate(30, 21) == 0.0
+
+
+@pytest.mark.backend
+def test_the_default_anneals_the_rate_over_its_epochs_and_sets_it_back(small):
+    X, y = two_blobs(2_500)
+    clf = small(epochs="auto", optimizer__learning_rate=0.01).fit(X, y)
+    epochs = round(auto_schedule(2_250)[0] / 2)  # 10% held out: 2,250 rows train
+    rates = clf.history_["learning_rate"]
+    assert 0 < len(rates) == len(clf.history_["loss"]) <= epochs
+    expected = [0.01 * annealed_rate(epoch, epochs) for epoch in range(len(rates))]
+    np.testing.assert_allclose(rates, expected, rtol=1e-6)
+    # the next fit (warm start, partial_fit) starts at the rate the user set
+    np.testing.assert_allclose(float(clf.model_.optimizer.learning_rate), 0.01, rtol=1e-6)
+
+
 def test_auto_schedule_reaches_keras_fit(monkeypatch, small):
     spy = FitSpy(monkeypatch)
     X, y = two_blobs(5_000)
@@ -252,7 +293,9 @@ def test_auto_schedule_reaches_keras_fit(monkeypatch, small):
     assert (plain["epochs"], plain["batch_size"]) == auto_schedule(5_000) == (38, 64)
     assert len(plain["x"]) == 5_000
     assert len(stopping["x"]) == 4_500  # 10% held out
-    assert stopping["epochs"] == 2 * auto_schedule(4_500)[0] and stopping["batch_size"] == 64
+    # the rate anneals over half the auto epochs
+    assert stopping["epochs"] == round(auto_schedule(4_500)[0] / 2) == 21
+    assert stopping["batch_size"] == 64
     assert routed["batch_size"] == 16 and routed["epochs"] == 3
     # Keras's own 32: None handed to Keras, or its batches of 32 in the pipeline read
     assert (keras_default.get("batch_size") or 32) == 32

@@ -1,14 +1,17 @@
-"""Early stopping on the held-out rows' log loss, with the learning rate cut on plateaus.
+"""Early stopping on the held-out rows' log loss, with the learning rate it sets.
 
 :class:`LogLossEarlyStopping` scores the rows :mod:`.schedule` held out at the end of
 every epoch (in NumPy, so any Keras backend works), stops after ``n_iter_no_change``
-epochs without improvement and restores the best weights; ``reduce_lr_on_plateau``
-lowers the learning rate between.
+epochs without improvement and restores the best weights. Between, it sets the
+learning rate: annealed over the epochs (:func:`annealed_rate`) where the plan
+anneals, else lowered on plateaus (``reduce_lr_on_plateau``), unless the user's own
+schedule or callback sets it (:func:`rate_setter`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -20,7 +23,15 @@ from .._compat import moving_average_pairs
 if TYPE_CHECKING:
     from .plan import FitPlan
 
-__all__ = ["LogLossEarlyStopping", "early_stopper", "log_loss_score", "plateau_patience"]
+__all__ = [
+    "LogLossEarlyStopping",
+    "annealed_rate",
+    "early_stopper",
+    "log_loss_score",
+    "plateau_patience",
+    "rate_setter",
+    "user_sets_rate",
+]
 
 
 def early_stopper(
@@ -31,8 +42,12 @@ def early_stopper(
     ``weights_val`` are the training weights of the validation rows (sample and class
     weights), so the score weighs the rows as the training loss does; ``optimizer`` is
     the compiled model's, whose learning rate ``reduce_lr_on_plateau`` lowers unless
-    the rate is a schedule or one of the fit's ``callbacks`` sets it.
+    the rate is a schedule or one of the fit's ``callbacks`` sets it. Where the plan
+    anneals (``plan.anneal``), the rate anneals over its epochs instead of the
+    plateaus' reductions.
     """
+    patience = plateau_patience(plan, optimizer, callbacks)
+    anneal_epochs = plan.epochs if plan.anneal and patience is not None else None
     return LogLossEarlyStopping(
         X_val,
         head.positions(labels_val),
@@ -40,7 +55,8 @@ def early_stopper(
         tol=plan.tol,
         proba=head.proba,
         sample_weight=weights_val,
-        reduce_lr_patience=plateau_patience(plan, optimizer, callbacks),
+        reduce_lr_patience=None if anneal_epochs else patience,
+        anneal_epochs=anneal_epochs,
     )
 
 
@@ -57,13 +73,7 @@ def plateau_patience(plan: FitPlan, optimizer, callbacks=()) -> int | None:
     setting = plan.reduce_lr_on_plateau
     if setting is False or optimizer is None:
         return None
-    setter = None
-    if isinstance(optimizer.get_config().get("learning_rate"), dict):
-        setter = "this optimizer's learning rate is a schedule"
-    rate_callbacks = (keras.callbacks.ReduceLROnPlateau, keras.callbacks.LearningRateScheduler)
-    for callback in callbacks:
-        if isinstance(callback, rate_callbacks):
-            setter = f"the callback {type(callback).__name__} sets the learning rate"
+    setter = rate_setter(optimizer, callbacks)
     if setter is None:
         return max(1, plan.n_iter_no_change // 3)
     if setting is True:
@@ -72,6 +82,58 @@ def plateau_patience(plan: FitPlan, optimizer, callbacks=()) -> int | None:
             "set reduce_lr_on_plateau=False (or 'auto', which leaves the rate to it)."
         )
     return None
+
+
+def rate_setter(optimizer, callbacks=()) -> str | None:
+    """What sets the learning rate besides early stopping, in words; None: nothing.
+
+    ``optimizer``: a Keras optimizer, a learning rate schedule or None.
+    """
+    setter = None
+    if isinstance(optimizer, keras.optimizers.schedules.LearningRateSchedule) or (
+        optimizer is not None and isinstance(optimizer.get_config().get("learning_rate"), dict)
+    ):
+        setter = "this optimizer's learning rate is a schedule"
+    rate_callbacks = (keras.callbacks.ReduceLROnPlateau, keras.callbacks.LearningRateScheduler)
+    for callback in callbacks:
+        if isinstance(callback, rate_callbacks):
+            setter = f"the callback {type(callback).__name__} sets the learning rate"
+    return setter
+
+
+def user_sets_rate(params: dict, fit_kwargs: dict) -> bool:
+    """Whether ``params`` or the ``fit`` call set the learning rate, as known before compiling.
+
+    A schedule as ``optimizer__learning_rate`` or as a given optimizer's rate, or a
+    rate callback among the estimator's ``callbacks`` or the call's.
+    """
+    optimizer = params.get("optimizer__learning_rate")
+    if not isinstance(optimizer, keras.optimizers.schedules.LearningRateSchedule):
+        optimizer = params.get("optimizer")
+        optimizer = optimizer if isinstance(optimizer, keras.optimizers.Optimizer) else None
+    callbacks = []
+    for given in (params.get("callbacks"), fit_kwargs.get("callbacks")):
+        if isinstance(given, dict):
+            given = list(given.values())
+        if given is not None:
+            callbacks += list(given) if isinstance(given, (list, tuple)) else [given]
+    return rate_setter(optimizer, callbacks) is not None
+
+
+def annealed_rate(epoch: int, epochs: int, peak: float = 2.0) -> float:
+    """The learning rate's factor in ``epoch`` (from 0) of ``epochs``.
+
+    ``peak`` for the first half of the epochs, then half a cosine down towards 0.
+
+    Examples
+    --------
+    >>> from costkeras._scikeras.early_stopping import annealed_rate
+    >>> [round(annealed_rate(epoch, 8), 2) for epoch in range(8)]
+    [2.0, 2.0, 2.0, 2.0, 2.0, 1.71, 1.0, 0.29]
+    """
+    flat = epochs // 2
+    done = max(0.0, (epoch - flat) / max(epochs - flat, 1))
+    return peak * 0.5 * (1.0 + math.cos(math.pi * min(done, 1.0)))
 
 
 def _first_output(outputs) -> np.ndarray:
@@ -170,6 +232,12 @@ class LogLossEarlyStopping(keras.callbacks.Callback):
         ``reduce_lr_factor`` (each epoch's rate in ``logs["learning_rate"]``); the
         rate is set back to its first value when training ends. None: never.
     reduce_lr_factor : float, default=0.3
+    anneal_epochs : int or None, default=None
+        The fit's epochs, over which the learning rate anneals: at the start of each
+        epoch, its first value times :func:`annealed_rate` (``anneal_peak`` for the
+        first half, then a cosine towards 0), in ``logs["learning_rate"]`` and set
+        back when training ends. None: never.
+    anneal_peak : float, default=2.0
 
     Attributes
     ----------
@@ -197,6 +265,8 @@ class LogLossEarlyStopping(keras.callbacks.Callback):
         sample_weight: Any = None,
         reduce_lr_patience: int | None = None,
         reduce_lr_factor: float = 0.3,
+        anneal_epochs: int | None = None,
+        anneal_peak: float = 2.0,
     ):
         super().__init__()
         multi_input = isinstance(X_val, (list, tuple, dict))
@@ -210,9 +280,12 @@ class LogLossEarlyStopping(keras.callbacks.Callback):
         self.sample_weight = None if sample_weight is None else np.asarray(sample_weight, float)
         self.reduce_lr_patience = reduce_lr_patience
         self.reduce_lr_factor = reduce_lr_factor
+        self.anneal_epochs = anneal_epochs
+        self.anneal_peak = anneal_peak
 
     _SETTINGS = ("X_val", "y_val", "n_iter_no_change", "tol", "restore_best_weights")
     _SETTINGS += ("batch_size", "sample_weight", "reduce_lr_patience", "reduce_lr_factor")
+    _SETTINGS += ("anneal_epochs", "anneal_peak")
 
     def settings(self) -> dict:
         """What decides this callback's effect on training, for ``memory``'s key.
@@ -242,20 +315,24 @@ class LogLossEarlyStopping(keras.callbacks.Callback):
         self.stopped_epoch_ = None
         self._best_weights = None
         self._wait = 0
-        self._initial_learning_rate = (
-            None if self.reduce_lr_patience is None else self._learning_rate()
-        )
+        sets_rate = self.reduce_lr_patience is not None or self.anneal_epochs is not None
+        self._initial_learning_rate = self._learning_rate() if sets_rate else None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.anneal_epochs is not None:
+            factor = annealed_rate(epoch, self.anneal_epochs, self.anneal_peak)
+            self.model.optimizer.learning_rate = self._initial_learning_rate * factor
 
     def on_epoch_end(self, epoch, logs=None):
         # An optimizer with use_ema=True ends training on its moving average of the
         # weights: score that average, and keep it as the best epoch's weights.
         with _moving_average_in(self.model):
             self._score_epoch(epoch, logs)
-        if self.reduce_lr_patience is not None:
-            if logs is not None:
-                logs["learning_rate"] = self._learning_rate()
-            if self._wait and self._wait % self.reduce_lr_patience == 0:
-                self._reduce_learning_rate()
+        if self._initial_learning_rate is not None and logs is not None:
+            logs["learning_rate"] = self._learning_rate()
+        patience = self.reduce_lr_patience
+        if patience is not None and self._wait and self._wait % patience == 0:
+            self._reduce_learning_rate()
 
     def _score_epoch(self, epoch, logs):
         proba = _probabilities(self.model, self.X_val, self.batch_size, self.proba)

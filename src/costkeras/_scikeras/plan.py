@@ -78,7 +78,8 @@ class FitPlan:
     The schedule, resolved: ``epochs``, the row indices ``train`` and ``validation``
     (None: nothing held out), ``batch_size`` (an int, None for Keras's own, -1 for
     all rows, or ``"auto"``: :meth:`rows_per_batch`); early stopping's
-    ``n_iter_no_change``, ``tol`` and ``reduce_lr_on_plateau``; compiling's
+    ``n_iter_no_change``, ``tol`` and ``reduce_lr_on_plateau``, and ``anneal``
+    (whether it anneals the learning rate over the epochs instead); compiling's
     ``steps_per_execution`` and whether ``optimizer`` and ``metrics`` are set; the
     ``seed`` (scikeras's int from ``random_state``, or None).
     """
@@ -103,6 +104,7 @@ class FitPlan:
     n_iter_no_change: int
     tol: float
     reduce_lr_on_plateau: bool | str
+    anneal: bool
     steps_per_execution: int | str
     optimizer_set: bool
     metrics_set: bool
@@ -186,6 +188,7 @@ def make_plan(params: dict, call: FitCall, *, labels: np.ndarray, n_outputs: int
         n_iter_no_change=params["n_iter_no_change"],
         tol=params["tol"],
         reduce_lr_on_plateau=params["reduce_lr_on_plateau"],
+        anneal=schedule.anneal,
         steps_per_execution=params["steps_per_execution"],
         optimizer_set=params["optimizer"] is not None,
         metrics_set=params["metrics"] is not None,

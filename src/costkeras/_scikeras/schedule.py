@@ -3,7 +3,8 @@
 ``epochs="auto"`` and ``batch_size="auto"`` come from :func:`auto_schedule`, which
 keeps the number of optimizer steps near a target whatever the data's size;
 ``early_stopping`` decides whether a stratified share of the rows
-(:func:`validation_split`) is held out for :mod:`.early_stopping` to score.
+(:func:`validation_split`) is held out for :mod:`.early_stopping` to score, and
+whether the learning rate anneals over the epochs early stopping runs.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+
+from .early_stopping import user_sets_rate
 
 __all__ = [
     "Schedule",
@@ -184,12 +187,14 @@ def validation_split(
 class Schedule:
     """How long one fit trains and on which rows: epochs, and the rows held out to stop early.
 
-    ``train`` and ``validation`` are row indices, both None when nothing is held out.
+    ``train`` and ``validation`` are row indices, both None when nothing is held out;
+    ``anneal``: early stopping anneals the learning rate over the epochs.
     """
 
     epochs: int
     train: np.ndarray | None = None
     validation: np.ndarray | None = None
+    anneal: bool = False
 
 
 def plan_fit(
@@ -208,11 +213,13 @@ def plan_fit(
     ----------
     params : dict
         The estimator's ``get_params()``: ``early_stopping``, ``validation_fraction``
-        (:func:`resolve_validation_fraction`),
+        (:func:`resolve_validation_fraction`), ``reduce_lr_on_plateau``,
         ``validation_split`` and routed ``fit__`` parameters.
     epochs : int or "auto"
-        ``"auto"``: :func:`auto_schedule`'s epochs for the rows trained on, twice as
-        many (a budget) when early stopping is on.
+        ``"auto"``: :func:`auto_schedule`'s epochs for the rows trained on. With early
+        stopping, half as many, over which the learning rate anneals (the schedule's
+        ``anneal``: ``reduce_lr_on_plateau="auto"`` and no schedule or rate callback
+        of the user's), else twice as many (a budget for the plateaus' reductions).
     labels : ndarray of shape (n_samples,)
         The labels to stratify the validation share by.
     n_outputs : int or None
@@ -241,9 +248,23 @@ def plan_fit(
     if stop:
         fraction = resolve_validation_fraction(params["validation_fraction"], labels)
         train, validation = validation_split(labels, fraction, random_state)
+    anneal = False
     if isinstance(epochs, str):  # "auto"
-        epochs = auto_schedule(n if train is None else len(train))[0] * (2 if stop else 1)
-    return Schedule(int(epochs), train, validation)
+        epochs, anneal = _auto_epochs(params, n if train is None else len(train), stop, fit_kwargs)
+    return Schedule(int(epochs), train, validation, anneal)
+
+
+def _auto_epochs(params: dict, n_train: int, stop: bool, fit_kwargs: dict) -> tuple[int, bool]:
+    """``epochs="auto"``'s epochs for ``n_train`` rows, and whether the rate anneals over them.
+
+    With early stopping (``stop``), half the auto epochs where early stopping anneals the
+    rate, else twice them: a budget for the plateaus' reductions.
+    """
+    epochs = auto_schedule(n_train)[0]
+    if not stop:
+        return epochs, False
+    anneal = params.get("reduce_lr_on_plateau") == "auto" and not user_sets_rate(params, fit_kwargs)
+    return (max(1, round(epochs / 2)), True) if anneal else (2 * epochs, False)
 
 
 def _early_stopping(params: dict, n: int, n_outputs: int | None, fit_kwargs: dict) -> bool:
