@@ -11,7 +11,8 @@ Other modes: ``single`` (the one-device run alone), ``worker`` (one worker of a
 ``MultiWorkerMirroredStrategy``, its cluster in the ``TF_CONFIG`` the caller sets),
 ``ray`` (two workers of Ray Train's ``TensorflowTrainer`` on a local Ray cluster) and
 ``estimator`` (the estimator fitted on one device and with ``distribution=`` a
-``MirroredStrategy`` over two logical CPUs).
+``MirroredStrategy`` over two logical CPUs; ``estimator_jax`` the same with Keras's
+``DataParallel`` over two host devices).
 """
 
 import json
@@ -184,17 +185,34 @@ def ray():
 
 
 def estimator():
-    import numpy as np
     import tensorflow as tf
-
-    from costkeras import CostSensitiveKerasClassifier
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    X, y, X_val, _ = data()
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    runs = fit_estimators(strategy)
+    runs["parallel"]["replicas"] = strategy.num_replicas_in_sync
+    return {"replicas": strategy.num_replicas_in_sync, **runs}
+
+
+def estimator_jax():
+    import keras
+
+    devices = keras.distribution.list_devices("cpu")
+    runs = fit_estimators(keras.distribution.DataParallel(devices=devices))
+    return {"replicas": len(devices), **runs}
+
+
+def fit_estimators(distribution):
+    """The estimator fitted on one device and under ``distribution``: losses and decisions."""
+    import keras
+    import numpy as np
+
+    from costkeras import CostSensitiveKerasClassifier
+
+    X, y, X_val, _ = data()
     runs = {}
-    for name, distribution in (("single", None), ("parallel", strategy)):
+    for name, given in (("single", None), ("parallel", distribution)):
         clf = CostSensitiveKerasClassifier(
             cost_matrix=[[0, 1, 4], [2, 0, 1], [8, 1, 0]],
             hidden_layer_sizes=(16,),
@@ -202,15 +220,16 @@ def estimator():
             epochs=4,
             batch_size=32,
             random_state=0,
-            distribution=distribution,
+            distribution=given,
         )
         clf.fit(X, y)
         runs[name] = {
             "loss": [float(v) for v in clf.history_["loss"]],
             "decided": np.asarray(clf.predict(X_val)).tolist(),
-            "replicas": clf.model_.distribute_strategy.num_replicas_in_sync,
         }
-    return {"replicas": runs["parallel"]["replicas"], **runs}
+        if keras.backend.backend() == "tensorflow":
+            runs[name]["replicas"] = clf.model_.distribute_strategy.num_replicas_in_sync
+    return runs
 
 
 if __name__ == "__main__":
@@ -222,5 +241,6 @@ if __name__ == "__main__":
         "worker": worker,
         "ray": ray,
         "estimator": estimator,
+        "estimator_jax": estimator_jax,
     }
     print(json.dumps(modes[mode]()))

@@ -137,6 +137,16 @@ def test_jax_data_parallel_on_two_host_devices():
     assert_same_training(run("jax", "jax"))
 
 
+@pytest.mark.slow
+@pytest.mark.backend  # CI's JAX pass installs jax: the test runs there
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
+def test_estimator_fits_under_a_keras_distribution_on_jax():
+    runs = run("estimator_jax", "jax")
+    assert runs["replicas"] == 2
+    np.testing.assert_allclose(runs["parallel"]["loss"], runs["single"]["loss"], rtol=1e-4)
+    assert runs["parallel"]["decided"] == runs["single"]["decided"]
+
+
 def test_a_distribution_the_backend_cannot_train_under_raises_before_training(abc_data, small):
     from sklearn.base import clone
 

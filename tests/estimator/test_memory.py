@@ -159,6 +159,16 @@ def test_fits_that_cannot_be_keyed_train_and_say_why(abc_data, tmp_path, small):
     assert stored_trainings(tmp_path) == 0
 
 
+@pytest.mark.skipif(keras.backend.backend() != "tensorflow", reason="a tf.distribute strategy")
+def test_a_distributed_fit_is_not_served_from_memory(abc_data, tmp_path, small):
+    import tensorflow as tf
+
+    X, y = abc_data
+    with pytest.warns(UserWarning, match="a distribution trains its replicas"):
+        small(memory=tmp_path, distribution=tf.distribute.MirroredStrategy()).fit(X, y)
+    assert stored_trainings(tmp_path) == 0
+
+
 def test_incremental_fits_are_never_served(abc_data, tmp_path, small):
     X, y = abc_data
     with warnings.catch_warnings():

@@ -18,7 +18,9 @@ def _kind(distribution: Any) -> str | None:
         import tensorflow as tf
 
         return "strategy" if isinstance(distribution, tf.distribute.Strategy) else None
-    if backend == "jax" and isinstance(distribution, keras.distribution.Distribution):
+    # Keras exports its distributions but not their base class
+    distributions = (keras.distribution.DataParallel, keras.distribution.ModelParallel)
+    if backend == "jax" and isinstance(distribution, distributions):
         return "keras"
     return None
 
