@@ -22,7 +22,7 @@ from costkeras._scikeras.network import (
 )
 
 # the TabM-mini ensemble is an experiment of the benchmarks (benchmarks/experiments.py)
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from experiments import EnsembleInput, build_ensemble_mlp
 
 pytestmark = pytest.mark.backend

@@ -24,7 +24,7 @@ from tests._helpers import make_small
 
 # the cost monitors of early stopping and temperature scaling are experiments of the
 # benchmarks (benchmarks/experiments.py), which their results rest on
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 from experiments import (
     CostEarlyStopping,
     apply_temperature,
