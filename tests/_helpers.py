@@ -43,3 +43,12 @@ def tensorflow_only(reason):
 def stored_trainings(folder) -> int:
     """The number of trainings a ``memory`` folder holds (joblib writes one output.pkl each)."""
     return len(glob.glob(os.path.join(str(folder), "**", "output.pkl"), recursive=True))
+
+
+def two_blobs(n, d=2, seed=0):
+    """``n`` rows of ``d`` features, two classes one unit apart: a quick fit's data."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    return rng.normal(size=(n, d)) + y[:, None], y

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-SCRIPT = Path(__file__).with_name("distributed_training.py")
+SCRIPT = Path(__file__).parents[1] / "distributed_training.py"
 
 
 def environment(backend: str, **extra: str) -> dict:
@@ -34,7 +34,7 @@ def environment(backend: str, **extra: str) -> dict:
         CUDA_VISIBLE_DEVICES="",
         XLA_FLAGS="--xla_force_host_platform_device_count=2",
         JAX_PLATFORMS="cpu",
-        PYTHONPATH=os.pathsep.join([str(Path(__file__).parents[1] / "src"), *sys.path]),
+        PYTHONPATH=os.pathsep.join([str(Path(__file__).parents[2] / "src"), *sys.path]),
         **extra,
     )
     return env
