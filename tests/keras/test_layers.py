@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from costkeras.keras.layers import BayesDecision, ClassProbabilities, DecisionModel, WhereFinite
-from tests._helpers import tensorflow_only
+from tests._helpers import C3_COSTS, tensorflow_only
 
 pytestmark = pytest.mark.backend
 
-C3 = np.array([[0.0, 1.0, 4.0], [2.0, 0.0, 1.0], [8.0, 1.0, 0.0]])
+C3 = np.array(C3_COSTS)
 NOT_FINITE = st.sampled_from([np.nan, np.inf, -np.inf])
 
 
