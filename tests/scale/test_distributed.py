@@ -135,14 +135,3 @@ def test_estimator_fits_under_the_distribution_it_is_given():
 @pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="jax is not installed")
 def test_jax_data_parallel_on_two_host_devices():
     assert_same_training(run("jax", "jax"))
-
-
-def test_a_distribution_the_backend_cannot_train_under_raises_before_training(abc_data, small):
-    from sklearn.base import clone
-
-    X, y = abc_data
-    clf = small(distribution="mirrored")
-    with pytest.raises(TypeError, match="distribution must be None or"):
-        clf.fit(X, y)
-    assert not hasattr(clf, "model_")  # nothing trained
-    assert clone(clf).get_params()["distribution"] == "mirrored"
