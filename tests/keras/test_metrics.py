@@ -192,11 +192,6 @@ def test_losses_and_metric_survive_a_keras_file(tmp_path):
         np.testing.assert_array_equal(clone.cost_matrix, obj.cost_matrix)
 
 
-def test_the_old_import_path_gives_the_same_classes():
-    from costkeras import losses
-
-    assert losses.ClassWeightedCrossEntropy is ClassWeightedCrossEntropy
-    assert losses.ExpectedCostCrossEntropy is ExpectedCostCrossEntropy
 
 
 # ------------------------------------------------- targets a Keras user meets
