@@ -1,9 +1,6 @@
 """The Keras losses kept importable from costkeras.losses, their first home."""
 
-from costkeras.keras import (
-    ClassWeightedCrossEntropy,
-    ExpectedCostCrossEntropy,
-)
+from costkeras.keras import ClassWeightedCrossEntropy, ExpectedCostCrossEntropy
 
 
 def test_the_old_import_path_gives_the_same_classes():

@@ -192,8 +192,6 @@ def test_losses_and_metric_survive_a_keras_file(tmp_path):
         np.testing.assert_array_equal(clone.cost_matrix, obj.cost_matrix)
 
 
-
-
 # ------------------------------------------------- targets a Keras user meets
 def mean_cost_value(metric, y_true, y_pred):
     metric.update_state(y_true, y_pred)
