@@ -107,16 +107,6 @@ def test_class_weight_cost_matrix_and_sample_weight_combine(abc_data, cost_loss,
     assert not np.allclose(proba({"B": 4.0}, sample_weight), proba(None, sample_weight))
 
 
-def test_warm_start_continues_training(abc_data, small):
-    X, y = abc_data
-    clf = small(epochs=2, warm_start=True).fit(X, y)
-    model = clf.model_
-    first = clf.predict_proba(X)
-    clf.fit(X, y)
-    assert clf.model_ is model
-    assert not np.allclose(clf.predict_proba(X), first)
-
-
 @pytest.mark.slow
 def test_costs_cut_expensive_confusions_on_digits():
     from sklearn.datasets import load_digits
