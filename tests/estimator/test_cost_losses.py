@@ -4,7 +4,6 @@ import keras
 import numpy as np
 
 
-# --------------------------------------------------------- cost losses and the fit plan
 def test_every_cost_loss_is_one_strategy_of_the_registry():
     from costkeras._scikeras.constraints import PARAMETER_CONSTRAINTS
     from costkeras._scikeras.cost_losses import COST_LOSSES

@@ -3,9 +3,7 @@
 import numpy as np
 import pytest
 
-from costkeras._scikeras.schedule import (
-    auto_schedule,
-)
+from costkeras._scikeras.schedule import auto_schedule
 
 
 def test_the_fit_plan_is_frozen_and_resolves_the_batch_size(small):

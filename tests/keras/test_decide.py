@@ -7,14 +7,11 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from costkeras.keras import (
-    BayesDecision,
-)
+from costkeras.keras import BayesDecision
 
 pytestmark = pytest.mark.backend
 
 
-# ------------------------------------------------------------- BayesDecision
 @settings(max_examples=25, deadline=None)
 @given(
     counts=hnp.arrays("float64", (5, 3), elements=st.integers(0, 5)),
