@@ -1,4 +1,4 @@
-"""MeanCost and the Keras pieces' shared targets (labels, one-hot, cost rows), in plain Keras."""
+"""The Keras metrics MeanCost and LabelsOnly, and the targets every Keras piece takes or refuses."""
 
 import keras
 import numpy as np
