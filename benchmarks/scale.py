@@ -18,7 +18,7 @@ and memory per added row; a ratio of 1.0 per row is linear growth.
 
 Run: python benchmarks/scale.py     (needs the ray/dask/export extras; writes
 benchmarks/scale_results.json, its section of benchmarks/RESULTS.md, and the table of
-docs/guide/scaling_out.md checks against it in tests/test_scale_docs.py)
+docs/guide/scaling_out.md checks against it in tests/scale/test_scale_table.py)
 """
 
 from __future__ import annotations

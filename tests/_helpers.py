@@ -43,3 +43,31 @@ def tensorflow_only(reason):
 def stored_trainings(folder) -> int:
     """The number of trainings a ``memory`` folder holds (joblib writes one output.pkl each)."""
     return len(glob.glob(os.path.join(str(folder), "**", "output.pkl"), recursive=True))
+
+
+def two_blobs(n, d=2, seed=0):
+    """``n`` rows of ``d`` features, two classes one unit apart: a quick fit's data."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    return rng.normal(size=(n, d)) + y[:, None], y
+
+
+# a cost matrix of three classes, every off-diagonal cost different
+C3_COSTS = [[0.0, 1.0, 4.0], [2.0, 0.0, 1.0], [8.0, 1.0, 0.0]]
+
+
+def softmax_rows(n, k, seed=0):
+    """``n`` rows of ``k`` class probabilities, float32 as a Keras model's output."""
+    import numpy as np
+
+    logits = np.random.default_rng(seed).normal(size=(n, k))
+    return (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype("float32")
+
+
+def values(loss, y_true, y_pred):
+    """A loss's or metric's value as a NumPy float array."""
+    import numpy as np
+
+    return np.asarray(loss(y_true, y_pred), dtype=float)

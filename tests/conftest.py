@@ -3,7 +3,7 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 # One thread per test process (pytest -n 2 runs two on two cores), TensorFlow included
 # (costkeras passes OMP_NUM_THREADS on): the thread count the Dask workers of
-# test_dask.py get, so their training reproduces this process's to the last bit.
+# tests/scale/test_dask.py get, so their training reproduces this process's to the last bit.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np

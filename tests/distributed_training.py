@@ -1,6 +1,6 @@
 """Train one cost-sensitive Keras model on one device and data-parallel on two; print both.
 
-Run by ``tests/test_distributed.py`` in a fresh process, because the devices must be
+Run by ``tests/scale/test_distributed.py`` in a fresh process, because the devices must be
 set up before the backend starts: ``python distributed_training.py tensorflow`` (two
 logical CPU devices under ``tf.distribute.MirroredStrategy``) or ``... jax`` (two host
 devices under ``keras.distribution.DataParallel``; the caller sets ``XLA_FLAGS``). Prints

@@ -210,73 +210,6 @@ def test_chows_rule_reject_when_the_top_probability_is_below_one_minus_the_cost(
 # --------------------------------------------------------------- with_reject_option
 
 
-def test_with_reject_option_keeps_the_kind_and_names_and_leaves_the_input():
-    square = 1.0 - np.eye(2)
-    frame = pd.DataFrame(square, index=["bad", "good"], columns=["bad", "good"])
-    as_dict = {"bad": {"good": 1.0}, "good": {"bad": 1.0}}
-    before = [square.copy(), frame.copy(), copy.deepcopy(as_dict)]
-
-    array_out = with_reject_option(square, cost=0.3, name="defer")
-    assert isinstance(array_out, np.ndarray)
-    np.testing.assert_array_equal(array_out, [[0, 1, 0.3], [1, 0, 0.3]])
-    frame_out = with_reject_option(frame, cost=0.3, name="defer")
-    assert list(frame_out.columns) == ["bad", "good", "defer"]
-    dict_out = with_reject_option(as_dict, cost=0.3, name="defer")
-    assert dict_out == {"bad": {"good": 1.0, "defer": 0.3}, "good": {"bad": 1.0, "defer": 0.3}}
-
-    np.testing.assert_array_equal(square, before[0])
-    pd.testing.assert_frame_equal(frame, before[1])
-    assert as_dict == before[2]
-
-    # the three read as the same matrix of actions, classes first
-    X, y = _tiny()
-    y = np.where(y == "good", "good", "bad")
-    fits = [
-        MinimumCostClassifier(lr(), cost_matrix=array_out, actions=["bad", "good", "defer"]),
-        MinimumCostClassifier(lr(), cost_matrix=frame_out),
-        MinimumCostClassifier(lr(), cost_matrix=dict_out),
-    ]
-    for clf in fits:
-        clf.fit(X, y)
-        assert clf.actions_.tolist() == ["bad", "good", "defer"]
-        np.testing.assert_array_equal(clf.cost_matrix_, array_out)
-
-
-def test_with_reject_option_prices_per_class_and_per_example():
-    per_class = with_reject_option([[0, 1], [4, 0]], cost=[0.5, 2.0])
-    np.testing.assert_array_equal(per_class[:, -1], [0.5, 2.0])
-    S = np.stack([np.array([[0, 1], [4, 0]])] * 3)
-    fee = np.array([1.0, 2.0, 3.0])
-    per_example = with_reject_option(S, cost=fee[:, None])
-    assert per_example.shape == (3, 2, 3)
-    np.testing.assert_array_equal(per_example[:, :, -1], [[1, 1], [2, 2], [3, 3]])
-    np.testing.assert_array_equal(per_example[:, :, :2], S)
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "error", "match"),
-    [
-        ({"cost_matrix": 1 - np.eye(2), "cost": np.nan}, ValueError, "cost must be finite"),
-        ({"cost_matrix": 1 - np.eye(2), "cost": [1, 2, 3]}, ValueError, "does not broadcast"),
-        ({"cost_matrix": 1 - np.eye(2), "cost": "high"}, TypeError, "cost must be"),
-        ({"cost_matrix": np.ones(3)}, ValueError, r"shape \(k, m\) or \(n_samples, k, m\)"),
-        (
-            {"cost_matrix": pd.DataFrame(1 - np.eye(2), columns=["a", "b"]), "name": "a"},
-            ValueError,
-            "name='a' is a label of cost_matrix",
-        ),
-        (
-            {"cost_matrix": {"a": {"b": 1}, "b": {"a": 1}}, "name": "b"},
-            ValueError,
-            "name='b' is a label",
-        ),
-    ],
-)
-def test_with_reject_option_refuses(kwargs, error, match):
-    with pytest.raises(error, match=match):
-        with_reject_option(**kwargs)
-
-
 # ------------------------------------------------------------- MinimumCostClassifier
 
 
@@ -785,3 +718,35 @@ def test_actions_of_mixed_types_are_decided_and_scored_everywhere(small):
     # classes of mixed types stay refused, as scikit-learn refuses such y
     with pytest.raises(TypeError, match=r"y_true mixes labels of types"):
         mean_cost(np.array([0, "b"] * 20, dtype=object), decided, mixed)
+
+
+def test_with_reject_option_keeps_the_kind_and_names_and_leaves_the_input():
+    square = 1.0 - np.eye(2)
+    frame = pd.DataFrame(square, index=["bad", "good"], columns=["bad", "good"])
+    as_dict = {"bad": {"good": 1.0}, "good": {"bad": 1.0}}
+    before = [square.copy(), frame.copy(), copy.deepcopy(as_dict)]
+
+    array_out = with_reject_option(square, cost=0.3, name="defer")
+    assert isinstance(array_out, np.ndarray)
+    np.testing.assert_array_equal(array_out, [[0, 1, 0.3], [1, 0, 0.3]])
+    frame_out = with_reject_option(frame, cost=0.3, name="defer")
+    assert list(frame_out.columns) == ["bad", "good", "defer"]
+    dict_out = with_reject_option(as_dict, cost=0.3, name="defer")
+    assert dict_out == {"bad": {"good": 1.0, "defer": 0.3}, "good": {"bad": 1.0, "defer": 0.3}}
+
+    np.testing.assert_array_equal(square, before[0])
+    pd.testing.assert_frame_equal(frame, before[1])
+    assert as_dict == before[2]
+
+    # the three read as the same matrix of actions, classes first
+    X, y = _tiny()
+    y = np.where(y == "good", "good", "bad")
+    fits = [
+        MinimumCostClassifier(lr(), cost_matrix=array_out, actions=["bad", "good", "defer"]),
+        MinimumCostClassifier(lr(), cost_matrix=frame_out),
+        MinimumCostClassifier(lr(), cost_matrix=dict_out),
+    ]
+    for clf in fits:
+        clf.fit(X, y)
+        assert clf.actions_.tolist() == ["bad", "good", "defer"]
+        np.testing.assert_array_equal(clf.cost_matrix_, array_out)

@@ -117,25 +117,6 @@ def test_predict_min_cost_decides_a_calibrated_network_with_the_costs(abc_data, 
         predict_min_cost(two_outputs, X, C)
 
 
-def test_with_reject_option_prices_a_series_by_class_and_refuses_a_name_that_is_none():
-    import pandas as pd
-
-    from costkeras.costs import with_reject_option
-
-    frame = pd.DataFrame(1 - np.eye(3), index=list("abc"), columns=list("abc"))
-    prices = pd.Series({"c": 0.3, "a": 0.1, "b": 0.2})
-    assert with_reject_option(frame, prices)["reject"].to_dict() == {"a": 0.1, "b": 0.2, "c": 0.3}
-    as_dict = {t: dict(frame.loc[t]) for t in frame.index}
-    assert with_reject_option(as_dict, prices)["c"]["reject"] == 0.3
-    with pytest.raises(ValueError, match=r"missing \['a', 'b', 'c'\], not classes \['x'"):
-        with_reject_option(frame, pd.Series({"x": 0.1, "y": 0.2, "z": 0.3}))
-    with pytest.raises(TypeError, match="names no classes"):
-        with_reject_option(1 - np.eye(3), prices)
-    for name in (None, float("nan")):
-        with pytest.raises(ValueError, match="name must be the label"):
-            with_reject_option(frame, 0.3, name=name)
-
-
 def test_bayes_decision_of_a_tensor_decides_near_ties_as_of_an_array():
     import keras
 

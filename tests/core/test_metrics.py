@@ -68,27 +68,6 @@ def test_savings_against_best_constant_prediction():
     assert savings_score(y_true, [0, 0, 0, 0], costs) == pytest.approx(1 - 10 / 2)
 
 
-def test_scorer_is_negated_mean_cost_and_works_in_cross_val_score():
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(120, 3))
-    y = (X[:, 0] > 0).astype(int)
-    costs = [[0, 1], [10, 0]]
-    model = LogisticRegression().fit(X, y)
-    scorer = make_cost_scorer(costs)
-    assert scorer(model, X, y) == pytest.approx(-mean_cost(y, model.predict(X), costs))
-    assert make_cost_scorer(costs, kind="total")(model, X, y) == pytest.approx(
-        -total_cost(y, model.predict(X), costs)
-    )
-    scores = cross_val_score(LogisticRegression(), X, y, scoring=scorer, cv=3)
-    assert scores.shape == (3,)
-    assert np.all(scores <= 0)
-
-
-def test_scorer_rejects_unknown_kind():
-    with pytest.raises(ValueError, match="kind"):
-        make_cost_scorer(C, kind="median")
-
-
 def test_import_does_not_load_tensorflow_or_keras():
     code = (
         "import sys, costkeras.metrics; "

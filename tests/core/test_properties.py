@@ -20,42 +20,24 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import array_shapes, arrays
+from hypothesis.extra.numpy import arrays
 from sklearn.metrics import confusion_matrix
-from sklearn.utils.class_weight import compute_class_weight
 
 from costkeras._cost_matrix import check_cost_matrix
 from costkeras._weights import check_sample_cost, check_sample_weight, class_weight_vector
 from costkeras.decisions import bayes_decision, binary_threshold, expected_costs, predict_min_cost
 from costkeras.metrics import mean_cost, savings_score, total_cost
-
-FAST = settings(max_examples=40, deadline=None, database=None, derandomize=True)
-FEW = settings(
-    max_examples=6,
-    deadline=None,
-    database=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow],
+from tests.core._strategies import (
+    ALLOWED,
+    FAST,
+    FEW,
+    garbage,
+    label_lists,
+    problems,
+    raises_only_allowed,
 )
-ALLOWED = (ValueError, TypeError)  # what garbage may raise; NotFittedError is a ValueError
-
-
-# -------------------------------------------------------------------- strategies
-@st.composite
-def problems(draw, max_k=5, max_n=6):
-    """(proba, costs): dyadic probabilities (n, k) and an integer cost matrix (k, k)."""
-    k = draw(st.integers(2, max_k))
-    n = draw(st.integers(1, max_n))
-    rows = []
-    for _ in range(n):
-        cuts = sorted(draw(st.lists(st.integers(0, 64), min_size=k - 1, max_size=k - 1)))
-        rows.append(np.diff([0, *cuts, 64]) / 64)
-    costs = draw(arrays(np.int64, (k, k), elements=st.integers(-20, 20))).astype(float)
-    # a matrix with every row constant ties every decision, and is refused
-    costs[0, 1] += 1 if np.all(costs == costs[:, :1]) else 0
-    return np.array(rows), costs
 
 
 def optimal(proba, costs, positions) -> bool:
@@ -69,54 +51,6 @@ def nearly_optimal(proba, costs, positions) -> bool:
     chosen = risk[np.arange(len(risk)), positions]
     scale = np.abs(costs).max() + 1.0
     return bool(np.all(chosen <= risk.min(axis=1) + 1e-9 * scale))
-
-
-def label_lists(size: int | None = None):
-    """Distinct labels of one kind (ints or strings), in no particular order."""
-    low, high = (2, 5) if size is None else (size, size)
-    return st.one_of(
-        st.lists(st.integers(-1000, 1000), min_size=low, max_size=high, unique=True),
-        st.lists(
-            st.text(string.ascii_letters, min_size=1, max_size=3),
-            min_size=low,
-            max_size=high,
-            unique=True,
-        ),
-    )
-
-
-scalars = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-(10**6), 10**6),
-    st.floats(allow_nan=True, allow_infinity=True),
-    st.text(max_size=3),
-    st.complex_numbers(max_magnitude=10),
-)
-garbage_arrays = arrays(
-    st.sampled_from([np.float64, np.int64, np.bool_, np.dtype("U2"), np.dtype(object)]),
-    array_shapes(min_dims=0, max_dims=4, min_side=0, max_side=4),
-)
-garbage = st.one_of(
-    garbage_arrays,
-    st.recursive(
-        scalars,
-        lambda inner: st.one_of(
-            st.lists(inner, max_size=4),
-            st.tuples(inner, inner),
-            st.dictionaries(st.one_of(st.integers(-3, 3), st.text(max_size=2)), inner, max_size=3),
-        ),
-        max_leaves=12,
-    ),
-)
-
-
-def raises_only_allowed(function, *args, **kwargs):
-    """Call ``function``; anything it raises must be a ValueError or a TypeError."""
-    try:
-        return function(*args, **kwargs)
-    except ALLOWED:
-        return None
 
 
 # ------------------------------------------------------- decision invariances
@@ -295,101 +229,6 @@ def test_savings_is_relative_to_the_best_constant_prediction(case):
     else:
         savings = savings_score(y_true, y_pred, costs, labels=labels)
         assert savings == pytest.approx(1 - total / constants.min())
-
-
-# ----------------------------------------------------------- validation forms
-@FAST
-@given(problems(max_k=4), st.data())
-def test_cost_matrix_forms_agree(problem, data):
-    _, costs = problem
-    k = len(costs)
-    labels = sorted(data.draw(label_lists(k)))
-    order = np.array(data.draw(st.permutations(range(k))))
-    frame = pd.DataFrame(costs, index=labels, columns=labels).iloc[order, order]
-    as_dict = {
-        t: {p: costs[i, j] for j, p in enumerate(labels) if i != j or costs[i, j] != 0}
-        for i, t in enumerate(labels)
-    }
-    original = costs.copy()
-    np.testing.assert_array_equal(check_cost_matrix(costs, labels), costs)
-    np.testing.assert_array_equal(check_cost_matrix(costs.tolist(), labels), costs)
-    np.testing.assert_array_equal(check_cost_matrix(frame, labels), costs)
-    np.testing.assert_array_equal(check_cost_matrix(as_dict, labels), costs)
-    np.testing.assert_array_equal(costs, original)
-    # a CV fold lacking the last class: the labelled forms drop it, as class_weight does
-    np.testing.assert_array_equal(check_cost_matrix(frame, labels[:-1]), costs[:-1, :-1])
-    np.testing.assert_array_equal(check_cost_matrix(as_dict, labels[:-1]), costs[:-1, :-1])
-
-
-@FAST
-@given(st.integers(2, 5), st.data())
-def test_class_weight_forms_agree(k, data):
-    classes = np.arange(k) * 10
-    y_idx = data.draw(
-        arrays(np.int64, data.draw(st.integers(k, 20)), elements=st.integers(0, k - 1))
-    )
-    weights = data.draw(arrays(np.float64, k, elements=st.floats(0.0, 10.0)))
-    if not weights.any():
-        weights[0] = 1.0
-    named = {int(c): w for c, w in zip(classes, weights, strict=True)}
-    np.testing.assert_array_equal(class_weight_vector(named, classes, y_idx), weights)
-    np.testing.assert_array_equal(class_weight_vector(list(weights), classes, y_idx), weights)
-    with_extra = {**named, 12345: 7.0}  # a label of another fold
-    np.testing.assert_array_equal(class_weight_vector(with_extra, classes, y_idx), weights)
-    partial = {int(classes[0]): float(weights[0]) or 1.0}
-    expected = np.ones(k)
-    expected[0] = partial[int(classes[0])]
-    np.testing.assert_array_equal(class_weight_vector(partial, classes, y_idx), expected)
-    if len(np.unique(y_idx)) == k:
-        balanced = compute_class_weight("balanced", classes=classes, y=classes[y_idx])
-        np.testing.assert_allclose(class_weight_vector("balanced", classes, y_idx), balanced)
-
-
-@FAST
-@given(st.integers(1, 6), st.integers(2, 4), st.booleans(), st.data())
-def test_sample_cost_is_a_float_copy(n, k, matrices, data):
-    shape = (n, k, k) if matrices else (n, k)
-    costs = data.draw(arrays(np.int64, shape, elements=st.integers(-100, 100)))
-    original = costs.copy()
-    checked = check_sample_cost(costs, n, k)
-    assert checked.dtype == np.float64 and checked.shape == shape
-    np.testing.assert_array_equal(checked, costs)
-    checked += 1
-    np.testing.assert_array_equal(costs, original)
-
-
-# ------------------------------------------------- garbage: only Value/TypeError
-@FAST
-@given(garbage, label_lists())
-def test_check_cost_matrix_refuses_garbage_clearly(value, labels):
-    labels = sorted(labels)
-    result = raises_only_allowed(check_cost_matrix, value, labels)
-    if result is not None:
-        assert result.shape == (len(labels), len(labels)) and np.isfinite(result).all()
-
-
-@FAST
-@given(garbage, st.integers(2, 4))
-def test_class_weight_vector_refuses_garbage_clearly(value, k):
-    result = raises_only_allowed(class_weight_vector, value, np.arange(k), np.arange(k))
-    if result is not None:
-        assert result.shape == (k,) and np.isfinite(result).all() and (result >= 0).all()
-
-
-@FAST
-@given(garbage, st.integers(1, 4), st.integers(2, 3))
-def test_check_sample_cost_refuses_garbage_clearly(value, n, k):
-    result = raises_only_allowed(check_sample_cost, value, n, k)
-    if result is not None:
-        assert result.shape in ((n, k), (n, k, k)) and np.isfinite(result).all()
-
-
-@FAST
-@given(garbage, st.integers(1, 4))
-def test_check_sample_weight_refuses_garbage_clearly(value, n):
-    result = raises_only_allowed(check_sample_weight, value, n)
-    if result is not None:
-        assert result.shape == (n,) and np.isfinite(result).all() and (result >= 0).all()
 
 
 @FAST

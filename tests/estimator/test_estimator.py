@@ -1,14 +1,8 @@
-import keras
 import numpy as np
 import pandas as pd
 import pytest
 
 from costkeras.decisions import bayes_decision
-from costkeras.losses import (
-    ArgmaxWeightedCrossEntropy,
-    ClassWeightedCrossEntropy,
-    ExpectedCostCrossEntropy,
-)
 from tests._helpers import ABC_COSTS
 
 
@@ -53,24 +47,6 @@ def test_decision_resolution(small):
     explicit = small(epochs=1, cost_matrix=costs, cost_loss="class_weighted", decision="bayes")
     assert explicit.fit(X, y).decision_ == "bayes"
     assert small(epochs=1, cost_matrix=costs, decision="argmax").fit(X, y).decision_ == "argmax"
-
-
-@pytest.mark.backend
-@pytest.mark.parametrize(
-    ("cost_loss", "loss_type"),
-    [
-        ("cross_entropy", keras.losses.CategoricalCrossentropy),
-        ("argmax_weighted", ArgmaxWeightedCrossEntropy),
-        ("class_weighted", ClassWeightedCrossEntropy),
-        ("expected_cost", ExpectedCostCrossEntropy),
-    ],
-)
-def test_each_cost_loss_is_compiled_into_the_model(abc_data, cost_loss, loss_type, small):
-    X, y = abc_data
-    clf = small(epochs=2, cost_matrix=ABC_COSTS, cost_loss=cost_loss).fit(X, y)
-    assert isinstance(clf.model_.loss, loss_type)
-    assert clf.model_.loss is clf.loss_
-    assert np.isfinite(clf.history_["loss"]).all()
 
 
 def test_loss_parameters_derived_from_the_cost_matrix(abc_data, small):
@@ -129,100 +105,6 @@ def test_class_weight_cost_matrix_and_sample_weight_combine(abc_data, cost_loss,
         proba("balanced", None), proba(None, compute_sample_weight("balanced", y))
     )
     assert not np.allclose(proba({"B": 4.0}, sample_weight), proba(None, sample_weight))
-
-
-def test_user_build_function_is_compiled_with_the_cost_loss(abc_data, small):
-    X, y = abc_data
-    seen = {}
-
-    def build(meta):
-        seen.update(meta)
-        model = keras.Sequential(
-            [
-                keras.Input((meta["n_features_in_"],)),
-                keras.layers.Dense(meta["n_classes_"], activation="softmax"),
-            ]
-        )
-        # a cross-entropy: the cost loss (cross-entropy plus the costs) takes its place
-        model.compile(loss="categorical_crossentropy", optimizer=keras.optimizers.SGD(0.05))
-        return model
-
-    clf = small(model=build, cost_matrix=ABC_COSTS, cost_loss="expected_cost").fit(X, y)
-    assert seen["n_classes_"] == 3 and seen["n_features_in_"] == 4
-    assert isinstance(clf.model_.loss, ExpectedCostCrossEntropy)
-    assert isinstance(clf.model_.optimizer, keras.optimizers.SGD), "the user's optimizer stays"
-    assert float(clf.model_.optimizer.learning_rate) == pytest.approx(0.05)
-    assert clf.predict(X).shape == y.shape
-
-
-def test_compiled_loss_that_is_no_cross_entropy_is_not_replaced_silently(abc_data, small):
-    X, y = abc_data
-
-    def build(meta):
-        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
-        model.compile(loss="mse", optimizer="sgd")
-        return model
-
-    clf = small(model=build, cost_matrix=ABC_COSTS, cost_loss="expected_cost")
-    with pytest.raises(ValueError, match=r"cost_loss='expected_cost'.*compiled loss 'mse'"):
-        clf.fit(X, y)
-    assert not hasattr(clf, "history_")
-    # without a cost loss the costs act in the decision, and the user's loss trains
-    clf = small(model=build, cost_matrix=ABC_COSTS).fit(X, y)
-    assert clf.model_.loss == "mse" and clf.decision_ == "bayes"
-
-
-def test_keras_model_instance(abc_data, small):
-    X, y = abc_data
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
-    clf = small(model=model, cost_matrix=ABC_COSTS).fit(X, y)
-    assert set(clf.predict(X)) <= {"A", "B", "C"}
-
-
-def test_model_with_wrong_output_units_is_rejected_before_training(abc_data, small):
-    X, y = abc_data
-    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
-    clf = small(model=model)
-    with pytest.raises(ValueError, match=r"model output has 2 units but y has 3 classes"):
-        clf.fit(X, y)
-    assert not hasattr(clf, "history_")
-
-
-def test_failed_fit_leaves_a_fitted_estimator_usable(abc_data, small):
-    X, y = abc_data
-    clf = small(cost_matrix=ABC_COSTS).fit(X, y)
-    before = clf.predict_proba(X)
-    model = clf.model_
-
-    clf.set_params(cost_matrix=[[0, 1], [1, 0]])
-    with pytest.raises(ValueError, match="cost_matrix"):
-        clf.fit(X, y)
-
-    class Boom(keras.callbacks.Callback):
-        def on_epoch_end(self, epoch, logs=None):
-            raise RuntimeError("interrupted")
-
-    clf.set_params(cost_matrix=ABC_COSTS, callbacks=[Boom()])
-    with pytest.raises(RuntimeError, match="interrupted"):
-        clf.fit(X, y)
-    assert clf.model_ is model
-    np.testing.assert_array_equal(clf.predict_proba(X), before)
-
-
-def test_score_is_accuracy(abc_data, small):
-    X, y = abc_data
-    clf = small(cost_matrix=ABC_COSTS).fit(X, y)
-    assert clf.score(X, y) == pytest.approx(np.mean(clf.predict(X) == y))
-
-
-def test_warm_start_continues_training(abc_data, small):
-    X, y = abc_data
-    clf = small(epochs=2, warm_start=True).fit(X, y)
-    model = clf.model_
-    first = clf.predict_proba(X)
-    clf.fit(X, y)
-    assert clf.model_ is model
-    assert not np.allclose(clf.predict_proba(X), first)
 
 
 @pytest.mark.slow

@@ -30,16 +30,6 @@ def credit_data(n=400, seed=0):
     return X, y, costs
 
 
-def test_binary_sample_cost_layout():
-    costs = binary_sample_cost(fp_cost=[1.0, 2.0], fn_cost=[10.0, 20.0], tp_cost=0.5, tn_cost=0.0)
-    np.testing.assert_array_equal(costs[1], [[0.0, 2.0], [20.0, 0.5]])
-    assert binary_sample_cost(1.0, 5.0, n_samples=3).shape == (3, 2, 2)
-    with pytest.raises(ValueError, match="n_samples"):
-        binary_sample_cost(1.0, 5.0)
-    with pytest.raises(ValueError, match="same length"):
-        binary_sample_cost([1.0, 2.0], [1.0, 2.0, 3.0])
-
-
 def test_metrics_with_per_example_costs():
     y_true = np.array([0, 1, 1])
     y_pred = np.array([1, 1, 0])

@@ -10,12 +10,12 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from costkeras.keras.layers import BayesDecision, ClassProbabilities, DecisionModel, WhereFinite
-from tests._helpers import tensorflow_only
+from costkeras.keras.layers import BayesDecision, ClassProbabilities, WhereFinite
+from tests._helpers import C3_COSTS, tensorflow_only
 
 pytestmark = pytest.mark.backend
 
-C3 = np.array([[0.0, 1.0, 4.0], [2.0, 0.0, 1.0], [8.0, 1.0, 0.0]])
+C3 = np.array(C3_COSTS)
 NOT_FINITE = st.sampled_from([np.nan, np.inf, -np.inf])
 
 
@@ -124,23 +124,6 @@ def test_a_batch_of_no_rows_decides_no_rows(matrix):
     ):
         assert got.shape == (0,) and got.dtype == np.int32
     assert np.asarray(ClassProbabilities()(np.zeros((0, 1)))).shape == (0, 2)
-
-
-def test_a_decision_model_predicts_a_batch_of_no_rows():
-    inputs = keras.Input((4,), name="features")
-    costs = keras.Input((3, 2), name="sample_cost")
-    proba = keras.layers.Dense(3, activation="softmax")(inputs)
-    model = DecisionModel(
-        [inputs, costs],
-        {"fixed": BayesDecision(C3)(proba), "own": BayesDecision()(proba, sample_cost=costs)},
-    )
-    empty = [np.zeros((0, 4), dtype="float32"), np.zeros((0, 3, 2), dtype="float32")]
-    for outputs in (model.predict(empty, verbose=0), model.predict_on_batch(empty)):
-        for name in ("fixed", "own"):
-            assert np.asarray(outputs[name]).shape == (0,)
-            assert np.asarray(outputs[name]).dtype == np.int32
-    full = [np.ones((5, 4), dtype="float32"), np.ones((5, 3, 2), dtype="float32")]
-    assert model.predict(full, verbose=0)["own"].shape == (5,)  # Keras's predict otherwise
 
 
 @tensorflow_only("a graph whose batch size is unknown until it runs")
@@ -264,25 +247,6 @@ def test_where_finite_checks_the_rows_when_a_graph_runs():
         where(tf.constant([1, 0]), tf.zeros((3, 2)))
 
 
-def test_a_decision_model_refuses_a_wrong_width_after_batches_of_several_sizes():
-    inputs = keras.Input((6,), name="features")
-    proba = keras.layers.Dense(2, activation="softmax")(inputs)
-    model = DecisionModel(inputs, {"decision": BayesDecision([[0, 1], [5, 0]])(proba)})
-    rows = np.zeros((200, 6), "float32")
-    for n in (200, 50, 7):  # Keras relaxes the traced shape to (None, 6) and then (None, None)
-        model.predict(rows[:n], verbose=0)
-    expected = r"expected shape=\(None, 6\), found shape=\(3, 5\)"
-    with pytest.raises(ValueError, match=expected):
-        model.predict(rows[:3, :5], verbose=0)
-    with pytest.raises(ValueError, match=expected):
-        model.predict_on_batch(rows[:3, :5])
-    with pytest.raises(ValueError, match=r"found shape=\(0, 5\)"):  # the user's, not a stand-in's
-        model.predict(rows[:0, :5], verbose=0)
-    with pytest.raises(ValueError, match=r"found shape=\(3,\)"):
-        model.predict(rows[0, :3], verbose=0)
-    assert model.predict({"features": rows[:4]}, verbose=0)["decision"].shape == (4,)
-
-
 @settings(max_examples=25, deadline=None)
 @given(seed=st.integers(0, 2**32 - 1), k=st.integers(2, 6), per_row=st.booleans())
 def test_near_ties_decide_as_numpy_does_in_eager_and_in_a_graph(seed, k, per_row):
@@ -306,14 +270,3 @@ def test_near_ties_decide_as_numpy_does_in_eager_and_in_a_graph(seed, k, per_row
     model = keras.Model(inputs, layer(*inputs))
     predicted = model.predict(list(args) if per_row else proba, verbose=0, batch_size=64)
     np.testing.assert_array_equal(predicted, expected)
-
-
-def test_a_decision_model_refuses_inputs_of_other_row_counts_naming_them():
-    features = keras.Input((3,), name="features")
-    costs = keras.Input((2, 2), name="sample_cost")
-    proba = keras.layers.Dense(2, activation="softmax")(features)
-    model = DecisionModel([features, costs], {"decision": BayesDecision()(proba, costs)})
-    X, S = np.zeros((5, 3)), np.tile(np.eye(2)[::-1], (4, 1, 1))
-    for inputs in ({"features": X, "sample_cost": S}, [X, S]):
-        with pytest.raises(ValueError, match=r"features: 5, sample_cost: 4 rows"):
-            model.predict(inputs, verbose=0)

@@ -12,8 +12,11 @@ from costkeras.losses import (
     ExpectedCostCrossEntropy,
     forum_weights_from_costs,
 )
+from tests._helpers import C3_COSTS, softmax_rows, values
 
 pytestmark = pytest.mark.backend
+
+C3 = np.array(C3_COSTS)
 
 TRUE_B = np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]])
 # The forum question: softmax 0.1/0.4/0.5 (argmax "C") vs 0.5/0.4/0.1 (argmax "A").
@@ -239,3 +242,40 @@ def test_a_model_without_softmax_trains_with_from_logits():
     decided = np.argmin(softmax(model.predict(X, verbose=0)) @ np.array(C3_LOGITS), axis=1)
     cost = np.mean(np.array(C3_LOGITS)[y, decided])
     assert model.evaluate(X, y, verbose=0, return_dict=True)["mean_cost"] == pytest.approx(cost)
+
+
+def test_class_weights_as_a_dict_weigh_missing_classes_one():
+    proba = softmax_rows(3, 3)
+    labels = np.array([0, 1, 2])
+    by_dict = values(ClassWeightedCrossEntropy({2: 4.0}, reduction="none"), labels, proba)
+    by_list = values(ClassWeightedCrossEntropy([1.0, 1.0, 4.0], reduction="none"), labels, proba)
+    np.testing.assert_allclose(by_dict, by_list)
+    np.testing.assert_allclose(by_dict[:2], -np.log(proba[[0, 1], [0, 1]]), rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("weights", "error", "match"),
+    [
+        ({"a": 1.0}, ValueError, "class indices"),
+        ({-1: 1.0}, ValueError, "class indices"),
+        ({0: -2.0}, ValueError, "finite and non-negative"),
+        ({0: np.nan}, ValueError, "finite and non-negative"),
+        ({0: "x"}, TypeError, "must hold numbers"),
+        ([[1.0, 2.0]], ValueError, "one weight per class"),
+    ],
+)
+def test_bad_class_weights_are_refused_at_construction(weights, error, match):
+    with pytest.raises(error, match=match):
+        ClassWeightedCrossEntropy(weights)
+
+
+def test_class_weights_naming_a_class_the_output_lacks_are_refused():
+    with pytest.raises(ValueError, match=r"names classes \[5\] but the output has 3"):
+        ClassWeightedCrossEntropy({5: 2.0})(np.array([0]), softmax_rows(1, 3))
+    with pytest.raises(ValueError, match="has 2 weights but the output has 3"):
+        ClassWeightedCrossEntropy([1.0, 2.0])(np.array([0]), softmax_rows(1, 3))
+
+
+def test_a_matrix_of_the_wrong_size_names_itself():
+    with pytest.raises(ValueError, match=r"cost_matrix has 3 rows .* 2 columns"):
+        ExpectedCostCrossEntropy(C3)(np.array([0]), softmax_rows(1, 2))

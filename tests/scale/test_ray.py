@@ -26,8 +26,8 @@ COSTS = ["c00", "c01", "c10", "c11"]  # C[true, predicted], row by row
 
 @pytest.fixture(scope="module")
 def local_ray():
-    here = Path(__file__).parent
-    path = os.pathsep.join([str(here), str(here.parent / "src"), *sys.path])
+    root = Path(__file__).parents[2]
+    path = os.pathsep.join([str(root), str(root / "src"), *sys.path])
     threads = {"OMP_NUM_THREADS": "1", "TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1"}
     ray.init(
         num_cpus=2,

@@ -1,4 +1,4 @@
-"""costkeras.keras: the losses with Keras's targets, MeanCost, BayesDecision, in plain Keras."""
+"""The Keras metrics MeanCost and LabelsOnly, and the targets every Keras piece takes or refuses."""
 
 import keras
 import numpy as np
@@ -16,115 +16,11 @@ from costkeras.keras import (
     MeanCost,
 )
 from costkeras.metrics import mean_cost
-from tests._helpers import tensorflow_only
+from tests._helpers import C3_COSTS, softmax_rows, tensorflow_only, values
 
 pytestmark = pytest.mark.backend
 
-C3 = np.array([[0.0, 1.0, 4.0], [2.0, 0.0, 1.0], [8.0, 1.0, 0.0]])
-LOSSES = [
-    lambda: ArgmaxWeightedCrossEntropy(1.0 + C3, reduction="none"),
-    lambda: ClassWeightedCrossEntropy([1.0, 2.0, 5.0], reduction="none"),
-    lambda: ExpectedCostCrossEntropy(C3, cost_weight=0.5, reduction="none"),
-]
-
-
-def softmax_rows(n, k, seed=0):
-    logits = np.random.default_rng(seed).normal(size=(n, k))
-    return (np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)).astype("float32")
-
-
-def values(loss, y_true, y_pred):
-    return np.asarray(loss(y_true, y_pred), dtype=float)
-
-
-@pytest.mark.parametrize("make_loss", LOSSES)
-def test_integer_labels_give_the_one_hot_loss(make_loss):
-    proba = softmax_rows(6, 3)
-    labels = np.array([0, 1, 2, 2, 1, 0])
-    one_hot = np.eye(3)[labels]
-    expected = values(make_loss(), one_hot, proba)
-    for target in (labels, labels[:, None], labels.astype("float32")):
-        np.testing.assert_allclose(values(make_loss(), target, proba), expected, rtol=1e-6)
-
-
-# the losses that take cost rows, built to read them from the target
-ROW_LOSSES = [
-    lambda: ArgmaxWeightedCrossEntropy(costs_in_target=True, reduction="none"),
-    lambda: ExpectedCostCrossEntropy(cost_weight=0.5, costs_in_target=True, reduction="none"),
-]
-
-
-@pytest.mark.parametrize(
-    ("make_loss", "make_rows"), list(zip(ROW_LOSSES, LOSSES[::2], strict=True))
-)
-def test_a_label_followed_by_its_cost_row_equals_the_one_hot_form(make_loss, make_rows):
-    proba = softmax_rows(4, 3, seed=1)
-    labels = np.array([2, 0, 1, 2])
-    rows = np.random.default_rng(2).uniform(0, 3, size=(4, 3))
-    with_one_hot = values(make_loss(), np.hstack([np.eye(3)[labels], rows]), proba)
-    with_label = values(make_loss(), np.hstack([labels[:, None], rows]), proba)
-    np.testing.assert_allclose(with_label, with_one_hot, rtol=1e-6)
-    # the rows act: they differ from the matrix loss's own rows
-    assert not np.allclose(with_label, values(make_rows(), labels, proba))
-
-
-@pytest.mark.parametrize("make_loss", LOSSES)
-def test_a_sigmoid_unit_takes_zero_one_labels(make_loss):
-    p1 = np.array([[0.2], [0.9], [0.6]], dtype="float32")
-    two = np.hstack([1 - p1, p1])
-    labels = np.array([0, 1, 1])
-    loss = make_loss()
-    matrix = getattr(loss, "weights", None)
-    if matrix is None:
-        matrix = getattr(loss, "cost_matrix", None)
-    if matrix is not None:  # a two-class version of the loss
-        loss = type(loss)(matrix[:2, :2], reduction="none")
-    else:
-        loss = type(loss)([1.0, 3.0], reduction="none")
-    np.testing.assert_allclose(values(loss, labels, p1), values(loss, labels, two), rtol=1e-6)
-    np.testing.assert_allclose(values(loss, labels[:, None], p1), values(loss, labels, two))
-
-
-def test_a_target_of_another_width_is_refused_with_the_shapes():
-    with pytest.raises(ValueError, match=r"y_true of shape \(2, 5\) for y_pred of 3 classes"):
-        ExpectedCostCrossEntropy(C3)(np.zeros((2, 5)), softmax_rows(2, 3))
-
-
-def test_class_weights_as_a_dict_weigh_missing_classes_one():
-    proba = softmax_rows(3, 3)
-    labels = np.array([0, 1, 2])
-    by_dict = values(ClassWeightedCrossEntropy({2: 4.0}, reduction="none"), labels, proba)
-    by_list = values(ClassWeightedCrossEntropy([1.0, 1.0, 4.0], reduction="none"), labels, proba)
-    np.testing.assert_allclose(by_dict, by_list)
-    np.testing.assert_allclose(by_dict[:2], -np.log(proba[[0, 1], [0, 1]]), rtol=1e-5)
-
-
-@pytest.mark.parametrize(
-    ("weights", "error", "match"),
-    [
-        ({"a": 1.0}, ValueError, "class indices"),
-        ({-1: 1.0}, ValueError, "class indices"),
-        ({0: -2.0}, ValueError, "finite and non-negative"),
-        ({0: np.nan}, ValueError, "finite and non-negative"),
-        ({0: "x"}, TypeError, "must hold numbers"),
-        ([[1.0, 2.0]], ValueError, "one weight per class"),
-    ],
-)
-def test_bad_class_weights_are_refused_at_construction(weights, error, match):
-    with pytest.raises(error, match=match):
-        ClassWeightedCrossEntropy(weights)
-
-
-def test_class_weights_naming_a_class_the_output_lacks_are_refused():
-    with pytest.raises(ValueError, match=r"names classes \[5\] but the output has 3"):
-        ClassWeightedCrossEntropy({5: 2.0})(np.array([0]), softmax_rows(1, 3))
-    with pytest.raises(ValueError, match="has 2 weights but the output has 3"):
-        ClassWeightedCrossEntropy([1.0, 2.0])(np.array([0]), softmax_rows(1, 3))
-
-
-def test_a_matrix_of_the_wrong_size_names_itself():
-    with pytest.raises(ValueError, match=r"cost_matrix has 3 rows .* 2 columns"):
-        ExpectedCostCrossEntropy(C3)(np.array([0]), softmax_rows(1, 2))
+C3 = np.array(C3_COSTS)
 
 
 def tiny_classifier(n_features, k, seed=0):
@@ -233,20 +129,6 @@ def test_mean_cost_refuses_what_it_cannot_use():
         MeanCost(C3).update_state([0], [[0.5, 0.5]])
 
 
-# ------------------------------------------------------------- BayesDecision
-@settings(max_examples=25, deadline=None)
-@given(
-    counts=hnp.arrays("float64", (5, 3), elements=st.integers(0, 5)),
-    costs=hnp.arrays("float64", (3, 4), elements=st.integers(0, 10)),
-)
-def test_bayes_decision_layer_is_numpy_argmin_of_expected_costs(counts, costs):
-    # Unnormalised probabilities (counts) decide the same and keep the sums exact, so
-    # ties are real ties: the first column of least expected cost wins, as np.argmin.
-    assume(not np.all(costs == costs[:, :1]))  # constant rows decide nothing: refused
-    decided = np.asarray(BayesDecision(costs, dtype="float64")(counts))
-    np.testing.assert_array_equal(decided, np.argmin(counts @ costs, axis=1))
-
-
 def test_per_example_matrices_decide_instead_of_the_layer_matrix():
     proba = np.array([[0.6, 0.4], [0.6, 0.4]], dtype="float32")
     per_row = np.array([[[0, 1], [1, 0]], [[0, 1], [5, 0]]], dtype="float32")
@@ -308,13 +190,6 @@ def test_losses_and_metric_survive_a_keras_file(tmp_path):
         obj = make()
         clone = type(obj).from_config(obj.get_config())
         np.testing.assert_array_equal(clone.cost_matrix, obj.cost_matrix)
-
-
-def test_the_old_import_path_gives_the_same_classes():
-    from costkeras import losses
-
-    assert losses.ClassWeightedCrossEntropy is ClassWeightedCrossEntropy
-    assert losses.ExpectedCostCrossEntropy is ExpectedCostCrossEntropy
 
 
 # ------------------------------------------------- targets a Keras user meets
@@ -476,50 +351,6 @@ def test_string_labels_are_refused_and_bools_are_zero_one(piece):
     assert float(make()(flags, p1)) == pytest.approx(float(make()(flags.astype(int), p1)))
 
 
-REDUCTIONS = ["none", "sum", "sum_over_batch_size", "mean_with_sample_weight"]
-EMPTY_TARGETS = {  # (target of 0 rows, loss), one of each layout
-    "labels": (np.zeros((0,)), lambda r: ArgmaxWeightedCrossEntropy(1.0 + C3, reduction=r)),
-    "one-hot": (np.zeros((0, 3)), lambda r: ClassWeightedCrossEntropy([1, 2, 5], reduction=r)),
-    "label + row": (
-        np.zeros((0, 4)),
-        lambda r: ArgmaxWeightedCrossEntropy(costs_in_target=True, reduction=r),
-    ),
-    "one-hot + row": (
-        np.zeros((0, 6)),
-        lambda r: ExpectedCostCrossEntropy(costs_in_target=True, reduction=r),
-    ),
-}
-
-
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-@pytest.mark.parametrize("layout", sorted(EMPTY_TARGETS))
-def test_an_empty_batch_gives_what_keras_cross_entropy_gives(reduction, layout):
-    target, make = EMPTY_TARGETS[layout]
-    empty = np.zeros((0, 3), dtype="float32")
-    ours = np.asarray(make(reduction)(target, empty))
-    keras_own = np.asarray(keras.losses.CategoricalCrossentropy(reduction=reduction)(empty, empty))
-    assert ours.shape == keras_own.shape == (0,)  # Keras leaves a (0,) batch unreduced
-    weighted = make(reduction)(target, empty, sample_weight=np.zeros((0,)))
-    assert np.asarray(weighted).shape == (0,)
-
-
-@tensorflow_only("a traced function with an unknown batch size")
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_an_empty_batch_in_a_graph_gives_what_keras_gives(reduction):
-    import tensorflow as tf
-
-    spec = [tf.TensorSpec((None, 4)), tf.TensorSpec((None, 3))]
-    ours = tf.function(
-        ArgmaxWeightedCrossEntropy(costs_in_target=True, reduction=reduction), input_signature=spec
-    )
-    theirs = tf.function(
-        lambda t, p: keras.losses.CategoricalCrossentropy(reduction=reduction)(t[:, 1:], p),
-        input_signature=spec,
-    )
-    empty = np.zeros((0, 4), "float32"), np.zeros((0, 3), "float32")
-    np.testing.assert_array_equal(np.asarray(ours(*empty)), np.asarray(theirs(*empty)))
-
-
 def test_an_empty_batch_adds_nothing_to_mean_cost():
     metric, accuracy = MeanCost(C3), keras.metrics.SparseCategoricalAccuracy()
     for m in (metric, accuracy):
@@ -532,34 +363,6 @@ def test_an_empty_batch_adds_nothing_to_mean_cost():
     rows = MeanCost(C3, costs_in_target=True)
     rows.update_state(np.zeros((0, 4)), np.zeros((0, 3)))
     assert float(rows.result()) == 0.0
-
-
-def test_mixed_precision_losses_compute_in_float32_as_keras_does():
-    X, y = separable(32)
-    reference = {}
-    for policy in ("float32", "mixed_float16"):
-        keras.mixed_precision.set_global_policy(policy)
-        try:
-            model = tiny_classifier(4, 3)
-            proba = model(X)
-            for name, make in PIECES.items():
-                value = make()(y, proba)
-                dtype = getattr(value, "dtype", "float32")  # MeanCost's value: a float
-                assert keras.backend.standardize_dtype(dtype) == "float32"
-                reference.setdefault(name, []).append(float(value))
-            keras_loss = keras.losses.SparseCategoricalCrossentropy()(y, proba)
-            assert keras.backend.standardize_dtype(keras_loss.dtype) == "float32"
-            model.compile(
-                optimizer="adam", loss=ExpectedCostCrossEntropy(C3), metrics=[MeanCost(C3)]
-            )
-            history = model.fit(X, y, epochs=2, verbose=0).history
-            assert np.all(np.isfinite(history["loss"])) and np.all(
-                np.isfinite(history["mean_cost"])
-            )
-        finally:
-            keras.mixed_precision.set_global_policy("float32")
-    for name, (full, mixed) in reference.items():
-        assert mixed == pytest.approx(full, rel=1e-2, abs=1e-2), name  # float16 probabilities
 
 
 @tensorflow_only("graphs and XLA")
@@ -942,40 +745,29 @@ def test_labels_only_auc_in_model_fit_on_label_and_cost_rows():
     assert logs["auc"] == pytest.approx(_keras_value("auc", np.eye(3)[y], proba), abs=1e-4)
 
 
-# ----------------------------------------------------- arguments of the losses
-@pytest.mark.parametrize("bad", ["a", None, [1.0], True])
-def test_cost_weight_must_be_a_number(bad):
-    with pytest.raises(TypeError, match="cost_weight must be a non-negative number"):
-        ExpectedCostCrossEntropy(C3, cost_weight=bad)
-
-
-@pytest.mark.parametrize("make_loss", LOSSES)
-def test_the_losses_take_lists_as_keras_losses_do(make_loss):
-    proba = softmax_rows(6, 3)
-    labels = np.array([0, 1, 2, 2, 1, 0])
-    expected = values(make_loss(), labels, proba)
-    np.testing.assert_allclose(values(make_loss(), labels.tolist(), proba), expected, rtol=1e-6)
-    np.testing.assert_allclose(values(make_loss(), labels, proba.tolist()), expected, rtol=1e-6)
-
-
-@tensorflow_only("a class axis of unknown size exists in a tf.function only")
-def test_y_pred_of_unknown_width_is_told_its_size_is_unknown():
-    import tensorflow as tf
-
-    @tf.function(input_signature=[tf.TensorSpec([None], tf.float32), tf.TensorSpec([None, None])])
-    def loss(y, p):
-        return ExpectedCostCrossEntropy()(y, p)
-
-    with pytest.raises(ValueError, match=r"class axis of known size.*unknown"):
-        loss(tf.constant([0.0, 1.0]), tf.constant([[0.9, 0.1], [0.2, 0.8]]))
-
-
-# ------------------------------------------------ BayesDecision's class axis
-@settings(max_examples=10, deadline=None)
-@given(n=st.integers(1, 6), k=st.integers(2, 4))
-def test_bayes_decision_refuses_a_vector_without_its_class_axis(n, k):
-    vector = np.linspace(0, 1, n)
-    with pytest.raises(ValueError, match=r"probabilities with a class axis.*no class axis"):
-        BayesDecision(1 - np.eye(k))(vector)
-    with pytest.raises(ValueError, match="no class axis"):
-        BayesDecision([[0, 1], [5, 0]])(keras.Input(()))  # building a model too
+def test_mixed_precision_losses_compute_in_float32_as_keras_does():
+    X, y = separable(32)
+    reference = {}
+    for policy in ("float32", "mixed_float16"):
+        keras.mixed_precision.set_global_policy(policy)
+        try:
+            model = tiny_classifier(4, 3)
+            proba = model(X)
+            for name, make in PIECES.items():
+                value = make()(y, proba)
+                dtype = getattr(value, "dtype", "float32")  # MeanCost's value: a float
+                assert keras.backend.standardize_dtype(dtype) == "float32"
+                reference.setdefault(name, []).append(float(value))
+            keras_loss = keras.losses.SparseCategoricalCrossentropy()(y, proba)
+            assert keras.backend.standardize_dtype(keras_loss.dtype) == "float32"
+            model.compile(
+                optimizer="adam", loss=ExpectedCostCrossEntropy(C3), metrics=[MeanCost(C3)]
+            )
+            history = model.fit(X, y, epochs=2, verbose=0).history
+            assert np.all(np.isfinite(history["loss"])) and np.all(
+                np.isfinite(history["mean_cost"])
+            )
+        finally:
+            keras.mixed_precision.set_global_policy("float32")
+    for name, (full, mixed) in reference.items():
+        assert mixed == pytest.approx(full, rel=1e-2, abs=1e-2), name  # float16 probabilities
