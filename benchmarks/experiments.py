@@ -11,8 +11,8 @@ Kept here, beside ``tabular.py`` which tries them, rather than in the package:
   ensemble (Gorishniy et al., ICLR 2025), ``n_members`` copies sharing every hidden
   layer, with :class:`EnsembleInput` and :class:`EnsembleSoftmax`.
 
-``tests/test_training.py`` and ``tests/test_network.py`` check them, as they check the
-package, since the benchmark's results rest on them.
+``tests/estimator/test_training.py``, ``test_early_stopping.py`` and ``test_network.py``
+check them, as they check the package, since the benchmark's results rest on them.
 """
 
 from __future__ import annotations

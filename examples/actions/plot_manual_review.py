@@ -15,7 +15,7 @@ review fees, and for a network (``CostSensitiveKerasClassifier``) that learns th
 and decides among the actions. The figure shows the costs by fee and where the test files
 went.
 
-Run: python examples/plot_manual_review.py [output.png]
+Run: python examples/actions/plot_manual_review.py [output.png]
 """
 
 import os

@@ -13,7 +13,7 @@ here: the numbers are read from the section "Real cost-sensitive tabular data" o
 ``benchmarks/RESULTS.md``, its first table ("The estimator's defaults against every peer, one
 run"), which the benchmark rewrites when it runs again.
 
-Run: python examples/plot_benchmark_savings.py [output.png]
+Run: python examples/benchmarks/plot_benchmark_savings.py [output.png]
 """
 
 import re

@@ -8,7 +8,7 @@ puts the Bayes decision inside the model with ``BayesDecision``, which saves and
 reloads like any layer. The printout compares the decisions' test cost with the
 network's argmax.
 
-Run: python examples/keras_native.py
+Run: python examples/keras/keras_native.py
 """
 
 import os

@@ -16,7 +16,7 @@ We report test savings (1 - cost / cost of the best constant decision) of:
   applicant's own matrix;
 - scikit-learn's LogisticRegression with per-example Bayes decisions.
 
-Run: python examples/credit_example_dependent_costs.py
+Run: python examples/pipelines/credit_example_dependent_costs.py
 """
 
 import os

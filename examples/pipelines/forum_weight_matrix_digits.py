@@ -14,7 +14,7 @@ is expensive. We compare the test cost of:
   with the cost matrix ``C`` (1 per mistake, 20 per expensive confusion);
 - the expected-cost loss (``CE + sum_j p_j C[y, j]``), with argmax and with Bayes decisions.
 
-Run: python examples/forum_weight_matrix_digits.py
+Run: python examples/pipelines/forum_weight_matrix_digits.py
 """
 
 import os

@@ -7,7 +7,7 @@ Keras 3 refuses ``model.fit(..., class_weight=...)`` for any multi-output
 model; with costkeras it is one constructor argument. A cost matrix on the
 second head then makes its decisions cost-aware too.
 
-Run: python examples/multi_output_two_heads.py
+Run: python examples/pipelines/multi_output_two_heads.py
 """
 
 import os

@@ -4,7 +4,7 @@ Saves a PNG with two cost-weighted confusion matrices side by side: every cell s
 its count and, below it, what those mistakes cost; colour is cost, the title the total.
 Reading a 4 as a 9 (and 3/8, 1/7) costs 20, any other mistake 1.
 
-Run: python examples/plot_cost_confusion_matrix.py [output.png]
+Run: python examples/pipelines/plot_cost_confusion_matrix.py [output.png]
 """
 
 import os

@@ -10,7 +10,7 @@ We train one network once, with plain cross-entropy, and only change the decisio
 pictures show its decision regions for four ratios, then the threshold and the test cost of
 Bayes decisions against the most probable class as ``r`` runs from 1 to 100.
 
-Run: python examples/plot_cost_ratio_decision.py [output.png]
+Run: python examples/pipelines/plot_cost_ratio_decision.py [output.png]
 """
 
 import os
