@@ -8,6 +8,7 @@ tests themselves take the ``small`` fixture of ``conftest.py`` instead of callin
 import glob
 import os
 
+import numpy as np
 import pytest
 
 # C[true, predicted] for the three classes "A", "B", "C": a true "B" called "C" costs 5.
@@ -71,3 +72,14 @@ def values(loss, y_true, y_pred):
     import numpy as np
 
     return np.asarray(loss(y_true, y_pred), dtype=float)
+
+
+def assert_same_search(search, reference) -> None:
+    """Two fitted searches scored every candidate alike (to 1e-9) and chose the same best."""
+    np.testing.assert_allclose(
+        search.cv_results_["mean_test_score"],
+        reference.cv_results_["mean_test_score"],
+        rtol=0,
+        atol=1e-9,
+    )
+    assert search.best_params_ == reference.best_params_

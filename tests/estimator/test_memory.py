@@ -10,7 +10,7 @@ import pytest
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score, cross_validate
 
 from costkeras.metrics import make_cost_scorer
-from tests._helpers import ABC_COSTS, stored_trainings
+from tests._helpers import ABC_COSTS, assert_same_search, stored_trainings
 
 COSTLY_B = [[0, 1, 1], [1, 0, 20], [1, 1, 0]]
 
@@ -141,13 +141,7 @@ def test_parallel_search_shares_the_memory(abc_data, tmp_path, small):
     parallel.fit(X, y)
     # class weights train, the matrices only decide: 2 x 2 folds, and the refit
     assert stored_trainings(tmp_path) == 5
-    np.testing.assert_allclose(
-        parallel.cv_results_["mean_test_score"],
-        sequential.cv_results_["mean_test_score"],
-        rtol=0,
-        atol=1e-9,
-    )
-    assert parallel.best_params_ == sequential.best_params_
+    assert_same_search(parallel, sequential)
 
 
 def test_fits_that_cannot_be_keyed_train_and_say_why(abc_data, tmp_path, small):

@@ -5,7 +5,7 @@ import pytest
 from sklearn.model_selection import GridSearchCV
 
 from costkeras.metrics import make_cost_scorer
-from tests._helpers import ABC_COSTS, stored_trainings
+from tests._helpers import ABC_COSTS, assert_same_search, stored_trainings
 
 distributed = pytest.importorskip("distributed")
 joblib = pytest.importorskip("joblib")
@@ -50,22 +50,11 @@ def test_grid_search_on_dask_local_cluster_matches_sequential_run(abc_data, tmp_
     assert len({task["worker"] for task in tasks.data}) == 2, "both workers must have trained"
     # Same seeds, same training: the default network seeds its initializers itself, so the
     # workers' other threads drawing from Python's `random` cannot change its start.
-    np.testing.assert_allclose(
-        on_dask.cv_results_["mean_test_score"],
-        sequential.cv_results_["mean_test_score"],
-        rtol=0,
-        atol=1e-9,
-    )
-    assert on_dask.best_params_ == sequential.best_params_
+    assert_same_search(on_dask, sequential)
     # with memory, the workers share the trained networks: the class weights train, the
     # matrices only decide (2 x 2 folds, and the refit), and the scores stay the same
     assert stored_trainings(tmp_path) == 5
-    np.testing.assert_allclose(
-        shared.cv_results_["mean_test_score"],
-        sequential.cv_results_["mean_test_score"],
-        rtol=0,
-        atol=1e-9,
-    )
+    assert_same_search(shared, sequential)
     # the refitted best model came back from the workers' search and predicts with costs
     assert on_dask.best_estimator_.predict(X).shape == y.shape
 

@@ -14,7 +14,7 @@ import pytest
 from sklearn.model_selection import GridSearchCV
 
 from costkeras.metrics import make_cost_scorer
-from tests._helpers import ABC_COSTS, stored_trainings
+from tests._helpers import ABC_COSTS, assert_same_search, stored_trainings
 
 ray = pytest.importorskip("ray")
 pd = pytest.importorskip("pandas")
@@ -145,13 +145,7 @@ def test_grid_search_on_rays_joblib_backend_matches_sequential_run(
         ).fit(X, y)
     # Ray's worker processes scored the candidates, not this one
     assert {p.name for p in scored.iterdir()} - {str(os.getpid())}
-    np.testing.assert_allclose(
-        on_ray.cv_results_["mean_test_score"],
-        sequential.cv_results_["mean_test_score"],
-        rtol=0,
-        atol=1e-9,
-    )
-    assert on_ray.best_params_ == sequential.best_params_
+    assert_same_search(on_ray, sequential)
     # the Ray workers shared the folder: matrices that only decide trained one network per
     # fold between them (2 folds), and the refit one more
     assert stored_trainings(memory) == 3

@@ -166,6 +166,9 @@ def fit_training_key(
     """
     if plan.seed is None:
         return None, "random_state=None makes every fit a new draw; set an int"
+    if plan.distributed:
+        # replicas sum their gradients in another order: not the stored network
+        return None, "a distribution trains its replicas in parallel"
     stoppers = [cb for cb in callbacks if isinstance(cb, LogLossEarlyStopping)]
     if len(stoppers) != len(callbacks):
         return None, "callbacks of the user's would not run"

@@ -81,7 +81,8 @@ class FitPlan:
     ``n_iter_no_change``, ``tol`` and ``reduce_lr_on_plateau``, and ``anneal``
     (whether it anneals the learning rate over the epochs instead); compiling's
     ``steps_per_execution`` and whether ``optimizer`` and ``metrics`` are set; the
-    ``seed`` (scikeras's int from ``random_state``, or None).
+    ``seed`` (scikeras's int from ``random_state``, or None); ``distributed``: whether
+    it trains under a ``distribution``.
     """
 
     cost_loss: CostLoss
@@ -109,6 +110,7 @@ class FitPlan:
     optimizer_set: bool
     metrics_set: bool
     seed: int | None
+    distributed: bool
 
     @property
     def per_example(self) -> bool:
@@ -193,4 +195,5 @@ def make_plan(params: dict, call: FitCall, *, labels: np.ndarray, n_outputs: int
         optimizer_set=params["optimizer"] is not None,
         metrics_set=params["metrics"] is not None,
         seed=known.get("seed"),
+        distributed=params.get("distribution") is not None,
     )

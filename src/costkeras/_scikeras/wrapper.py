@@ -248,13 +248,9 @@ class HeadsKerasWrapper(
         memory = resolve_memory(self.memory)
         custom = self.__dict__.get("heads_") is None
         try:
-            distributed = getattr(self, "distribution", None) is not None
-            if memory is None or custom or plan.continuing or distributed:
+            if memory is None or custom or plan.continuing:
                 if memory is not None and custom:
                     warn_not_cached("a custom target_encoder trains by scikeras's rules")
-                elif memory is not None and distributed:
-                    # replicas sum their gradients in another order: not the stored network
-                    warn_not_cached("a distribution trains its replicas in parallel")
                 train()
                 return
             arrays = {"x": X, "y": y, "sample_weight": sample_weight}
