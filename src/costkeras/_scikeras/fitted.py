@@ -29,19 +29,11 @@ class FittedMixin:
         return accuracy_score(y_true, y_pred, **kwargs)
 
     def score(self, X, y, sample_weight=None) -> float:
-        """Accuracy, scikit-learn's convention; refused when ``predict`` returns actions.
+        """Accuracy of y in any of Keras's layouts of several outputs.
 
-        Accuracy compares decisions with classes, which actions are not: judge them
-        with ``costkeras.metrics.make_cost_scorer`` instead.
+        The shared decision layer (``CostDecisionMixin.score``) has already refused
+        accuracy for actions and checked the fit before this runs.
         """
-        check_is_fitted(self, "model_")
-        named = [head.actions for head in self.heads_ or [] if head.actions is not None]
-        if named:
-            raise ValueError(
-                "score is accuracy, which compares predictions with classes, but this "
-                f"classifier predicts actions {named[0].tolist()!r}; score it with "
-                "costkeras.metrics.make_cost_scorer(cost_matrix) instead."
-            )
         y, _ = self._keras_layout(X, y, fitted=True)
         return super().score(X, y, sample_weight=sample_weight)
 
