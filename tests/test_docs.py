@@ -112,7 +112,7 @@ def test_every_parameter_is_documented(check_site):
     from numpydoc.docscrape import NumpyDocString
 
     sys.path.insert(0, str(ROOT / "docs" / "sphinxext"))
-    import costkeras_sphinx
+    import docstring_sections
 
     problems, seen = [], set()
     for module_name in check_site.public_modules():
@@ -127,7 +127,7 @@ def test_every_parameter_is_documented(check_site):
             if inspect.isclass(obj):
                 parameters = parameters[1:]  # self
             lines = inspect.getdoc(obj).splitlines()
-            costkeras_sphinx.parameter_sections(None, "", name, obj, None, lines)
+            docstring_sections.parameter_sections(None, "", name, obj, None, lines)
             entries = {}
             for entry in NumpyDocString("\n".join(lines))["Parameters"]:
                 for part in entry.name.split(","):
