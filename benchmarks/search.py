@@ -9,7 +9,10 @@ run: the search without ``memory``, with it (from an empty directory, sequential
 ``MinimumCostClassifier(HistGradientBoostingClassifier())`` searched over the same grid.
 Every search has ``refit=False``, so that it does what ``cross_val_score`` does k times (a
 refit trains one more network on all rows, with or without ``memory``; its time is
-printed apart).
+printed apart). The baseline and the sequential search with ``memory``, a few seconds each,
+run ``--repeats`` times, alternately, each search from an empty folder: their medians make
+the ratio, as one draw of either moves by a tenth with the machine's other work; the range
+is printed beside.
 
 Keras fits are counted: in this process by counting calls of ``keras.Model.fit``, and in
 ``n_jobs=2``'s worker processes by the trainings stored in ``memory``.
@@ -90,6 +93,7 @@ def timed(function):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument("--repeats", type=int, default=5, help="runs of the quick two")
     args = parser.parse_args()
 
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -114,33 +118,51 @@ def main() -> None:
     # TensorFlow's start-up is paid once, outside every timed call
     network(epochs=1).fit(X[:200], y[:200])
 
-    rows = []
-    with FitCounter() as fits:
-        scores, base = timed(
-            lambda: cross_val_score(network(cost_matrix=matrices[1]), X, y, scoring=scorer, cv=cv)
-        )
-    rows.append(("`cross_val_score`, one matrix (the baseline)", fits.count, base))
+    def baseline():
+        model = network(cost_matrix=matrices[1])
+        return cross_val_score(model, X, y, scoring=scorer, cv=cv)
 
+    def cached_search():
+        with tempfile.TemporaryDirectory() as folder:
+            result, seconds = timed(lambda: search(network(memory=folder)).fit(X, y))
+            return result, seconds, stored(folder)
+
+    base_times, cached_times = [], []
+    for _ in range(args.repeats):
+        with FitCounter() as fits:
+            scores, seconds = timed(baseline)
+        base_times.append(seconds)
+        cached, seconds, trained = cached_search()
+        cached_times.append(seconds)
+    base = float(np.median(base_times))
+
+    rows = [("`cross_val_score`, one matrix (the baseline)", fits.count, base_times)]
     with FitCounter() as fits:
         fresh, seconds = timed(lambda: search(network()).fit(X, y))
-    rows.append((f"`GridSearchCV`, {N_MATRICES} matrices, no `memory`", fits.count, seconds))
-
-    with tempfile.TemporaryDirectory() as folder, FitCounter() as fits:
-        cached, seconds = timed(lambda: search(network(memory=folder)).fit(X, y))
-        trained = stored(folder)
-        _, refit = timed(lambda: network(memory=folder, cost_matrix=matrices[1]).fit(X, y))
+    rows.append((f"`GridSearchCV`, {N_MATRICES} matrices, no `memory`", fits.count, [seconds]))
     rows.append(
-        (f"`GridSearchCV`, {N_MATRICES} matrices, `memory=` (empty at start)", trained, seconds)
+        (
+            f"`GridSearchCV`, {N_MATRICES} matrices, `memory=` (empty at start)",
+            trained,
+            cached_times,
+        )
     )
     equal = np.array_equal(
         cached.cv_results_["mean_test_score"], fresh.cv_results_["mean_test_score"]
     )
+    with tempfile.TemporaryDirectory() as folder:
+        search(network(memory=folder)).fit(X, y)
+        _, refit = timed(lambda: network(memory=folder, cost_matrix=matrices[1]).fit(X, y))
 
     with tempfile.TemporaryDirectory() as folder:
         parallel, seconds = timed(lambda: search(network(memory=folder), n_jobs=2).fit(X, y))
         parallel_trained = stored(folder)
     rows.append(
-        (f"`GridSearchCV`, {N_MATRICES} matrices, `memory=`, `n_jobs=2`", parallel_trained, seconds)
+        (
+            f"`GridSearchCV`, {N_MATRICES} matrices, `memory=`, `n_jobs=2`",
+            parallel_trained,
+            [seconds],
+        )
     )
     parallel_equal = np.allclose(
         parallel.cv_results_["mean_test_score"], fresh.cv_results_["mean_test_score"], atol=1e-12
@@ -152,7 +174,7 @@ def main() -> None:
         (
             "`MinimumCostClassifier(HistGradientBoostingClassifier())`, same grid",
             0,
-            seconds,
+            [seconds],
         )
     )
 
@@ -162,13 +184,16 @@ def main() -> None:
         f"{machine_line()}, {(time.perf_counter() - started) / 60:.1f} minutes. "
         f"{N_ROWS:,} rows, 3 classes, {N_MATRICES} cost matrices, {CV}-fold stratified CV, "
         "the default estimator with `random_state=0`, `refit=False`; ratio = time / the "
-        "baseline's, in this run.",
+        f"baseline's, in this run. The first and third rows: median of {args.repeats} runs, "
+        "alternately, [fastest, slowest]; the others: one run.",
         "",
         "| what | Keras fits | wall time | ratio |",
         "|---|---:|---:|---:|",
     ]
-    for what, count, seconds in rows:
-        lines.append(f"| {what} | {count} | {seconds:.1f} s | {seconds / base:.2f} |")
+    for what, count, times in rows:
+        seconds = float(np.median(times))
+        spread = f" [{min(times):.1f}, {max(times):.1f}]" if len(times) > 1 else ""
+        lines.append(f"| {what} | {count} | {seconds:.1f} s{spread} | {seconds / base:.2f} |")
     best = int(np.argmax(fresh.cv_results_["mean_test_score"]))
     lines += [
         "",

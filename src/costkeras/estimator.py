@@ -11,7 +11,6 @@ import keras
 import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
 
 from ._decision_mixin import CostDecisionMixin, DecisionOutput
 from ._estimator_doc import ESTIMATOR_DOC
@@ -184,7 +183,7 @@ class CostSensitiveKerasClassifier(DecisionModelMixin, CostDecisionMixin, HeadsK
 
     def _decision_outputs(self) -> list[DecisionOutput]:
         """One per head: a Bayes decision when its ``decision_`` is ``"bayes"``."""
-        check_is_fitted(self, "model_")
+        self._check_model_fitted()
         return [
             DecisionOutput(
                 name=head.name,

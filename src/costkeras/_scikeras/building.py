@@ -65,7 +65,8 @@ class BuildMixin:
         self.feature_encoder_ = self.feature_encoder.fit(X)
         vars(self).update(getattr(self.feature_encoder, "get_metadata", dict)())
         self._initialize_callbacks()
-        self.__dict__.pop("model_", None)  # a build function's meta must not list it
+        if self.initialized_:  # a build function's meta must not list it
+            del self.model_
         if build:
             plan = None
             if target is not None:  # initialize(X, y): the heads of a fit from scratch

@@ -222,13 +222,19 @@ class CompileMixin:
     ) -> None:
         if self.__dict__.get("heads_") is None:
             return super()._ensure_compiled_model()
-        # not in _get_compile_kwargs: scikeras hands those to build functions too
+        kwargs = self._fit_compile_kwargs(callbacks, steps_per_epoch, plan)
+        self.loss_ = compile_model(
+            self.model_, self.heads_, kwargs, plan, default_network=self._default_network()
+        )
+
+    def _fit_compile_kwargs(self, callbacks: list, steps_per_epoch: int, plan: FitPlan) -> dict:
+        """The compile arguments of this fit: the estimator's, and the resolved
+        ``steps_per_execution`` (not in ``_get_compile_kwargs``: scikeras hands those
+        to build functions too)."""
         kwargs = self._get_compile_kwargs()
         continuing = plan.continuing
         current = self.model_.steps_per_execution if continuing and self.model_.compiled else None
         kwargs["steps_per_execution"] = steps_per_execution(
             plan.steps_per_execution, callbacks, steps_per_epoch, current=current
         )
-        self.loss_ = compile_model(
-            self.model_, self.heads_, kwargs, plan, default_network=self._default_network()
-        )
+        return kwargs

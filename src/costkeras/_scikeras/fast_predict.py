@@ -76,7 +76,7 @@ class FastPredictMixin:
         )
 
     def _predict_raw(self, X, **kwargs):
-        with _one_at_a_time(self.__dict__.get("model_")):
+        with _one_at_a_time(self._prediction_model() if self.initialized_ else None):
             return self._predict_raw_now(X, **kwargs)
 
     def _predict_raw_now(self, X, **kwargs):
@@ -104,13 +104,14 @@ class FastPredictMixin:
         else:
             return super()._predict_raw(raw)
         # counted per model, outside the estimator: predict must not change its __dict__
-        n_calls = _PREDICT_CALLS.get(self.model_, 0)
-        _PREDICT_CALLS[self.model_] = n_calls + 1
+        model = self._prediction_model()
+        n_calls = _PREDICT_CALLS.get(model, 0)
+        _PREDICT_CALLS[model] = n_calls + 1
         if n_calls < EAGER_PREDICT_CALLS and keras.backend.backend() == "tensorflow":
-            forward = functools.partial(self.model_, training=False)
+            forward = functools.partial(model, training=False)
         else:
-            forward = self.model_.predict_on_batch
-        chunks = [_as_numpy_outputs(forward(piece), self.model_) for piece in pieces]
+            forward = model.predict_on_batch
+        chunks = [_as_numpy_outputs(forward(piece), model) for piece in pieces]
         if len(chunks) == 1:
             return chunks[0]
         if isinstance(chunks[0], list):

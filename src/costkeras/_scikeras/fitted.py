@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.metrics import accuracy_score
-from sklearn.utils.validation import check_is_fitted
 
 from .. import _compat
 from .targets import from_keras_layout
@@ -15,7 +14,7 @@ class FittedMixin:
 
     def _fitted_without_heads(self) -> bool:
         """Whether the fitted estimator has no heads (a custom target encoder's)."""
-        check_is_fitted(self, "model_")
+        self._check_model_fitted()
         return self.__dict__.get("heads_") is None
 
     @staticmethod
@@ -82,7 +81,7 @@ class FittedMixin:
         return [head.name for head in self.heads_]
 
     def _head_probas(self, X, **kwargs) -> list[np.ndarray]:
-        check_is_fitted(self, "model_")
+        self._check_model_fitted()
         raw = self._predict_raw(X, **kwargs)
         outputs = raw if isinstance(raw, list) else [raw]
         return [head.proba(outputs[head.output_index]) for head in self.heads_]

@@ -54,6 +54,7 @@ __all__ = [
     "fit_training_key",
     "resolve_memory",
     "training_key",
+    "training_versions",
 ]
 
 
@@ -141,7 +142,7 @@ def training_key(
         )
     key = joblib.hash(
         {
-            "versions": _versions(),
+            "versions": training_versions(),
             "model": described,
             "functions": functions,
             # every variable, the random generators' states (dropout's) with the weights
@@ -267,7 +268,8 @@ def _trained_network(key: str, train: Callable[[], TrainedNetwork]) -> TrainedNe
     return train()
 
 
-def _versions() -> dict:
+def training_versions() -> dict:
+    """The versions and global Keras settings a training's result depends on."""
     from .. import __version__
 
     backend = keras.backend.backend()

@@ -20,7 +20,7 @@ from sklearn.utils.class_weight import compute_sample_weight
 
 from .. import _compat
 from .building import BuildMixin, scikeras_seed
-from .compiling import CompileMixin, build_optimizer
+from .compiling import CompileMixin, build_optimizer, head_losses
 from .constraints import check_fit_arguments
 from .early_stopping import early_stopper
 from .epoch_data import one_iterator_steps, repeated_batches
@@ -28,6 +28,7 @@ from .fast_predict import FastPredictMixin
 from .fit_data import fit_arrays, model_arrays
 from .fitted import FittedMixin
 from .fixes import EndOfTagsChain, ScikerasFixesMixin, drop_weightless, torch_random_state
+from .heads import build_heads
 from .memory import (
     TrainedNetwork,
     cached_training,
@@ -39,6 +40,7 @@ from .persistence import PicklingMixin
 from .plan import FitCall, FitPlan, make_plan
 from .rollback import Snapshot
 from .schedule import n_rows, statistics_rows
+from .served import ServedModelMixin, ServedNetwork, served_networks, serving_key
 from .targets import read_target
 from .threads import follow_omp_num_threads
 
@@ -48,6 +50,7 @@ follow_omp_num_threads()
 
 
 class HeadsKerasWrapper(
+    ServedModelMixin,
     PicklingMixin,
     FittedMixin,
     BuildMixin,
@@ -122,11 +125,20 @@ class HeadsKerasWrapper(
             seed=self._random_state,
             fit_args=self._routed_fit_args(params, call.fit_kwargs),
         )
-        if not call.warm:  # the default network learns its input scaling from the training rows
-            self._build(X[statistics_rows(plan, len(X), plan.sample_weight)], plan)
+        location = None if call.warm else _memory_location(self.memory)
+        serving = None
+        if location is not None:
+            arrays = {"X": X, "y": target.columns, "y_columns": self._y_columns}
+            serving = serving_key(self, params, plan, call, arrays, location)
+        served = served_networks.get(serving)
         n_train = n_rows(X) if plan.train is None else len(plan.train)
         callbacks = self.fit_callbacks(call.fit_kwargs.get("callbacks"))
         steps = math.ceil(n_train / plan.rows_per_batch(n_train))
+        if served is not None:
+            self._serve_heads(served, target, plan, callbacks, steps)
+            return
+        if not call.warm:  # the default network learns its input scaling from the training rows
+            self._build(X[statistics_rows(plan, len(X), plan.sample_weight)], plan)
         self._ensure_compiled_model(callbacks, steps, plan)
         targets, weights = fit_arrays(self.heads_, target, plan)
         targets, weights = model_arrays(self.heads_, target, targets, weights)
@@ -157,8 +169,22 @@ class HeadsKerasWrapper(
             stopper=stopper,
             plan=plan,
             resolved=callbacks,
+            serving=serving,
             **{k: v for k, v in call.fit_kwargs.items() if k != "callbacks"},
         )
+
+    def _serve_heads(self, served, target, plan: FitPlan, callbacks: list, steps: int) -> None:
+        """A fit served by a network trained before in this process (:mod:`.served`).
+
+        The heads are made, and their targets and weights checked, as a fit does
+        them (their decisions and mean costs are this fit's own); nothing is built.
+        """
+        kwargs = self._fit_compile_kwargs(callbacks, steps, plan)
+        self.heads_ = build_heads(target, served.template, plan=plan, user_loss=kwargs["loss"])
+        targets, weights = fit_arrays(self.heads_, target, plan)
+        model_arrays(self.heads_, target, targets, weights)
+        self.loss_ = head_losses(self.heads_)
+        self._serve(served, plan, kwargs)
 
     def _train_with_custom_encoder(self, X, y, call: FitCall, params: dict) -> None:
         """A user's ``target_encoder``: scikeras's own semantics, and no costs."""
@@ -222,6 +248,7 @@ class HeadsKerasWrapper(
         stopper=None,
         plan: FitPlan,
         resolved: list | None = None,
+        serving: str | None = None,
         **kw,
     ):
         """scikeras's, with the plan's batch size, an early ``stopper`` and ``memory``.
@@ -229,7 +256,9 @@ class HeadsKerasWrapper(
         The stopper is one fit's only: it is not kept with the estimator's callbacks.
         ``resolved``: this fit's callbacks, already read (``fit_callbacks``).
         A fit from scratch with ``memory`` set takes a training identical to one done
-        before from ``memory`` instead of running it again.
+        before from ``memory`` instead of running it again; with a ``serving`` key
+        (:func:`.served.serving_key`), its network then serves later identical fits
+        of this process.
         """
         callbacks = self.fit_callbacks(kw.pop("callbacks", None)) if resolved is None else resolved
         self._fit_callbacks = callbacks if stopper is None else [*callbacks, stopper]
@@ -267,6 +296,8 @@ class HeadsKerasWrapper(
             self.history_ = defaultdict(list, trained.history)
         finally:
             self._fit_callbacks = callbacks
+        if serving is not None:
+            served_networks.add(serving, ServedNetwork(self.model_, trained, plan.seed))
 
     def _epoch_data(
         self, X, y, sample_weight, fit_kwargs: dict, plan: FitPlan
@@ -293,7 +324,17 @@ class HeadsKerasWrapper(
         fit_kwargs = {**fit_kwargs, "steps_per_epoch": steps, "shuffle": False, "batch_size": None}
         return (dataset, None, None), fit_kwargs
 
+    def __getstate__(self) -> dict:
+        self._own_model()  # a served fit's model travels as a fit's does
+        return super().__getstate__()
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def _memory_location(memory) -> str | None:
+    """The folder of ``memory`` (validated), None when it stores nothing."""
+    resolved = resolve_memory(memory)
+    return None if resolved is None else str(resolved.location)
