@@ -136,9 +136,12 @@ memory : str, path, joblib.Memory or None, default=None
     Keras training would be identical to one stored (data, starting weights,
     network, compile and fit settings, seed, versions) takes its weights,
     optimizer state and ``history_`` back. A cost matrix that only decides does
-    not train, so a search over such matrices trains one network per fold. Not
-    for ``partial_fit``, warm starts, ``random_state=None``, your callbacks or a
-    ``distribution``.
+    not train, so a search over such matrices trains one network per fold. In
+    one process, a later fit identical but for such decision-only parameters
+    builds no network at all: it predicts with the one trained before and builds
+    its own ``model_`` when something first reads it (a warm fit, an export,
+    pickling). Not for ``partial_fit``, warm starts, ``random_state=None``, your
+    callbacks or a ``distribution``.
 distribution : tf.distribute.Strategy, keras.distribution.Distribution or None, default=None
     Data-parallel training: ``fit`` and ``partial_fit`` build and train the
     network in its scope (a ``MirroredStrategy`` on TensorFlow, ``DataParallel``

@@ -184,7 +184,12 @@ class _LazyModel:
 
     def build(self, heads: list) -> tuple[keras.Model, Any]:
         model = _copy_of(self.network.template, self.network.trained, self.seed)
-        losses = compile_model(model, heads, self.compile_kwargs, self.plan, default_network=True)
+        kwargs = dict(self.compile_kwargs)
+        optimizer = kwargs.get("optimizer")
+        if isinstance(optimizer, keras.optimizers.Optimizer):
+            # a model built before (a failed warm fit rolled back) may have bound it
+            kwargs["optimizer"] = type(optimizer).from_config(optimizer.get_config())
+        losses = compile_model(model, heads, kwargs, self.plan, default_network=True)
         if not self.network.trained.restore(model):
             raise RuntimeError("the served network's stored state does not fit its copy")
         return model, losses
