@@ -77,12 +77,23 @@ def test_a_warm_fit_of_a_served_estimator_goes_on_as_a_fresh_one(abc_data, tmp_p
     np.testing.assert_array_equal(served.predict_proba(X), fresh.predict_proba(X))
 
 
-@pytest.mark.parametrize("roundtrip", [pickle.loads, copy.deepcopy], ids=["pickle", "deepcopy"])
-def test_a_served_fit_pickles_and_copies_as_a_fit(abc_data, tmp_path, small, roundtrip):
+def skops_round_trip(estimator):
+    import costkeras
+
+    sio = pytest.importorskip("skops.io")
+    return sio.loads(sio.dumps(estimator), trusted=costkeras.SKOPS_TRUSTED_TYPES)
+
+
+@pytest.mark.parametrize(
+    "roundtrip",
+    [lambda est: pickle.loads(pickle.dumps(est)), copy.deepcopy, skops_round_trip],
+    ids=["pickle", "deepcopy", "skops"],
+)
+def test_a_served_fit_saves_and_copies_as_a_fit(abc_data, tmp_path, small, roundtrip):
     X, y = abc_data
-    served = served_fit(small, X, y, tmp_path)
+    served = served_fit(small, X, y, str(tmp_path))  # skops trusts no path object
     expected = served.predict_proba(X)
-    again = roundtrip(pickle.dumps(served)) if roundtrip is pickle.loads else roundtrip(served)
+    again = roundtrip(served)
     assert "model_" in vars(again)
     np.testing.assert_array_equal(again.predict_proba(X), expected)
     np.testing.assert_array_equal(again.predict(X), served.predict(X))
