@@ -215,3 +215,68 @@ def test_plan_anneals_over_half_the_auto_epochs_where_the_plateaus_would_run():
         assert not kept.anneal and kept.epochs == 2 * auto, params
     assert not plan(2_000, epochs=7, reduce_lr_on_plateau="auto").anneal  # epochs as given
     assert not plan(1_999, reduce_lr_on_plateau="auto").anneal  # no early stopping
+
+
+def test_the_training_defaults_guide_states_what_the_code_does():
+    """Every number of docs/guide/training_defaults.md's table, read from the page and
+    checked against what the schedule, early stopping and the input layer do: a changed
+    default fails here until the page says it."""
+    import inspect
+    import math
+    import re
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    from costkeras._scikeras.early_stopping import annealed_rate, plateau_patience
+    from costkeras._scikeras.network import EMBEDDING_BINS, EMBEDDING_DIM
+
+    page = Path(__file__).resolve().parents[2] / "docs" / "guide" / "training_defaults.md"
+    text = page.read_text()
+
+    def number(pattern: str) -> list[float]:
+        match = re.search(pattern, text)
+        assert match, f"the guide no longer says {pattern!r}"
+        return [float(group.replace(",", "")) for group in match.groups()]
+
+    steps, fewest, most = number(r"about ([\d,]+) optimizer steps: (\d+) to (\d+) epochs")
+    for n in (100, 1_000, 5_000, 20_000, 200_000, 2_000_000):
+        epochs, batch = auto_schedule(n)
+        assert fewest <= epochs <= most
+        if fewest < epochs < most:  # not clipped: about the stated steps
+            assert 0.75 * steps <= epochs * math.ceil(n / batch) <= 1.5 * steps
+    assert auto_schedule(10)[0] == most and auto_schedule(10**8)[0] == fewest
+
+    per_row, smallest, largest = number(r"near `n / (\d+)`, (\d+) to (\d+)")
+    for n in (100, 5_000, 10**8):
+        batch = auto_schedule(n)[1]
+        assert smallest <= batch <= largest and batch & (batch - 1) == 0
+        assert batch in (smallest, largest) or n / per_row / 2 <= batch <= 2 * n / per_row
+
+    (on_from,) = number(r"on from ([\d,]+) rows")
+    assert not resolve_early_stopping("auto", int(on_from) - 1)
+    assert resolve_early_stopping("auto", int(on_from))
+    (half,) = number(r"half the auto epochs \(about ([\d,]+) steps\)")
+    assert half == steps / 2
+
+    share, rare_rows, cap = number(
+        r"holds out ([\d.]+) of the rows, more where that would score fewer than (\d+) rows "
+        r"of the rarest class, up to ([\d.]+)"
+    )
+    labels = np.repeat([0, 1], [10_000, 10_000])
+    assert resolve_validation_fraction("auto", labels) == share
+    rarer = np.repeat([0, 1], [10_000, 4 * int(rare_rows)])  # the share would score fewer
+    assert share < resolve_validation_fraction("auto", rarer) <= cap
+    assert resolve_validation_fraction("auto", np.repeat([0, 1], [10_000, 5])) == cap
+
+    assert "twice the optimizer's rate for the first half of the epochs" in text
+    assert annealed_rate(0, 10) == annealed_rate(4, 10) == 2.0
+    assert 0 < annealed_rate(9, 10) < annealed_rate(6, 10) < 2.0
+    patience, of = number(r"\((\d+) of (\d+)\)")
+    plan = SimpleNamespace(reduce_lr_on_plateau="auto", n_iter_no_change=int(of))
+    assert plateau_patience(plan, keras.optimizers.Adam()) == patience
+    (factor,) = number(r"at ([\d.]+) times the learning rate")
+    signature = inspect.signature(LogLossEarlyStopping)
+    assert signature.parameters["reduce_lr_factor"].default == factor
+
+    bins, dims = number(r"over (\d+) of its quantile bins.*? in (\d+) learnt dimensions")
+    assert (EMBEDDING_BINS, EMBEDDING_DIM) == (bins, dims)
