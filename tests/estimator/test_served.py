@@ -144,6 +144,24 @@ def test_functions_and_objects_as_parameters_are_not_served(abc_data, tmp_path, 
     assert stored_trainings(tmp_path) == 1, "memory's training key still serves it"
 
 
+def test_several_outputs_are_served_with_their_own_matrices(tmp_path, small):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 5))
+    y = np.column_stack([(X[:, 0] > 0.3).astype(int), np.digitize(X[:, 1], [-0.5, 0.7])])
+    first = {"output1": [[0, 1], [5, 0]], "output2": [[0, 1, 1], [1, 0, 5], [1, 1, 0]]}
+    second = {"output1": [[0, 1], [1, 0]], "output2": [[0, 9, 1], [1, 0, 1], [1, 1, 0]]}
+    small(memory=tmp_path, cost_matrix=first).fit(X, y)
+    served = small(memory=tmp_path, cost_matrix=second).fit(X, y)
+    fresh = small(cost_matrix=second).fit(X, y)
+    assert "model_" not in vars(served)
+    assert stored_trainings(tmp_path) == 1
+    np.testing.assert_array_equal(served.predict(X), fresh.predict(X))
+    for mine, theirs in zip(served.predict_proba(X), fresh.predict_proba(X), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    for mine, theirs in zip(served.cost_matrix_, fresh.cost_matrix_, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
 def test_the_process_keeps_the_latest_networks():
     networks = ServedNetworks(size=2)
     for key in "abc":
