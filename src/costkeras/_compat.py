@@ -50,7 +50,26 @@ PRIVATE_NAMES: dict[str, tuple[str, str]] = {
     ),
 }
 
-__all__ = [*sorted(PRIVATE_NAMES), "compile_arguments", "moving_average_pairs"]
+__all__ = [
+    *sorted(PRIVATE_NAMES),
+    "build_for_training",
+    "compile_arguments",
+    "moving_average_pairs",
+]
+
+
+def build_for_training(model, batch: tuple) -> None:
+    """Build a compiled model's loss, metrics and optimizer as its first ``fit`` does.
+
+    Keras's ``fit`` builds them on its first call (the private ``_symbolic_build``)
+    from a batch it draws from the data: on JAX that draw takes a permutation from
+    NumPy's global random state, so a model given trained state without training
+    would shuffle its next fit otherwise than the model that trained. Built here from
+    the shapes and dtypes of ``batch`` (x, y, sample_weight), nothing is drawn.
+    """
+    build = getattr(model, "_symbolic_build", None)
+    if build is not None:
+        build(data_batch=batch)
 
 
 def compile_arguments(model) -> dict:

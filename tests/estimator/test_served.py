@@ -10,15 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from costkeras._scikeras.served import ServedNetworks, _plain
-from tests._helpers import ABC_COSTS, stored_trainings, tensorflow_only
+from tests._helpers import ABC_COSTS, stored_trainings
 
 # the shared network predicts on every backend (JAX: one prediction at a time per model)
 pytestmark = pytest.mark.backend
 
 COSTLY_B = [[0, 1, 1], [1, 0, 20], [1, 1, 0]]
-# On JAX a network restored from memory goes on training slightly apart from the one that
-# trained (partial_fit, warm fits): found with issue #31's served fits, already so before them.
-continues = tensorflow_only("a restored network goes on training as the fresh one")
 
 
 def served_fit(small, X, y, folder, **params):
@@ -66,7 +63,6 @@ def test_served_fits_do_not_share_what_they_train(abc_data, tmp_path, small):
         np.testing.assert_array_equal(mine, theirs)
 
 
-@continues
 def test_a_warm_fit_of_a_served_estimator_goes_on_as_a_fresh_one(abc_data, tmp_path, small):
     X, y = abc_data
     served = served_fit(small, X, y, tmp_path, warm_start=True)

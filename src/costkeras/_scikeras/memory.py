@@ -41,6 +41,7 @@ import keras
 import numpy as np
 from sklearn.utils.validation import check_memory
 
+from .. import _compat
 from .._compat import compile_arguments
 from .early_stopping import LogLossEarlyStopping
 from .schedule import n_rows
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TrainedNetwork",
     "cached_training",
+    "first_rows",
     "fit_training_key",
     "resolve_memory",
     "training_key",
@@ -82,9 +84,17 @@ class TrainedNetwork:
             {name: list(values) for name, values in history.items()},
         )
 
-    def restore(self, model: keras.Model) -> bool:
-        """Put the trained state into ``model``; False (nothing changed) if it does not fit."""
+    def restore(self, model: keras.Model, batch: tuple | None = None) -> bool:
+        """Put the trained state into ``model``; False (nothing changed) if it does not fit.
+
+        ``batch``: the first rows of what the training took (x, y, sample_weight); a
+        compiled model's loss, metrics and optimizer are then built from their
+        shapes, as the training built them, so that its next fit starts as the
+        trained model's would.
+        """
         optimizer = getattr(model, "optimizer", None)
+        if batch is not None and getattr(model, "compiled", False):
+            _compat.build_for_training(model, batch)
         if optimizer is not None and self.optimizer_state and not optimizer.built:
             optimizer.build(model.trainable_variables)
         pairs = [
@@ -353,4 +363,11 @@ def warn_not_cached(reason: str) -> None:
         "would without memory.",
         UserWarning,
         stacklevel=4,
+    )
+
+
+def first_rows(x, y, sample_weight) -> tuple:
+    """The first row of each array of a training's data, for :meth:`TrainedNetwork.restore`."""
+    return keras.tree.map_structure(
+        lambda array: None if array is None else array[:1], (x, y, sample_weight)
     )

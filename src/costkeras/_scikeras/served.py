@@ -52,8 +52,9 @@ class ServedNetwork:
     matches (``cross_val_score``'s) pays nothing for it.
     """
 
-    def __init__(self, model: keras.Model, trained: TrainedNetwork, seed: int):
+    def __init__(self, model: keras.Model, trained: TrainedNetwork, seed: int, batch: tuple):
         self.trained = trained
+        self.batch = batch  # the training data's first rows (memory.first_rows)
         self._source: keras.Model | None = model  # only its architecture is read
         self._seed = seed
         self._template: keras.Model | None = None
@@ -190,7 +191,7 @@ class _LazyModel:
             # a model built before (a failed warm fit rolled back) may have bound it
             kwargs["optimizer"] = type(optimizer).from_config(optimizer.get_config())
         losses = compile_model(model, heads, kwargs, self.plan, default_network=True)
-        if not self.network.trained.restore(model):
+        if not self.network.trained.restore(model, self.network.batch):
             raise RuntimeError("the served network's stored state does not fit its copy")
         return model, losses
 

@@ -32,6 +32,7 @@ from .heads import build_heads
 from .memory import (
     TrainedNetwork,
     cached_training,
+    first_rows,
     fit_training_key,
     resolve_memory,
     warn_not_cached,
@@ -290,14 +291,15 @@ class HeadsKerasWrapper(
                 return
             ran = []
             trained = cached_training(memory, key, lambda: ran.append(1) or train())
-            if not ran and not trained.restore(self.model_):
+            if not ran and not trained.restore(self.model_, first_rows(X, y, sample_weight)):
                 train()  # a stored result that does not fit this model: train it anew
                 return
             self.history_ = defaultdict(list, trained.history)
         finally:
             self._fit_callbacks = callbacks
         if serving is not None:
-            served_networks.add(serving, ServedNetwork(self.model_, trained, plan.seed))
+            batch = first_rows(X, y, sample_weight)
+            served_networks.add(serving, ServedNetwork(self.model_, trained, plan.seed, batch))
 
     def _epoch_data(
         self, X, y, sample_weight, fit_kwargs: dict, plan: FitPlan
