@@ -106,6 +106,22 @@ def test_a_loaded_model_trains_on_from_its_optimizer_state(abc_data, tmp_path, s
     np.testing.assert_allclose(restored.predict_proba(X), twin.predict_proba(X), atol=1e-6)
 
 
+@pytest.mark.parametrize("saved", ["skops", "pickle"])
+def test_a_loaded_model_trains_on_as_the_saved_one(abc_data, tmp_path, small, saved):
+    """Dropout's random state travels too, and the next fit shuffles as the saved model's:
+    the same weights after one more epoch, on every backend."""
+    X, y = abc_data
+    clf = small(epochs=2, dropout=0.5).fit(X, y)
+    if saved == "skops":
+        loaded = skops_round_trip(clf, tmp_path)
+    else:
+        loaded = pickle.loads(pickle.dumps(clf))
+    clf.partial_fit(X, y)
+    loaded.partial_fit(X, y)
+    for mine, theirs in zip(loaded.model_.get_weights(), clf.model_.get_weights(), strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+
+
 def test_skops_round_trip_of_an_unfitted_estimator_and_a_model_instance(abc_data, tmp_path, small):
     X, y = abc_data
     unfitted = small(cost_matrix=ABC_COSTS)

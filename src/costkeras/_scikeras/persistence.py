@@ -36,22 +36,41 @@ _DTYPES = "_numpy_dtypes"
 
 
 class KerasObject:
-    """A Keras model as ``.keras`` bytes, or another Keras object as its config."""
+    """A Keras model as ``.keras`` bytes, or another Keras object as its config.
 
-    def __init__(self, kind: str, data: Any):
+    A model also keeps the states of its random generators (dropout's), which a
+    ``.keras`` archive leaves out: a loaded model then goes on training with the
+    same dropout masks as the model that was saved.
+    """
+
+    def __init__(self, kind: str, data: Any, random_states: list | None = None):
         self.kind = kind
         self.data = data
+        self.random_states = random_states
 
     @classmethod
     def of(cls, value: Any) -> KerasObject:
         if isinstance(value, keras.Model):
-            return cls("model", model_to_bytes(value))
+            states = [keras.ops.convert_to_numpy(v) for v in _random_generators(value)]
+            return cls("model", model_to_bytes(value), states)
         return cls("config", keras.saving.serialize_keras_object(value))
 
     def load(self) -> Any:
-        if self.kind == "model":
-            return model_from_bytes(self.data)
-        return keras.saving.deserialize_keras_object(self.data)
+        if self.kind != "model":
+            return keras.saving.deserialize_keras_object(self.data)
+        model = model_from_bytes(self.data)
+        generators = _random_generators(model)
+        states = getattr(self, "random_states", None)  # None: saved before they were kept
+        if states is not None and [v.shape for v in generators] == [s.shape for s in states]:
+            for variable, state in zip(generators, states, strict=True):
+                variable.assign(state)
+        return model
+
+
+def _random_generators(model: keras.Model) -> list:
+    """The model's variables that are no weights: its random generators' states."""
+    weights = {id(weight) for weight in model.weights}
+    return [variable for variable in model.variables if id(variable) not in weights]
 
 
 def model_to_bytes(model: keras.Model) -> bytes:

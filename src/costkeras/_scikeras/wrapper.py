@@ -268,6 +268,11 @@ class HeadsKerasWrapper(
 
         def train():
             data, fit_kw = self._epoch_data(X, y, sample_weight, kw, plan)
+            if plan.continuing and self.model_.compiled:
+                # a model loaded or taken from memory, not yet through Keras's fit: its
+                # loss and metrics built without the batch Keras would draw for them,
+                # so that it shuffles as the model that trained does
+                _compat.build_for_training(self.model_, first_rows(X, y, sample_weight))
             build_optimizer(self.model_)
             with torch_random_state(self._random_state):  # Fix 9
                 super(HeadsKerasWrapper, self)._fit_keras_model(
