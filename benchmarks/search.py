@@ -10,9 +10,10 @@ run: the search without ``memory``, with it (from an empty directory, sequential
 Every search has ``refit=False``, so that it does what ``cross_val_score`` does k times (a
 refit trains one more network on all rows, with or without ``memory``; its time is
 printed apart). The baseline and the sequential search with ``memory``, a few seconds each,
-run ``--repeats`` times, alternately, each search from an empty folder: their medians make
-the ratio, as one draw of either moves by a tenth with the machine's other work; the range
-is printed beside.
+run ``--repeats`` times in pairs, each search from an empty folder right after its
+baseline: the search's ratio is the median of the pairs' ratios, as one draw of either moves
+by a tenth or more with the machine's other work, and a pair's two runs share the moment's
+load. Each pair's times are printed.
 
 Keras fits are counted: in this process by counting calls of ``keras.Model.fit``, and in
 ``n_jobs=2``'s worker processes by the trainings stored in ``memory``.
@@ -93,7 +94,7 @@ def timed(function):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-write", action="store_true", help="print only")
-    parser.add_argument("--repeats", type=int, default=5, help="runs of the quick two")
+    parser.add_argument("--repeats", type=int, default=7, help="pairs of the quick two")
     args = parser.parse_args()
 
     from sklearn.ensemble import HistGradientBoostingClassifier
@@ -184,16 +185,19 @@ def main() -> None:
         f"{machine_line()}, {(time.perf_counter() - started) / 60:.1f} minutes. "
         f"{N_ROWS:,} rows, 3 classes, {N_MATRICES} cost matrices, {CV}-fold stratified CV, "
         "the default estimator with `random_state=0`, `refit=False`; ratio = time / the "
-        f"baseline's, in this run. The first and third rows: median of {args.repeats} runs, "
-        "alternately, [fastest, slowest]; the others: one run.",
+        f"baseline's, in this run. The first and third rows: {args.repeats} pairs, each search "
+        "right after its baseline: median time [fastest, slowest], and for the search the "
+        "median of the pairs' ratios; the other rows: one run.",
         "",
         "| what | Keras fits | wall time | ratio |",
         "|---|---:|---:|---:|",
     ]
+    paired = float(np.median(np.array(cached_times) / np.array(base_times)))
     for what, count, times in rows:
         seconds = float(np.median(times))
         spread = f" [{min(times):.1f}, {max(times):.1f}]" if len(times) > 1 else ""
-        lines.append(f"| {what} | {count} | {seconds:.1f} s{spread} | {seconds / base:.2f} |")
+        ratio = paired if times is cached_times else seconds / base
+        lines.append(f"| {what} | {count} | {seconds:.1f} s{spread} | {ratio:.2f} |")
     best = int(np.argmax(fresh.cv_results_["mean_test_score"]))
     lines += [
         "",
@@ -204,6 +208,9 @@ def main() -> None:
         f"- A refit on all {N_ROWS:,} rows trains one more network, `memory` or not: "
         f"{refit:.1f} s here.",
         f"- `cross_val_score` mean cost {-scores.mean():.4f}.",
+        "- The pairs, baseline / search with `memory` (s): "
+        + ", ".join(f"{a:.1f} / {b:.1f}" for a, b in zip(base_times, cached_times, strict=True))
+        + ".",
     ]
     text = "\n".join(lines)
     print(text)
