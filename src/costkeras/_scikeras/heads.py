@@ -225,7 +225,8 @@ def build_heads(
     heads = []
     for j, name in enumerate(names):
         classes = target.classes[j]
-        units = _output_units(model, order[j], classes, None if single else (model_names, name))
+        named = None if single else (model_names, name)
+        units = _output_units(model, order[j], classes, named, _one_based_hint(target, j))
         param = "cost_matrix" if single else f"cost_matrix[{name!r}]"
         matrix, actions = _head_costs(costs[j], classes, plan, param)
         head = Head(name, classes, units, order[j], one_hot_labels=target.one_hot)
@@ -244,10 +245,11 @@ def build_heads(
     return heads
 
 
-def _output_units(model: keras.Model, index: int, classes, named) -> int:
+def _output_units(model: keras.Model, index: int, classes, named, hint: str = "") -> int:
     """Units of the model's output ``index``, checked against its head's classes.
 
-    ``named``: None for a single output, else the model's output names and y's column.
+    ``named``: None for a single output, else the model's output names and y's column;
+    ``hint``: said after the error (:func:`_one_based_hint`).
     """
     units = model.outputs[index].shape[-1]
     if units != len(classes) and not (units == 1 and len(classes) == 2):
@@ -258,9 +260,21 @@ def _output_units(model: keras.Model, index: int, classes, named) -> int:
         raise ValueError(
             f"{where} has {units} units but {'y' if named is None else 'that column'} has "
             f"{len(classes)} classes {classes.tolist()!r}; it needs {len(classes)} units "
-            "(a softmax)" + (" or 1 (a sigmoid)" if len(classes) == 2 else "") + "."
+            "(a softmax)" + (" or 1 (a sigmoid)" if len(classes) == 2 else "") + "." + hint
         )
     return units
+
+
+def _one_based_hint(target, output: int) -> str:
+    """For one-hot y whose first column is never set: the labels were likely 1-based."""
+    if not target.one_hot or np.any(target.columns[output] == 0):
+        return ""
+    k = len(target.classes[output]) - 1
+    return (
+        f" y is one-hot with {k + 1} columns and its first column is never set, as "
+        f"keras.utils.to_categorical makes of labels 1 to {k}: pass the labels "
+        f"themselves, or to_categorical(labels - 1), for {k} classes."
+    )
 
 
 def _head_costs(cost_matrix, classes, plan: FitPlan, param: str):
