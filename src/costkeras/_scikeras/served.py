@@ -105,10 +105,6 @@ class ServedNetworks:
             while len(self._networks) > self.size:
                 self._networks.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._networks.clear()
-
 
 served_networks = ServedNetworks()
 
@@ -180,11 +176,10 @@ class _LazyModel:
     network: ServedNetwork
     compile_kwargs: dict
     plan: FitPlan
-    seed: int
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def build(self, heads: list) -> tuple[keras.Model, Any]:
-        model = _copy_of(self.network.template, self.network.trained, self.seed)
+        model = _copy_of(self.network.template, self.network.trained, self.plan.seed)
         kwargs = dict(self.compile_kwargs)
         optimizer = kwargs.get("optimizer")
         if isinstance(optimizer, keras.optimizers.Optimizer):
@@ -246,9 +241,10 @@ class ServedModelMixin:
         """Take a fit's Keras results from ``network``; ``model_`` is built when read."""
         self.__dict__.pop("model_", None)
         self.history_ = defaultdict(list, {k: list(v) for k, v in network.trained.history.items()})
-        self.__dict__[_LAZY] = _LazyModel(network, compile_kwargs, plan, plan.seed)
+        self.__dict__[_LAZY] = _LazyModel(network, compile_kwargs, plan)
 
-    def _own_model(self) -> None:
-        """Build a served fit's model now: its state is about to be pickled or trained."""
+    def __getstate__(self) -> dict:
+        """The state of a fit: a served fit's model is built first, and travels as any."""
         if _LAZY in self.__dict__:
             self.model_  # noqa: B018 - the property builds it
+        return super().__getstate__()

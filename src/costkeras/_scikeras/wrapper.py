@@ -331,10 +331,6 @@ class HeadsKerasWrapper(
         fit_kwargs = {**fit_kwargs, "steps_per_epoch": steps, "shuffle": False, "batch_size": None}
         return (dataset, None, None), fit_kwargs
 
-    def __getstate__(self) -> dict:
-        self._own_model()  # a served fit's model travels as a fit's does
-        return super().__getstate__()
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
